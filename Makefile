@@ -1,0 +1,98 @@
+# IOP app: build / run / test plumbing.
+#
+#   make setup    venv + Python deps (reinstalled only when pyproject.toml changes) + bun
+#   make migrate  apply Alembic migrations to the configured DB
+#   make seed     seed demo data if the DB is empty (prints the demo sign-ins)
+#   make run      setup + migrate + seed + `reflex run --env prod` on http://localhost:$(PORT)
+#   make test     setup + chromium + pytest
+#   make bench    run bench/run.py
+#
+# Reflex must not phone home (this machine only reaches PyPI, apt and npm), so
+# every target runs with the environment exported below.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+PYTHON311 ?= python3.11
+BUN_VERSION := 1.4.5
+BUN := $(ROOT)/.tools/node_modules/.bin/bun
+CHROMIUM ?= /usr/bin/chromium
+PORT ?= 3000
+
+# --- environment for Reflex (exported to every recipe) ------------------------
+# bun from .tools (Reflex's own installer downloads from GitHub, which is unreachable).
+export PATH := $(ROOT)/.tools/node_modules/.bin:$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := true
+# No PyPI "is reflex up to date" check.
+export REFLEX_CHECK_LATEST_VERSION := false
+# Skip the IPv4/IPv6 probe (httpx.head to 1.1.1.1 / 2606:4700:4700::1111).
+export REFLEX_HTTP_CLIENT_BIND_ADDRESS := 0.0.0.0
+# Skip the npmjs.org vs npmmirror.com latency probe; use npm's configured registry.
+ifeq ($(origin NPM_CONFIG_REGISTRY),undefined)
+NPM_CONFIG_REGISTRY := $(shell npm config get registry 2>/dev/null || true)
+endif
+ifeq ($(strip $(NPM_CONFIG_REGISTRY)),)
+NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
+endif
+export NPM_CONFIG_REGISTRY
+# Belt and braces: rxconfig.py already sets telemetry_enabled=False.
+export REFLEX_TELEMETRY_ENABLED := false
+export PYTHONUNBUFFERED := 1
+export IOP_PORT := $(PORT)
+
+SETUP_STAMP := $(VENV)/.iop-setup.stamp
+
+.PHONY: help setup chromium migrate seed run test bench clean-web
+
+help:
+	@sed -n '3,10p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+
+# --- setup --------------------------------------------------------------------
+$(PY):
+	$(PYTHON311) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+$(SETUP_STAMP): $(ROOT)/pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e $(ROOT)
+	touch $@
+
+$(BUN):
+	cd $(ROOT)/.tools && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+	  else npm install --no-audit --no-fund bun@$(BUN_VERSION); fi
+	@test "$$($(BUN) --version)" = "$(BUN_VERSION)" || { echo "bun $(BUN_VERSION) expected, got $$($(BUN) --version)"; exit 1; }
+
+$(ROOT)/data:
+	mkdir -p $@
+
+setup: $(SETUP_STAMP) $(BUN) | $(ROOT)/data
+
+# Chromium for the Playwright browser tests (Playwright cannot download its own).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get install -y chromium || { $$SUDO apt-get update && $$SUDO apt-get install -y chromium; }; \
+	fi
+
+# --- app ----------------------------------------------------------------------
+migrate: setup
+	cd $(ROOT) && $(PY) -m iop_app.manage migrate
+
+seed: setup
+	cd $(ROOT) && $(PY) -m iop_app.manage seed-demo
+
+run: setup migrate seed
+	cd $(ROOT) && exec $(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
+
+test: setup chromium
+	cd $(ROOT) && $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	cd $(ROOT) && $(PY) bench/run.py
+
+clean-web:
+	rm -rf $(ROOT)/.web $(ROOT)/.web-test

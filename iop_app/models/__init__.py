@@ -1,0 +1,32 @@
+"""All SQLModel tables. Importing this package registers every table on
+SQLModel.metadata, which Alembic autogenerates migrations from."""
+
+from .accounts import ROLES, AuthSession, ProgramSetting, StaffProfile, User
+from .audit import AuditEvent
+from .base import utcnow
+from .clinical import (
+    CLIENT_STATUSES,
+    STAGES_OF_CHANGE,
+    Client,
+    Goal,
+    GoalStep,
+    GoalUpdate,
+    IndividualSession,
+    MoodEntry,
+    Need,
+    NeedRanking,
+    NeedRankingItem,
+    PlanReview,
+)
+from .family import (
+    CONSENT_SCOPES,
+    Consent,
+    Disclosure,
+    FamilyLink,
+    FamilySession,
+    FamilySessionMessage,
+    SlotProposal,
+)
+from .groups import ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, GroupMembership, GroupSession, TherapyGroup
+
+__all__ = [name for name in dir() if not name.startswith("_")]

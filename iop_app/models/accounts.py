@@ -1,0 +1,58 @@
+"""People and sign-in: users, server-side sessions, staff profiles, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .base import utcnow
+
+ROLES = ("client", "therapist", "family", "director")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lower-cased
+    full_name: str = Field(max_length=120)
+    password_hash: str = Field(default="", max_length=255)  # empty until activated
+    role: str = Field(max_length=16, index=True)
+    active: bool = Field(default=True)
+    failed_signins: int = Field(default=0)
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of the random token is stored."""
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime  # absolute limit
+    ended_at: datetime | None = None
+    ended_reason: str | None = Field(default=None, max_length=32)
+
+
+class StaffProfile(SQLModel, table=True):
+    __tablename__ = "staff_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", unique=True)
+    credentials: str = Field(default="", max_length=60)  # e.g. LCSW, LMFT, CADC
+    phone: str = Field(default="", max_length=40)
+
+
+class ProgramSetting(SQLModel, table=True):
+    """Program-wide settings the director may change (time zone, weekly target)."""
+
+    __tablename__ = "program_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)

@@ -1,0 +1,111 @@
+"""Family and support people, 42 CFR Part 2 consents, disclosures, family sessions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from .base import utcnow
+
+CONSENT_SCOPES = ("scheduling", "scheduling_progress")
+
+
+class FamilyLink(SQLModel, table=True):
+    """A family or support person the client listed; invited to the portal on request."""
+
+    __tablename__ = "family_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    name: str = Field(max_length=120)
+    relationship: str = Field(max_length=60)
+    email: str = Field(max_length=254)
+    family_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    invite_code_hash: str | None = Field(default=None, max_length=64)
+    invite_expires_at: datetime | None = None
+    invited_at: datetime | None = None
+    activated_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Consent(SQLModel, table=True):
+    """Written consent to disclose to one named person (42 CFR Part 2)."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_link", "family_link_id", "revoked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    family_link_id: int = Field(foreign_key="family_link.id")
+    scope: str = Field(max_length=32)  # scheduling / scheduling_progress
+    purpose: str = Field(max_length=300)
+    expires_on: date | None = None
+    expiry_event: str = Field(default="", max_length=200)  # e.g. "discharge from the program"
+    signature: str = Field(max_length=120)  # client's typed name
+    signed_on: date
+    granted_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    on_paper: bool = Field(default=False)
+    recorded_by: int = Field(foreign_key="user.id")
+
+
+class Disclosure(SQLModel, table=True):
+    """Each time a family member was shown a client's information."""
+
+    __tablename__ = "disclosure"
+    __table_args__ = (Index("ix_disclosure_client_at", "client_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id")
+    consent_id: int = Field(foreign_key="consent.id")
+    family_user_id: int = Field(foreign_key="user.id")
+    what: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class FamilySession(SQLModel, table=True):
+    """A family session being arranged or booked between a therapist and a client."""
+
+    __tablename__ = "family_session"
+    __table_args__ = (Index("ix_family_session_client_start", "client_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id")
+    therapist_id: int = Field(foreign_key="user.id", index=True)
+    duration_minutes: int = Field(default=60)
+    mode: str = Field(default="in_person", max_length=16)  # in_person / video
+    status: str = Field(default="proposed", max_length=16)  # proposed/booked/cancelled/completed
+    starts_at: datetime | None = None  # UTC, set when booked
+    note: str = Field(default="", max_length=500)
+    cancel_reason: str = Field(default="", max_length=300)
+    minutes_attended: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SlotProposal(SQLModel, table=True):
+    """One proposed time for a family session."""
+
+    __tablename__ = "slot_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_session_id: int = Field(foreign_key="family_session.id", index=True)
+    starts_at: datetime  # UTC
+    status: str = Field(default="open", max_length=16)  # open/accepted/withdrawn/declined
+    accepted_by: int | None = Field(default=None, foreign_key="user.id")
+    accepted_at: datetime | None = None
+
+
+class FamilySessionMessage(SQLModel, table=True):
+    """A request for another time, or a note on a change, visible to everyone involved."""
+
+    __tablename__ = "family_session_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    family_session_id: int = Field(foreign_key="family_session.id", index=True)
+    author_id: int = Field(foreign_key="user.id")
+    kind: str = Field(default="message", max_length=24)  # counter_request / reschedule / cancel / withdraw
+    body: str = Field(max_length=1000)
+    at: datetime = Field(default_factory=utcnow)

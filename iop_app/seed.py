@@ -1,0 +1,391 @@
+"""A deterministic, realistic demo program, dated relative to today.
+
+A director, 3 therapists, 30 clients at different weeks and stages (some in
+intake, some discharged), family members with and without consent, 5 groups of
+different types with 10 weeks of sessions and attendance, daily check-ins with
+gaps, goals, needs rankings, plan reviews, individual and family sessions.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from .models import (
+    Attendance,
+    Client,
+    Consent,
+    FamilyLink,
+    FamilySession,
+    Goal,
+    GoalStep,
+    GoalUpdate,
+    GroupMembership,
+    GroupSession,
+    IndividualSession,
+    MoodEntry,
+    Need,
+    NeedRanking,
+    NeedRankingItem,
+    PlanReview,
+    SlotProposal,
+    StaffProfile,
+    TherapyGroup,
+    User,
+    utcnow,
+)
+from .services import auth, program
+
+DEMO_PASSWORD = "Recovery-Demo-2026"
+DEMO_SIGNINS = [
+    ("director@iop.example", "program director"),
+    ("therapist@iop.example", "therapist with a caseload of about 10 clients"),
+    ("client@iop.example", "active client in week 4, with a month of data"),
+    ("family@iop.example", "family member of client@iop.example, consent in force"),
+]
+
+CLIENT_NAMES = [
+    "Alex Morgan", "Jamie Rivera", "Taylor Brooks", "Casey Nguyen", "Riley Johnson",
+    "Morgan Ellis", "Avery Thompson", "Quinn Harper", "Drew Castillo", "Skyler Grant",
+    "Reese Patel", "Parker Simmons", "Hayden Cruz", "Rowan Fischer", "Emerson Blake",
+    "Finley Ortiz", "Sage Whitman", "Kendall Price", "Logan Meyer", "Blair Okafor",
+    "Cameron Diaz-Lee", "Devon Kowalski", "Harley Sato", "Jesse Romero", "Kai Andersen",
+    "Lane Mitchell", "Marlowe Quinn", "Noel Fitzgerald", "Peyton Banks", "Robin Hale",
+]
+NEED_LABELS = [
+    ("Staying sober", "sobriety"), ("Managing anxiety", "mental_health"),
+    ("Rebuilding trust with family", "relationships"), ("Finding steady work", "work_school"),
+    ("Stable housing", "housing"), ("Sleep and physical health", "physical_health"),
+    ("Court requirements", "legal"), ("Paying off debts", "finances"),
+]
+GOAL_TEMPLATES = [
+    ("Go 30 days without drinking", "sobriety", "immediate", "My kids deserve a present parent.",
+     ["Attend all group sessions", "Call my sponsor daily", "Remove alcohol from home"]),
+    ("Use a coping skill when cravings hit", "mental_health", "immediate", "Cravings pass if I ride them out.",
+     ["Practice urge surfing", "Write in my journal", "Text a support person"]),
+    ("Find part-time work", "work_school", "long_term", "Structure helps me stay well.",
+     ["Update my resume", "Apply to three jobs a week", "Practice interviews"]),
+    ("Repair my relationship with my sister", "relationships", "long_term", "She was there for me before.",
+     ["Write her a letter", "Invite her to a family session"]),
+]
+TRIGGERS = ["stress at work", "conflict at home", "loneliness", "payday", "seeing old friends", "poor sleep"]
+COPING = ["called sponsor", "went for a walk", "breathing exercise", "attended a meeting", "journaling"]
+
+GROUPS = [
+    # name, type, therapist index, ISO weekdays, start, minutes, capacity
+    ("Morning Process Group", "process", 0, "1,3,5", time(9, 0), 180, 12),
+    ("Relapse Prevention Skills", "relapse_prevention", 1, "2,4", time(18, 0), 180, 10),
+    ("Recovery Education", "psychoeducational", 2, "1,3", time(18, 0), 120, 12),
+    ("DBT Skills for Recovery", "skills_development", 0, "2,4", time(13, 0), 120, 10),
+    ("Family Support Circle", "family", 1, "6", time(10, 0), 90, 12),
+]
+TOPICS = [
+    "Understanding triggers", "Stages of change", "Decisional balance", "Urge surfing",
+    "Healthy communication", "Sleep and recovery", "Building a support network",
+    "Relapse warning signs", "Managing difficult emotions", "Planning for aftercare",
+]
+
+
+_demo_hash: str | None = None
+
+
+def _user(session: Session, email: str, name: str, role: str) -> User:
+    # Demo accounts share one published password, so one argon2 hash serves them
+    # all (hashing 38 times would make every test database take seconds longer).
+    global _demo_hash
+    _demo_hash = _demo_hash or auth.hash_password(DEMO_PASSWORD)
+    user = User(email=email, full_name=name, role=role, password_hash=_demo_hash)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def seed_demo_program(session: Session, today: date | None = None) -> None:
+    rng = random.Random(2026)
+    tz = program.program_tz(session)
+    today = today or program.local_today(session)
+    now = utcnow()
+
+    director = _user(session, "director@iop.example", "Dana Whitfield", "director")
+    session.add(StaffProfile(user_id=director.id, credentials="PsyD"))
+    therapists = [
+        _user(session, "therapist@iop.example", "Marcus Reyes", "therapist"),
+        _user(session, "therapist2@iop.example", "Priya Shah", "therapist"),
+        _user(session, "therapist3@iop.example", "Jordan Lee", "therapist"),
+    ]
+    for t, cred in zip(therapists, ["LCSW", "LMFT", "CADC-II"]):
+        session.add(StaffProfile(user_id=t.id, credentials=cred))
+
+    # Clients: index 0 is the demo client (week 4). Therapist 0 carries 10.
+    clients: list[Client] = []
+    for i, name in enumerate(CLIENT_NAMES):
+        email = "client@iop.example" if i == 0 else f"client{i + 1:02d}@iop.example"
+        user = _user(session, email, name, "client")
+        if i == 0:
+            admitted, status = today - timedelta(days=26), "active"
+        elif i in (5, 12, 19, 26):
+            admitted, status = today - timedelta(days=rng.randint(0, 4)), "intake"
+        elif i in (8, 15, 22, 28, 29, 11):
+            admitted, status = today - timedelta(days=rng.randint(75, 110)), "discharged"
+        else:
+            admitted, status = today - timedelta(days=rng.randint(3, 80)), "active"
+        therapist = therapists[0] if i < 10 else therapists[1 if i < 20 else 2]
+        client = Client(
+            user_id=user.id,
+            admission_date=admitted,
+            status=status,
+            primary_therapist_id=therapist.id,
+            stage_of_change=rng.choice(["contemplation", "preparation", "action", "action", "maintenance"]),
+        )
+        if status == "discharged":
+            client.discharge_date = admitted + timedelta(days=rng.randint(56, 70))
+            client.discharge_note = "Completed the program; aftercare: weekly outpatient and peer support."
+        session.add(client)
+        clients.append(client)
+    session.flush()
+
+    # Groups with 10 weeks of past sessions and 2 weeks ahead.
+    first_day = today - timedelta(weeks=10)
+    groups = []
+    for name, gtype, t_idx, weekdays, start, minutes, capacity in GROUPS:
+        group = TherapyGroup(
+            name=name, group_type=gtype, facilitator_id=therapists[t_idx].id, weekdays=weekdays,
+            start_time=start, duration_minutes=minutes, capacity=capacity,
+            start_date=today - timedelta(weeks=26), location=f"Room {100 + len(groups) + 1}",
+        )
+        session.add(group)
+        groups.append(group)
+    session.flush()
+
+    memberships: dict[int, list[tuple[int, date, date | None]]] = {g.id: [] for g in groups}
+    for i, client in enumerate(clients):
+        if client.status == "intake":
+            continue
+        main_group = groups[0] if i % 2 == 0 else groups[1]
+        chosen = [main_group, groups[2] if i % 3 else groups[3]]
+        if i == 0:
+            chosen = [groups[0], groups[3]]
+        for group in chosen:
+            left = client.discharge_date
+            session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=client.admission_date, left_on=left))
+            memberships[group.id].append((client.id, client.admission_date, left))
+    # The family group: the demo client's and a few others' families attend with them.
+    for client in clients[0:3]:
+        session.add(GroupMembership(group_id=groups[4].id, client_id=client.id, joined_on=client.admission_date))
+        memberships[groups[4].id].append((client.id, client.admission_date, None))
+
+    # Some clients are "struggling": more missed sessions, higher cravings.
+    struggling = {clients[i].id for i in (3, 7, 13, 17)}
+    sessions_to_add = []
+    for group in groups:
+        weekdays = {int(d) for d in group.weekdays.split(",")}
+        day = first_day
+        topic_i = 0
+        while day <= today + timedelta(days=14):
+            if day.isoweekday() in weekdays:
+                starts = program.to_utc(datetime.combine(day, group.start_time), tz)
+                cancelled = rng.random() < 0.03 and day < today
+                gs = GroupSession(
+                    group_id=group.id, starts_at=starts, duration_minutes=group.duration_minutes,
+                    topic=TOPICS[topic_i % len(TOPICS)], cancelled=cancelled,
+                    cancel_reason="Facilitator ill" if cancelled else "",
+                )
+                topic_i += 1
+                sessions_to_add.append((group, gs, day))
+            day += timedelta(days=1)
+    for _, gs, _ in sessions_to_add:
+        session.add(gs)
+    session.flush()
+    for group, gs, day in sessions_to_add:
+        if gs.cancelled or gs.starts_at > now:
+            continue
+        for client_id, joined, left in memberships[group.id]:
+            if day < joined or (left and day > left):
+                continue
+            roll = rng.random()
+            miss = 0.25 if client_id in struggling else 0.07
+            if roll < miss:
+                status, minutes = ("unexcused" if rng.random() < 0.6 else "excused"), 0
+            elif roll < miss + 0.06:
+                status, minutes = "late", gs.duration_minutes - 20
+            elif roll < miss + 0.09:
+                status, minutes = "left_early", gs.duration_minutes - 45
+            else:
+                status, minutes = "present", gs.duration_minutes
+            session.add(Attendance(session_id=gs.id, client_id=client_id, status=status, minutes=minutes,
+                                   recorded_at=gs.starts_at + timedelta(minutes=gs.duration_minutes),
+                                   recorded_by=group.facilitator_id))
+
+    for i, client in enumerate(clients):
+        _seed_record(session, rng, client, i, today, tz, client.id in struggling, director)
+
+    _seed_family(session, rng, clients, therapists, today, tz)
+    session.commit()
+
+
+def _seed_record(session, rng, client: Client, i: int, today: date, tz, struggling: bool, director: User) -> None:
+    user_id = client.user_id
+    if client.status == "intake":
+        return
+    last_day = min(today, client.discharge_date or today)
+    # Daily check-ins with gaps; mood improves and cravings fall over the weeks.
+    day = client.admission_date
+    skip_tail = 4 if i in (7, 17) else 0  # these two have gone quiet for 4 days
+    while day <= last_day:
+        week = (day - client.admission_date).days / 7
+        if (i == 0 and day == today) or (skip_tail and (today - day).days < skip_tail):
+            day += timedelta(days=1)
+            continue
+        if rng.random() < (0.92 if i == 0 else 0.8):
+            base_mood = min(9, 4 + week * 0.45)
+            craving = max(0, round(7 - week * 0.6 + rng.gauss(0, 1.3) + (2 if struggling else 0)))
+            used = rng.random() < (0.08 if struggling else 0.015)
+            if i == 0 and (today - day).days == 9:
+                craving, used = 8, False  # a hard day the demo client got through
+            entry = MoodEntry(
+                client_id=client.id, day=day,
+                mood=int(min(10, max(1, round(base_mood + rng.gauss(0, 1.2) - (1.5 if used else 0))))),
+                anxiety=int(min(10, max(0, round(6 - week * 0.4 + rng.gauss(0, 1.5))))),
+                craving=int(min(10, craving)),
+                sleep_hours=round(min(10, max(3, 6.5 + rng.gauss(0, 1.1))), 1),
+                used_substance=used, substances="alcohol" if used else "",
+                triggers="; ".join(rng.sample(TRIGGERS, rng.randint(0, 2))),
+                coping="; ".join(rng.sample(COPING, rng.randint(1, 2))),
+                note="", late=False,
+                created_at=program.to_utc(datetime.combine(day, time(20, 0)), tz),
+            )
+            entry.updated_at = entry.created_at
+            session.add(entry)
+        day += timedelta(days=1)
+
+    # Goals with steps and a history of progress.
+    templates = GOAL_TEMPLATES[: (3 if i == 0 else 2)] if i % 2 == 0 else GOAL_TEMPLATES[1:3]
+    for title, area, horizon, why, steps in templates:
+        start = program.to_utc(datetime.combine(client.admission_date + timedelta(days=2), time(17, 0)), tz)
+        goal = Goal(client_id=client.id, title=title, why=why, life_area=area, horizon=horizon,
+                    target_date=client.admission_date + timedelta(days=60 if horizon == "long_term" else 30),
+                    created_at=start, created_by=user_id, updated_at=start)
+        session.add(goal)
+        session.flush()
+        for pos, text in enumerate(steps):
+            done = pos == 0 and (last_day - client.admission_date).days > 10
+            session.add(GoalStep(goal_id=goal.id, position=pos, text=text, done=done,
+                                 done_at=start + timedelta(days=7) if done else None))
+        session.add(GoalUpdate(goal_id=goal.id, at=start, by_user_id=user_id, kind="created", progress_pct=0, note="Goal set"))
+        pct = 0
+        when = start
+        while program.to_local(when, tz).date() + timedelta(days=7) <= last_day:
+            when += timedelta(days=7)
+            pct = min(100, pct + rng.randint(5, 20))
+            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind="progress",
+                                   progress_pct=pct, note=rng.choice(["Good week", "Harder week, still going", "Made progress"])))
+        goal.progress_pct = pct
+        goal.updated_at = when
+        if client.status == "discharged" and pct >= 60:
+            goal.status = "achieved"
+            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind="status", progress_pct=pct, status="achieved", note="Achieved"))
+
+    # Needs and two ranking snapshots.
+    labels = rng.sample(NEED_LABELS, 5)
+    if i == 0:
+        labels = NEED_LABELS[:5]
+    needs = []
+    for label, area in labels:
+        need = Need(client_id=client.id, label=label, area=area,
+                    created_at=program.to_utc(datetime.combine(client.admission_date, time(16, 0)), tz))
+        session.add(need)
+        needs.append(need)
+    session.flush()
+    needs[0].in_focus = True
+    for snapshot, order in enumerate([needs[::-1][1:] + needs[-1:], needs]):
+        ranking = NeedRanking(client_id=client.id, by_user_id=user_id,
+                              created_at=program.to_utc(datetime.combine(client.admission_date + timedelta(days=1 + snapshot * 10), time(15, 0)), tz))
+        session.add(ranking)
+        session.flush()
+        for pos, need in enumerate(order, start=1):
+            session.add(NeedRankingItem(ranking_id=ranking.id, need_id=need.id, position=pos))
+
+    # Treatment plan reviews every 30 days; a few clients are overdue.
+    review_day = client.admission_date + timedelta(days=3)
+    reviewer = client.primary_therapist_id or director.id
+    while review_day <= last_day:
+        session.add(PlanReview(client_id=client.id, reviewed_on=review_day, reviewer_id=reviewer,
+                               summary="Plan reviewed with client; goals updated."))
+        review_day += timedelta(days=30 if i % 5 else 38)
+
+    # Weekly individual sessions: past ones attended (mostly), one ahead this week.
+    session_day = client.admission_date + timedelta(days=(3 - client.admission_date.weekday()) % 7)
+    end = min(today + timedelta(days=7), client.discharge_date or today + timedelta(days=7))
+    while session_day <= end:
+        starts = program.to_utc(datetime.combine(session_day, time(15 + i % 3, 0)), tz)
+        past = session_day < today
+        attended = past and rng.random() > (0.25 if struggling else 0.08)
+        session.add(IndividualSession(client_id=client.id, therapist_id=reviewer, starts_at=starts,
+                                      duration_minutes=50,
+                                      status=("attended" if attended else "missed") if past else "scheduled",
+                                      minutes_attended=50 if attended else 0))
+        session_day += timedelta(days=7)
+
+
+def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
+    now = utcnow()
+    alex = clients[0]
+
+    def family_user(email, name):
+        return _user(session, email, name, "family")
+
+    # family@: spouse of the demo client, consent in force (scheduling + progress).
+    sam = family_user("family@iop.example", "Sam Morgan")
+    link = FamilyLink(client_id=alex.id, name="Sam Morgan", relationship="Spouse", email=sam.email,
+                      family_user_id=sam.id, invited_at=now - timedelta(days=20), activated_at=now - timedelta(days=19))
+    session.add(link)
+    session.flush()
+    session.add(Consent(client_id=alex.id, family_link_id=link.id, scope="scheduling_progress",
+                        purpose="Coordinate family sessions and support my recovery",
+                        expires_on=today + timedelta(days=90), expiry_event="", signature="Alex Morgan",
+                        signed_on=today - timedelta(days=20), granted_at=now - timedelta(days=20),
+                        recorded_by=alex.user_id))
+    # A listed support person never invited.
+    session.add(FamilyLink(client_id=alex.id, name="Pat Morgan", relationship="Parent", email="pat.morgan@example.org"))
+
+    # Other families: revoked, expired, and never consented.
+    cases = [
+        (clients[1], "family2@iop.example", "Chris Rivera", "Brother", "revoked"),
+        (clients[2], "family3@iop.example", "Lee Brooks", "Mother", "expired"),
+        (clients[3], "family4@iop.example", "Robin Nguyen", "Partner", "none"),
+        (clients[4], "family5@iop.example", "Ari Johnson", "Father", "scheduling"),
+    ]
+    for client, email, name, relationship, kind in cases:
+        person = family_user(email, name)
+        fl = FamilyLink(client_id=client.id, name=name, relationship=relationship, email=email,
+                        family_user_id=person.id, invited_at=now - timedelta(days=30), activated_at=now - timedelta(days=29))
+        session.add(fl)
+        session.flush()
+        if kind == "none":
+            continue
+        consent = Consent(client_id=client.id, family_link_id=fl.id,
+                          scope="scheduling" if kind == "scheduling" else "scheduling_progress",
+                          purpose="Family sessions", signature=session.get(User, client.user_id).full_name,
+                          signed_on=today - timedelta(days=30), granted_at=now - timedelta(days=30),
+                          expires_on=today - timedelta(days=2) if kind == "expired" else today + timedelta(days=60),
+                          recorded_by=client.user_id)
+        if kind == "revoked":
+            consent.revoked_at = now - timedelta(days=3)
+        session.add(consent)
+
+    # The demo client's family sessions: one held, one proposed with two times to choose from.
+    held = program.to_utc(datetime.combine(today - timedelta(days=12), time(17, 0)), tz)
+    session.add(FamilySession(client_id=alex.id, therapist_id=therapists[0].id, duration_minutes=60, mode="in_person",
+                              status="completed", starts_at=held, minutes_attended=60, note="First family session"))
+    proposal = FamilySession(client_id=alex.id, therapist_id=therapists[0].id, duration_minutes=60, mode="video",
+                             status="proposed", note="Talk about support at home after week 6")
+    session.add(proposal)
+    session.flush()
+    for offset, hour in ((3, 17), (4, 12)):
+        day = today + timedelta(days=offset)
+        if day.isoweekday() in (6, 7):
+            day += timedelta(days=2)
+        session.add(SlotProposal(family_session_id=proposal.id,
+                                 starts_at=program.to_utc(datetime.combine(day, time(hour, 30)), tz)))

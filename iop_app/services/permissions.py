@@ -1,0 +1,153 @@
+"""The one place that answers "may this actor do this to this client's record?".
+
+Deny by default:
+- client    -> their own record;
+- therapist -> clients on their caseload: primary therapist, or a current
+               member of a group the therapist facilitates;
+- director  -> every client;
+- family    -> only the family actions a consent in force grants for that
+               client (never the clinical record itself);
+- anyone else, or an inactive account -> nothing.
+
+Every denial is audited (in its own transaction) and raises PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select as sa_select
+from sqlmodel import Session, col, select
+
+from ..models import Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User
+from . import audit, program
+from .errors import PermissionDenied
+
+# Actions on a client's record.
+READ = "read"  # the clinical record: check-ins, goals, needs, attendance, consents
+WRITE = "write"
+# Family-facing actions, granted to family members by a consent's scope.
+FAMILY_SCHEDULE = "family.schedule"  # see and answer family-session proposals
+FAMILY_PROGRESS = "family.progress"  # attendance and a summary of progress
+
+ACTIONS = (READ, WRITE, FAMILY_SCHEDULE, FAMILY_PROGRESS)
+SCOPE_GRANTS = {
+    "scheduling": {FAMILY_SCHEDULE},
+    "scheduling_progress": {FAMILY_SCHEDULE, FAMILY_PROGRESS},
+}
+
+
+def caseload_condition(actor: User, today: date):
+    """A SQL condition on Client selecting the clients on a therapist's caseload."""
+    in_my_groups = (
+        sa_select(GroupMembership.client_id)
+        .join(TherapyGroup, TherapyGroup.id == GroupMembership.group_id)
+        .where(
+            TherapyGroup.facilitator_id == actor.id,
+            GroupMembership.joined_on <= today,
+            or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= today),
+        )
+    )
+    return or_(Client.primary_therapist_id == actor.id, col(Client.id).in_(in_my_groups))
+
+
+def visible_clients_condition(actor: User, today: date):
+    """SQL condition for the clients whose record this actor may read (roster queries).
+    Returns None for 'all clients' (director); a false condition for nobody."""
+    if not actor.active:
+        return Client.id == -1
+    if actor.role == "director":
+        return None
+    if actor.role == "therapist":
+        return caseload_condition(actor, today)
+    if actor.role == "client":
+        return Client.user_id == actor.id
+    return Client.id == -1
+
+
+def consents_in_force_query(family_user_id: int, today: date):
+    return (
+        select(Consent)
+        .join(FamilyLink, FamilyLink.id == Consent.family_link_id)
+        .where(
+            FamilyLink.family_user_id == family_user_id,
+            col(Consent.revoked_at).is_(None),
+            or_(col(Consent.expires_on).is_(None), Consent.expires_on >= today),
+        )
+    )
+
+
+def consent_in_force(
+    session: Session, family_user_id: int, client_id: int, today: date | None = None
+) -> Consent | None:
+    """The broadest consent in force from this client to this family member, if any."""
+    today = today or program.local_today(session)
+    consents = session.exec(
+        consents_in_force_query(family_user_id, today).where(Consent.client_id == client_id)
+    ).all()
+    if not consents:
+        return None
+    return max(consents, key=lambda c: len(SCOPE_GRANTS.get(c.scope, ())))
+
+
+def _allowed(session: Session, actor: User, action: str, client: Client, today: date) -> bool:
+    if not actor.active or action not in ACTIONS:
+        return False
+    if actor.role == "director":
+        return True
+    if actor.role == "client":
+        return client.user_id == actor.id
+    if actor.role == "therapist":
+        if client.primary_therapist_id == actor.id:
+            return True
+        return (
+            session.exec(
+                select(Client.id).where(Client.id == client.id, caseload_condition(actor, today))
+            ).first()
+            is not None
+        )
+    if actor.role == "family":
+        consent = consent_in_force(session, actor.id, client.id, today)
+        return consent is not None and action in SCOPE_GRANTS.get(consent.scope, set())
+    return False
+
+
+def can(session: Session, actor: User, action: str, client_id: int, today: date | None = None) -> bool:
+    client = session.get(Client, client_id) if isinstance(client_id, int) else None
+    return client is not None and _allowed(session, actor, action, client, today or program.local_today(session))
+
+
+def require(
+    session: Session,
+    actor: User,
+    action: str,
+    client_id: int,
+    *,
+    what: str,
+    today: date | None = None,
+) -> Client:
+    """Return the client if `actor` may do `action` on their record; otherwise audit
+    the denial and raise PermissionDenied. A missing client is denied the same way,
+    so ids cannot be probed. Staff and family reads are audited as views."""
+    client = session.get(Client, client_id) if type(client_id) is int else None
+    if client is None or not _allowed(session, actor, action, client, today or program.local_today(session)):
+        audit.record_now(
+            session,
+            actor,
+            what,
+            client_id=client.id if client else None,
+            target=f"client:{client_id}"[:120],
+            outcome="denied",
+            detail=f"{action} refused",
+        )
+        raise PermissionDenied()
+    if action != WRITE and client.user_id != actor.id:
+        audit.record_now(session, actor, what, client_id=client.id, outcome="allowed", detail=f"{action}")
+    return client
+
+
+def client_for_user(session: Session, actor: User) -> Client | None:
+    """The client record of a signed-in client (None for other roles)."""
+    if actor.role != "client":
+        return None
+    return session.exec(select(Client).where(Client.user_id == actor.id)).first()

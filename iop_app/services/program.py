@@ -1,0 +1,90 @@
+"""Program settings (time zone, weekly hours target) and program-local time.
+
+Times are stored in UTC; days a client lives by (check-in day, "this
+week") are the program's local days.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from ..models import ProgramSetting, User, utcnow
+from . import audit
+from .errors import PermissionDenied, ValidationError
+
+DEFAULTS = {
+    "timezone": os.environ.get("IOP_TIMEZONE", "America/Los_Angeles"),
+    # ASAM level 2.1: at least 9 hours of structured services a week for adults.
+    "weekly_hours_target": "9",
+    "program_name": "Harbor Light IOP",
+}
+
+
+def get_setting(session: Session, key: str) -> str:
+    row = session.get(ProgramSetting, key)
+    return row.value if row else DEFAULTS[key]
+
+
+def set_setting(session: Session, actor: User, key: str, value: str) -> None:
+    if actor.role != "director":
+        audit.record_now(session, actor, "setting.update", target=key, outcome="denied")
+        raise PermissionDenied()
+    if key not in DEFAULTS:
+        raise ValidationError({"key": "Unknown setting."})
+    value = value.strip()
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValidationError({"value": "Not a known time zone (e.g. America/Chicago)."})
+    if key == "weekly_hours_target":
+        try:
+            hours = float(value)
+        except ValueError:
+            raise ValidationError({"value": "Enter a number of hours."})
+        if not 1 <= hours <= 40:
+            raise ValidationError({"value": "Weekly target must be between 1 and 40 hours."})
+    row = session.get(ProgramSetting, key) or ProgramSetting(key=key, value=value)
+    row.value = value[:255]
+    session.add(row)
+    audit.record(session, actor, "setting.update", target=key, detail=value[:100])
+    session.commit()
+
+
+def program_tz(session: Session) -> ZoneInfo:
+    return ZoneInfo(get_setting(session, "timezone"))
+
+
+def weekly_hours_target(session: Session) -> float:
+    return float(get_setting(session, "weekly_hours_target"))
+
+
+def local_today(session: Session, now: datetime | None = None) -> date:
+    return to_local(now or utcnow(), program_tz(session)).date()
+
+
+def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
+    """A stored UTC moment in program-local time (naive input is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(tz)
+
+
+def to_utc(local_wall_time: datetime, tz: ZoneInfo) -> datetime:
+    """Program wall-clock time (naive) -> aware UTC for storage."""
+    return local_wall_time.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def local_day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    start = to_utc(datetime.combine(day, time.min), tz)
+    end = to_utc(datetime.combine(day + timedelta(days=1), time.min), tz)
+    return start, end
+
+
+def week_start(day: date) -> date:
+    """Monday of the program week containing `day`."""
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,46 @@
+"""Reflex configuration for the IOP app.
+
+Every value that differs between a developer run, the browser-test fixture and
+CI comes from the environment:
+
+- REFLEX_DB_URL / DATABASE_URL: database URL (default: SQLite in ./data/iop.db)
+- IOP_ORIGIN: the browser origin allowed by CORS (default http://localhost:3000)
+- IOP_PORT (or REFLEX_FRONTEND_PORT / REFLEX_BACKEND_PORT): the port. In
+  `reflex run --env prod` (Reflex 0.10.x) frontend and backend share ONE port.
+"""
+
+import os
+from pathlib import Path
+
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+PROJECT_DIR = Path(__file__).resolve().parent
+DATA_DIR = PROJECT_DIR / "data"
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DB_URL = (
+    os.environ.get("REFLEX_DB_URL")
+    or os.environ.get("DATABASE_URL")
+    or f"sqlite:///{DATA_DIR / 'iop.db'}"
+)
+
+PORT = int(
+    os.environ.get("IOP_PORT")
+    or os.environ.get("REFLEX_FRONTEND_PORT")
+    or os.environ.get("REFLEX_BACKEND_PORT")
+    or 3000
+)
+ORIGIN = os.environ.get("IOP_ORIGIN", f"http://localhost:{PORT}")
+
+config = rx.Config(
+    app_name="iop_app",
+    db_url=DB_URL,
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    frontend_port=PORT,
+    backend_port=PORT,
+    cors_allowed_origins=[ORIGIN],
+    # The sitemap plugin only warns about a missing deploy_url; we don't need it.
+    disable_plugins=[SitemapPlugin],
+)
