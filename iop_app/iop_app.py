@@ -1,11 +1,12 @@
-"""Placeholder app (to be replaced)."""
+"""The Reflex app: pages register themselves from iop_app/pages/."""
 
 import reflex as rx
 
+from . import models  # noqa: F401  (tables registered for Alembic and the ORM)
+from .pages import register_all
 
-def index() -> rx.Component:
-    return rx.text("IOP")
-
-
-app = rx.App()
-app.add_page(index, route="/")
+app = rx.App(
+    theme=rx.theme(accent_color="teal", radius="medium"),
+    stylesheets=["/styles.css"],
+)
+register_all(app)

@@ -53,6 +53,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # Chromium still looks up accounts.google.com / update.googleapis.com despite the
+    # flags above: make every name but localhost unresolvable.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
 ]
 
 # Keep Reflex off the network (see Makefile for the reasons).

@@ -1,0 +1,162 @@
+"""Director pages: overview, accounts, audit log."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from .. import routes
+from ..components.ui import error_banner, notice, page_frame, select_field, stat, text_field
+from ..state.director import AccountsState, AuditState, DirectorHomeState
+
+
+def director_home() -> rx.Component:
+    counts = DirectorHomeState.status_counts
+    return page_frame(
+        "Program overview",
+        rx.flex(
+            stat("Active clients", counts.get("active", 0)),
+            stat("In intake", counts.get("intake", 0)),
+            stat("Discharged", counts.get("discharged", 0)),
+            stat("Therapists", DirectorHomeState.therapist_count),
+            wrap="wrap",
+            gap="3",
+        ),
+        rx.hstack(
+            rx.link("Open the roster", href=routes.STAFF_ROSTER),
+            rx.link("Manage accounts", href=routes.DIRECTOR_ACCOUNTS),
+            rx.link("Browse the audit log", href=routes.DIRECTOR_AUDIT),
+            spacing="4",
+            wrap="wrap",
+            margin_top="1rem",
+        ),
+    )
+
+
+def _account_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(row["name"]),
+        rx.el.td(row["email"]),
+        rx.el.td(row["role"]),
+        rx.el.td(rx.cond(row["active"] == "yes", "Active", "Disabled")),
+        rx.el.td(
+            rx.cond(
+                row["active"] == "yes",
+                rx.button("Disable", size="1", color_scheme="red", variant="soft",
+                          aria_label="Disable " + row["email"],
+                          on_click=AccountsState.set_active(row["id"], False)),
+                rx.button("Enable", size="1", variant="soft", aria_label="Enable " + row["email"],
+                          on_click=AccountsState.set_active(row["id"], True)),
+            )
+        ),
+    )
+
+
+def accounts_page() -> rx.Component:
+    errors = AccountsState.errors
+    return page_frame(
+        "Accounts",
+        notice(AccountsState.message),
+        rx.card(
+            rx.heading("Create an account", as_="h2", size="4"),
+            rx.form(
+                rx.vstack(
+                    select_field("Role", "role", "acct-role",
+                                 [("client", "Client"), ("therapist", "Therapist"), ("director", "Program director")],
+                                 error=errors.get("role", ""), value=AccountsState.new_role,
+                                 on_change=AccountsState.set_new_role),
+                    text_field("Full name", "full_name", "acct-name", error=errors.get("full_name", "")),
+                    text_field("Email", "email", "acct-email", type="email", error=errors.get("email", "")),
+                    text_field("Temporary password", "password", "acct-password", type="password",
+                               hint="At least 12 characters; not a common password.",
+                               error=errors.get("password", ""), auto_complete="new-password"),
+                    rx.cond(
+                        AccountsState.new_role == "client",
+                        rx.vstack(
+                            text_field("Admission date", "admission_date", "acct-admission", type="date",
+                                       error=errors.get("admission_date", "")),
+                            select_field("Primary therapist", "primary_therapist_id", "acct-therapist",
+                                         AccountsState.therapist_options,
+                                         error=errors.get("primary_therapist_id", "")),
+                            width="100%",
+                        ),
+                        text_field("Credentials (optional)", "credentials", "acct-credentials"),
+                    ),
+                    rx.button("Create account", type="submit"),
+                    spacing="3",
+                    width="100%",
+                    max_width="32rem",
+                ),
+                on_submit=AccountsState.create_account,
+                reset_on_submit=False,
+            ),
+        ),
+        rx.heading("All accounts", as_="h2", size="4", margin_top="1.5rem"),
+        rx.box(
+            select_field("Show", "role_filter", "acct-filter",
+                         [("", "Everyone"), ("client", "Clients"), ("therapist", "Therapists"),
+                          ("director", "Directors"), ("family", "Family members")],
+                         value=AccountsState.role_filter, on_change=AccountsState.set_role_filter),
+            max_width="16rem",
+        ),
+        rx.box(
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.el.th("Name"), rx.el.th("Email"), rx.el.th("Role"), rx.el.th("Status"),
+                                     rx.el.th(rx.el.span("Actions")))),
+                rx.el.tbody(rx.foreach(AccountsState.accounts, _account_row)),
+                class_name="data",
+            ),
+            class_name="table-scroll",
+        ),
+    )
+
+
+def _audit_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(row["at"]), rx.el.td(row["actor"]), rx.el.td(row["action"]), rx.el.td(row["client"]),
+        rx.el.td(row["target"]), rx.el.td(row["outcome"]), rx.el.td(row["detail"]),
+    )
+
+
+def audit_page() -> rx.Component:
+    return page_frame(
+        "Audit log",
+        rx.form(
+            rx.flex(
+                text_field("Action starts with", "action", "audit-action", placeholder="signin"),
+                select_field("Outcome", "outcome", "audit-outcome",
+                             [("", "Any"), ("success", "Success"), ("failure", "Failure"),
+                              ("allowed", "Allowed"), ("denied", "Denied")]),
+                text_field("Who (email contains)", "actor", "audit-actor"),
+                text_field("Client id", "client_id", "audit-client", input_mode="numeric"),
+                text_field("From", "since", "audit-since", type="date"),
+                text_field("To", "until", "audit-until", type="date"),
+                gap="3",
+                wrap="wrap",
+                class_name="audit-filters",
+            ),
+            error_banner(AuditState.filter_error),
+            rx.button("Filter", type="submit", margin_top="0.5rem"),
+            on_submit=AuditState.apply_filters,
+            reset_on_submit=False,
+        ),
+        rx.text(AuditState.page_label, margin_y="0.5rem", role="status"),
+        rx.box(
+            rx.el.table(
+                rx.el.thead(rx.el.tr(*[rx.el.th(h) for h in ("When", "Who", "Action", "Client", "Target", "Outcome", "Detail")])),
+                rx.el.tbody(rx.foreach(AuditState.rows, _audit_row)),
+                class_name="data",
+            ),
+            class_name="table-scroll",
+        ),
+        rx.hstack(
+            rx.button("Previous page", on_click=AuditState.previous_page, disabled=AuditState.page == 0, variant="soft"),
+            rx.button("Next page", on_click=AuditState.next_page, disabled=~AuditState.has_next, variant="soft"),
+            margin_top="0.5rem",
+        ),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(director_home, route=routes.DIRECTOR_HOME, title="Overview · IOP", on_load=DirectorHomeState.load)
+    app.add_page(accounts_page, route=routes.DIRECTOR_ACCOUNTS, title="Accounts · IOP", on_load=AccountsState.load)
+    app.add_page(audit_page, route=routes.DIRECTOR_AUDIT, title="Audit log · IOP", on_load=AuditState.load)

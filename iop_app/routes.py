@@ -1,0 +1,48 @@
+"""Every URL in the app, in one place."""
+
+SIGNIN = "/signin"
+HOME = "/"  # sends each role to its own home page
+DENIED = "/denied"
+
+# Director
+DIRECTOR_HOME = "/director"
+DIRECTOR_ACCOUNTS = "/director/accounts"
+DIRECTOR_AUDIT = "/director/audit"
+
+# Therapists and the director (staff)
+STAFF_ROSTER = "/staff/roster"
+STAFF_CLIENT = "/staff/clients/[client_id]"
+STAFF_GROUPS = "/staff/groups"
+STAFF_GROUP = "/staff/groups/[group_id]"
+STAFF_SESSION = "/staff/sessions/[session_id]"  # roll call
+STAFF_FAMILY_SESSIONS = "/staff/family-sessions"
+
+# Clients
+CLIENT_HOME = "/client"
+CLIENT_CHECKIN = "/client/checkin"
+CLIENT_GOALS = "/client/goals"
+CLIENT_NEEDS = "/client/needs"
+CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
+
+# Family members
+FAMILY_HOME = "/family"
+FAMILY_ACTIVATE = "/family/activate"
+
+ROLE_HOME = {
+    "client": CLIENT_HOME,
+    "therapist": STAFF_ROSTER,
+    "director": DIRECTOR_HOME,
+    "family": FAMILY_HOME,
+}
+
+
+def staff_client(client_id: int) -> str:
+    return f"/staff/clients/{client_id}"
+
+
+def staff_group(group_id: int) -> str:
+    return f"/staff/groups/{group_id}"
+
+
+def staff_session(session_id: int) -> str:
+    return f"/staff/sessions/{session_id}"
