@@ -1,0 +1,62 @@
+"""Hours of structured services (groups attended, individual and family sessions),
+counted toward each client's weekly target (ASAM 2.1: 9 hours for adults).
+
+Set-based: one UNION ALL query grouped by client, for any number of clients.
+Callers check permissions first; these functions take client ids already allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, literal, select, union_all
+from sqlmodel import Session, col
+
+from ..models import Attendance, FamilySession, GroupSession, IndividualSession
+from . import program
+
+
+def service_minutes_query(start_utc: datetime, end_utc: datetime, client_ids: Iterable[int] | None = None):
+    """(client_id, minutes) rows for every service attended in [start_utc, end_utc)."""
+    group = (
+        select(Attendance.client_id.label("client_id"), Attendance.minutes.label("minutes"))
+        .join(GroupSession, GroupSession.id == Attendance.session_id)
+        .where(GroupSession.starts_at >= start_utc, GroupSession.starts_at < end_utc,
+               col(GroupSession.cancelled).is_(False))
+    )
+    individual = select(
+        IndividualSession.client_id.label("client_id"), IndividualSession.minutes_attended.label("minutes")
+    ).where(IndividualSession.starts_at >= start_utc, IndividualSession.starts_at < end_utc,
+            IndividualSession.status == "attended")
+    family = select(
+        FamilySession.client_id.label("client_id"), FamilySession.minutes_attended.label("minutes")
+    ).where(FamilySession.starts_at >= start_utc, FamilySession.starts_at < end_utc,
+            FamilySession.status == "completed")
+    if client_ids is not None:
+        ids = list(client_ids)
+        group = group.where(col(Attendance.client_id).in_(ids))
+        individual = individual.where(col(IndividualSession.client_id).in_(ids))
+        family = family.where(col(FamilySession.client_id).in_(ids))
+    return union_all(group, individual, family).subquery("service_minutes")
+
+
+def hours_between(
+    session: Session, client_ids: Iterable[int] | None, start_day: date, end_day: date
+) -> dict[int, float]:
+    """Hours attended per client over program-local days [start_day, end_day)."""
+    tz = program.program_tz(session)
+    start_utc = program.to_utc(datetime.combine(start_day, time.min), tz)
+    end_utc = program.to_utc(datetime.combine(end_day, time.min), tz)
+    minutes = service_minutes_query(start_utc, end_utc, client_ids)
+    rows = session.exec(
+        select(minutes.c.client_id, func.coalesce(func.sum(minutes.c.minutes), literal(0))).group_by(minutes.c.client_id)
+    ).all()
+    return {client_id: round(total / 60, 2) for client_id, total in rows}
+
+
+def hours_this_week(session: Session, client_ids: Iterable[int] | None, today: date | None = None) -> dict[int, float]:
+    """Hours per client in the program week (Monday to Sunday) containing `today`."""
+    today = today or program.local_today(session)
+    start = program.week_start(today)
+    return hours_between(session, client_ids, start, start + timedelta(days=7))
