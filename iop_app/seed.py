@@ -163,10 +163,13 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     for i, client in enumerate(clients):
         if client.status == "intake":
             continue
-        main_group = groups[0] if i % 2 == 0 else groups[1]
-        chosen = [main_group, groups[2] if i % 3 else groups[3]]
-        if i == 0:
+        # Clients join their own therapist's groups, so a caseload stays about 10.
+        if i < 10:
             chosen = [groups[0], groups[3]]
+        elif i < 20:
+            chosen = [groups[1]] + ([groups[2]] if i % 2 else [])
+        else:
+            chosen = [groups[2]] + ([groups[1]] if i % 2 else [])
         for group in chosen:
             left = client.discharge_date
             session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=client.admission_date, left_on=left))

@@ -100,3 +100,35 @@ class Factory:
 @pytest.fixture
 def factory(session) -> Factory:
     return Factory(session)
+
+
+@pytest.fixture
+def signed_in_state(db_url, monkeypatch):
+    """signed_in_state(StateClass, user) -> that page state, signed in as `user`
+    through a real server-side session. Call handlers as
+    `StateClass.event_handlers["name"].fn(state, *args)`: exactly what a browser
+    can trigger, with whatever arguments a test forges."""
+    monkeypatch.setenv("REFLEX_DB_URL", db_url)
+    import iop_app.iop_app  # noqa: F401  (builds the state tree)
+    from reflex.state import State
+
+    from iop_app.db import open_session
+
+    def make(state_cls, user: User | None):
+        root = State(_reflex_internal_init=True)
+        state = root.get_substate(state_cls.get_full_name().split(".")[1:])
+        if user is not None:
+            with open_session(db_url) as s:
+                state.session_token = auth.sign_in(s, user.email, TEST_PASSWORD).token
+        return state
+
+    return make
+
+
+def call(state, handler: str, *args):
+    """Run an event handler the way the browser would trigger it."""
+    for cls in type(state).__mro__:  # inherited handlers live on the parent state
+        handlers = getattr(cls, "event_handlers", {})
+        if handler in handlers:
+            return handlers[handler].fn(state, *args)
+    raise KeyError(handler)

@@ -1,0 +1,141 @@
+"""Who may do what to a client's record: the permissions module itself."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from iop_app.models import AuditEvent, GroupMembership, TherapyGroup
+from iop_app.services import audit, permissions as P, program
+from iop_app.services.errors import PermissionDenied
+
+R, W, S, G = P.READ, P.WRITE, P.FAMILY_SCHEDULE, P.FAMILY_PROGRESS
+
+# actor kind -> the actions allowed on the client's record
+EXPECTED = {
+    "the client": {R, W, S, G},
+    "another client": set(),
+    "primary therapist": {R, W, S, G},
+    "group facilitator": {R, W, S, G},
+    "former group facilitator": set(),
+    "another therapist": set(),
+    "director": {R, W, S, G},
+    "disabled director": set(),
+    "family, consent in force (scheduling + progress)": {S, G},
+    "family, consent in force (scheduling only)": {S},
+    "family, no consent": set(),
+    "family, revoked consent": set(),
+    "family, expired consent": set(),
+    "family of another client": set(),
+}
+
+
+@pytest.fixture
+def world(session, factory):
+    therapist = factory.user("therapist")
+    client = factory.client(therapist)
+    other_client = factory.client(therapist)
+    today = program.local_today(session)
+    facilitator = factory.user("therapist")
+    former = factory.user("therapist")
+    for who, left in ((facilitator, None), (former, today - timedelta(days=3))):
+        group = TherapyGroup(name="Process", group_type="process", facilitator_id=who.id, weekdays="1",
+                             start_time=time(9), start_date=today - timedelta(days=90))
+        session.add(group)
+        session.flush()
+        session.add(GroupMembership(group_id=group.id, client_id=client.id,
+                                    joined_on=today - timedelta(days=20), left_on=left))
+    disabled = factory.user("director")
+    disabled.active = False
+    session.add(disabled)
+    session.commit()
+    actors = {
+        "the client": factory.client_user(client),
+        "another client": factory.client_user(other_client),
+        "primary therapist": therapist,
+        "group facilitator": facilitator,
+        "former group facilitator": former,
+        "another therapist": factory.user("therapist"),
+        "director": factory.user("director"),
+        "disabled director": disabled,
+        "family, consent in force (scheduling + progress)": factory.family(client, scope="scheduling_progress"),
+        "family, consent in force (scheduling only)": factory.family(client, scope="scheduling"),
+        "family, no consent": factory.family(client, scope=None),
+        "family, revoked consent": factory.family(client, revoked=True),
+        "family, expired consent": factory.family(client, expired=True),
+        "family of another client": factory.family(other_client),
+    }
+    return client, actors
+
+
+def denials(session):
+    return session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.outcome == "denied")).one()
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+@pytest.mark.parametrize("action", [R, W, S, G])
+def test_matrix(session, world, kind, action):
+    client, actors = world
+    actor = actors[kind]
+    allowed = action in EXPECTED[kind]
+    assert P.can(session, actor, action, client.id) is allowed
+    before = denials(session)
+    if allowed:
+        assert P.require(session, actor, action, client.id, what="test.op").id == client.id
+        assert denials(session) == before
+    else:
+        with pytest.raises(PermissionDenied):
+            P.require(session, actor, action, client.id, what="test.op")
+        event = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert (event.outcome, event.actor_user_id, event.client_id, event.action) == (
+            "denied", actor.id, client.id, "test.op")
+
+
+def test_unknown_or_forged_client_ids_are_denied_and_audited(session, world):
+    _, actors = world
+    director = actors["director"]
+    for forged in [10**9, -1, "1", 1.0, None, True]:
+        with pytest.raises(PermissionDenied):
+            P.require(session, director, R, forged, what="test.op")
+    assert denials(session) == 6
+
+
+def test_views_by_staff_are_audited_but_own_reads_are_not(session, world):
+    client, actors = world
+    P.require(session, actors["primary therapist"], R, client.id, what="record.view")
+    P.require(session, actors["the client"], R, client.id, what="record.view")
+    views = session.exec(select(AuditEvent).where(AuditEvent.action == "record.view")).all()
+    assert [(v.actor_user_id, v.outcome) for v in views] == [(actors["primary therapist"].id, "allowed")]
+
+
+def test_roster_condition_matches_the_rule(session, world):
+    from iop_app.models import Client
+
+    client, actors = world
+    today = program.local_today(session)
+
+    def visible(actor):
+        condition = P.visible_clients_condition(actor, today)
+        query = select(Client.id) if condition is None else select(Client.id).where(condition)
+        return set(session.exec(query).all())
+
+    assert client.id in visible(actors["group facilitator"])
+    assert client.id not in visible(actors["former group facilitator"])
+    assert client.id not in visible(actors["another therapist"])
+    assert visible(actors["the client"]) == {client.id}
+    assert visible(actors["family, consent in force (scheduling + progress)"]) == set()
+    assert len(visible(actors["director"])) == 2
+
+
+def test_director_browses_and_filters_the_audit_log(session, world):
+    client, actors = world
+    with pytest.raises(PermissionDenied):
+        P.require(session, actors["another therapist"], W, client.id, what="goal.create")
+    rows, total = audit.list_events(session, actors["director"], outcome="denied")
+    assert total == 1 and rows[0].action == "goal.create" and rows[0].client_id == client.id
+    rows, total = audit.list_events(session, actors["director"], client_id=client.id, action="goal")
+    assert total == 1
+    with pytest.raises(PermissionDenied):
+        audit.list_events(session, actors["primary therapist"])
