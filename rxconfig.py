@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import reflex as rx
-from reflex.plugins.sitemap import SitemapPlugin
+from reflex.plugins import SitemapPlugin
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DATA_DIR = PROJECT_DIR / "data"
@@ -41,6 +41,8 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     cors_allowed_origins=[ORIGIN],
+    # Explicit (implicit enablement is deprecated and warns on every build).
+    plugins=[rx.plugins.RadixThemesPlugin()],
     # The sitemap plugin only warns about a missing deploy_url; we don't need it.
     disable_plugins=[SitemapPlugin],
 )

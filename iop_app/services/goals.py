@@ -1,0 +1,328 @@
+"""A client's goals: immediate and long-term, with concrete steps and a dated
+history of every change (progress, a step ticked, a status change).
+
+Usable by the client on their own record and by their therapist or the
+director on the client's record; every call goes through permissions.require.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from ..models import Goal, GoalStep, GoalUpdate, User, utcnow
+from . import audit, permissions, program
+from .errors import PermissionDenied, ValidationError
+
+# Short keys are stored; labels are shown. The seed uses the first eight keys.
+LIFE_AREAS: tuple[tuple[str, str], ...] = (
+    ("sobriety", "Sobriety / substance use"),
+    ("mental_health", "Mental health"),
+    ("relationships", "Relationships and family"),
+    ("work_school", "Work or school"),
+    ("physical_health", "Physical health"),
+    ("housing", "Housing"),
+    ("legal", "Legal"),
+    ("finances", "Finances"),
+    ("spirituality", "Spirituality"),
+    ("other", "Other"),
+)
+LIFE_AREA_LABELS = dict(LIFE_AREAS)
+HORIZONS: tuple[tuple[str, str], ...] = (("immediate", "Immediate"), ("long_term", "Long-term"))
+HORIZON_LABELS = dict(HORIZONS)
+STATUSES: tuple[tuple[str, str], ...] = (
+    ("active", "Active"),
+    ("achieved", "Achieved"),
+    ("revised", "Revised"),
+    ("set_aside", "Set aside"),
+)
+STATUS_LABELS = dict(STATUSES)
+
+TITLE_MAX = 120
+WHY_MAX = 1000
+STEP_MAX = 200
+NOTE_MAX = 500
+MAX_STEPS = 12
+MAX_TARGET_YEARS = 5
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: int
+    position: int
+    text: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    at: datetime  # UTC
+    day: date  # program-local
+    kind: str
+    progress_pct: int
+    status: str
+    note: str
+    by_user_id: int
+
+
+@dataclass(frozen=True)
+class GoalView:
+    id: int
+    title: str
+    why: str
+    life_area: str
+    horizon: str
+    target_date: date | None
+    status: str
+    progress_pct: int
+    steps: list[StepView] = field(default_factory=list)
+    updates: list[UpdateView] = field(default_factory=list)  # oldest first
+
+    @property
+    def life_area_label(self) -> str:
+        return LIFE_AREA_LABELS.get(self.life_area, "Other")
+
+    @property
+    def horizon_label(self) -> str:
+        return HORIZON_LABELS.get(self.horizon, self.horizon)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+# ---------------------------------------------------------------- validation
+def _text(value, limit: int, *, required: bool, field_name: str, what: str, errors: dict) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field_name] = f"{what} must be text."
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field_name] = f"Please enter {what.lower()}."
+    elif len(value) > limit:
+        errors[field_name] = f"{what} can be up to {limit} characters (this one is {len(value)})."
+    return value
+
+
+def _clean_steps(steps, errors: dict) -> list[str]:
+    if steps is None:
+        return []
+    if not isinstance(steps, (list, tuple)) or not all(isinstance(s, str) for s in steps):
+        errors["steps"] = "Steps must be a list of short sentences."
+        return []
+    cleaned = [s.strip() for s in steps if s.strip()]
+    if len(cleaned) > MAX_STEPS:
+        errors["steps"] = f"Up to {MAX_STEPS} steps, please; you can add more later."
+    elif any(len(s) > STEP_MAX for s in cleaned):
+        errors["steps"] = f"Each step can be up to {STEP_MAX} characters."
+    return cleaned
+
+
+def _check_target(target_date, today: date, errors: dict) -> date | None:
+    if target_date is None:
+        return None
+    if not isinstance(target_date, date) or isinstance(target_date, datetime):
+        errors["target_date"] = "Enter the target date as a date."
+        return None
+    if target_date < today:
+        errors["target_date"] = "The target date can't be in the past."
+    elif target_date > today + timedelta(days=365 * MAX_TARGET_YEARS):
+        errors["target_date"] = f"Pick a target date within {MAX_TARGET_YEARS} years."
+    return target_date
+
+
+def _goal_on_record(session: Session, actor: User, client_id: int, goal_id, what: str) -> Goal:
+    """The goal, if it belongs to this client's record; a forged id is an audited denial."""
+    goal = session.get(Goal, goal_id) if type(goal_id) is int else None
+    if goal is None or goal.client_id != client_id:
+        audit.record_now(session, actor, what, client_id=client_id, target=f"goal:{goal_id}"[:120],
+                         outcome="denied", detail="goal not on this record")
+        raise PermissionDenied("That goal could not be found on this record.")
+    return goal
+
+
+# ---------------------------------------------------------------- reading
+def list_goals(session: Session, actor: User, client_id: int, *, with_history: bool = True) -> list[GoalView]:
+    """The client's goals (active first, then by horizon and creation), each with its
+    steps and, if asked, its dated history (oldest first). Three queries in all."""
+    permissions.require(session, actor, permissions.READ, client_id, what="goal.view")
+    tz = program.program_tz(session)
+    goals = session.exec(select(Goal).where(Goal.client_id == client_id).order_by(col(Goal.id))).all()
+    ids = [g.id for g in goals]
+    steps: dict[int, list[StepView]] = {i: [] for i in ids}
+    updates: dict[int, list[UpdateView]] = {i: [] for i in ids}
+    if ids:
+        for s in session.exec(select(GoalStep).where(col(GoalStep.goal_id).in_(ids))
+                              .order_by(col(GoalStep.position), col(GoalStep.id))).all():
+            steps[s.goal_id].append(StepView(s.id, s.position, s.text, s.done))
+        if with_history:
+            for u in session.exec(select(GoalUpdate).where(col(GoalUpdate.goal_id).in_(ids))
+                                  .order_by(col(GoalUpdate.at), col(GoalUpdate.id))).all():
+                updates[u.goal_id].append(UpdateView(u.at, program.to_local(u.at, tz).date(), u.kind,
+                                                     u.progress_pct, u.status, u.note, u.by_user_id))
+    status_order = {"active": 0, "revised": 1, "achieved": 2, "set_aside": 3}
+    views = [
+        GoalView(g.id, g.title, g.why, g.life_area, g.horizon, g.target_date, g.status, g.progress_pct,
+                 steps[g.id], updates[g.id])
+        for g in goals
+    ]
+    return sorted(views, key=lambda v: (status_order.get(v.status, 9), v.horizon != "immediate", v.id))
+
+
+# ---------------------------------------------------------------- changing
+def add_goal(
+    session: Session,
+    actor: User,
+    client_id: int,
+    *,
+    title: str,
+    why: str = "",
+    life_area: str,
+    horizon: str = "immediate",
+    target_date: date | None = None,
+    steps: list[str] | None = None,
+    today: date | None = None,
+) -> Goal:
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.create")
+    today = today or program.local_today(session)
+    errors: dict[str, str] = {}
+    title = _text(title, TITLE_MAX, required=True, field_name="title", what="A title", errors=errors)
+    why = _text(why, WHY_MAX, required=False, field_name="why", what="Why it matters", errors=errors)
+    if life_area not in LIFE_AREA_LABELS:
+        errors["life_area"] = "Choose a life area."
+    if horizon not in HORIZON_LABELS:
+        errors["horizon"] = "Choose immediate or long-term."
+    target_date = _check_target(target_date, today, errors)
+    cleaned_steps = _clean_steps(steps, errors)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    goal = Goal(client_id=client_id, title=title, why=why, life_area=life_area, horizon=horizon,
+                target_date=target_date, status="active", progress_pct=0, created_at=now,
+                created_by=actor.id, updated_at=now)
+    session.add(goal)
+    session.flush()
+    for position, text in enumerate(cleaned_steps):
+        session.add(GoalStep(goal_id=goal.id, position=position, text=text))
+    session.add(GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="created", progress_pct=0,
+                           status="active", note="Goal set"))
+    audit.record(session, actor, "goal.create", client_id=client_id, target=f"goal:{goal.id}")
+    session.commit()
+    return goal
+
+
+def add_step(session: Session, actor: User, client_id: int, goal_id: int, text: str) -> GoalStep:
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.step.add")
+    goal = _goal_on_record(session, actor, client_id, goal_id, "goal.step.add")
+    errors: dict[str, str] = {}
+    text = _text(text, STEP_MAX, required=True, field_name="step", what="A step", errors=errors)
+    existing = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
+    if not errors and len(existing) >= MAX_STEPS:
+        errors["step"] = f"A goal can have up to {MAX_STEPS} steps."
+    if errors:
+        raise ValidationError(errors)
+    step = GoalStep(goal_id=goal.id, position=max((s.position for s in existing), default=-1) + 1, text=text)
+    session.add(step)
+    session.flush()
+    goal.updated_at = utcnow()
+    session.add(goal)
+    audit.record(session, actor, "goal.step.add", client_id=client_id, target=f"goal:{goal.id}")
+    session.commit()
+    return step
+
+
+def update_progress(
+    session: Session, actor: User, client_id: int, goal_id: int, *, progress_pct: int, note: str = ""
+) -> GoalUpdate:
+    """A 0-100 % estimate with a short note, kept with its date."""
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.progress")
+    goal = _goal_on_record(session, actor, client_id, goal_id, "goal.progress")
+    errors: dict[str, str] = {}
+    if type(progress_pct) is not int or not 0 <= progress_pct <= 100:
+        errors["progress_pct"] = "Progress is a whole number from 0 to 100."
+    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    goal.progress_pct = progress_pct
+    goal.updated_at = now
+    session.add(goal)
+    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="progress",
+                        progress_pct=progress_pct, status=goal.status, note=note)
+    session.add(update)
+    audit.record(session, actor, "goal.progress", client_id=client_id, target=f"goal:{goal.id}",
+                 detail=f"{progress_pct}%")
+    session.commit()
+    return update
+
+
+def set_step_done(
+    session: Session, actor: User, client_id: int, goal_id: int, step_id: int, done: bool, note: str = ""
+) -> GoalUpdate:
+    """Tick (or untick) a step. Progress becomes the share of steps done, so the
+    history shows the goal moving as steps get done."""
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.step")
+    goal = _goal_on_record(session, actor, client_id, goal_id, "goal.step")
+    step = session.get(GoalStep, step_id) if type(step_id) is int else None
+    if step is None or step.goal_id != goal.id:
+        audit.record_now(session, actor, "goal.step", client_id=client_id, target=f"step:{step_id}"[:120],
+                         outcome="denied", detail="step not on this goal")
+        raise PermissionDenied("That step could not be found on this goal.")
+    errors: dict[str, str] = {}
+    if not isinstance(done, bool):
+        errors["done"] = "Tick or untick the step."
+    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    step.done = done
+    step.done_at = now if done else None
+    session.add(step)
+    steps = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
+    done_count = sum(1 for s in steps if (s.done if s.id != step.id else done))
+    goal.progress_pct = round(100 * done_count / len(steps))
+    goal.updated_at = now
+    session.add(goal)
+    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="step", progress_pct=goal.progress_pct,
+                        status=goal.status,
+                        note=(note or f"{'Done' if done else 'Not done yet'}: {step.text}")[:NOTE_MAX])
+    session.add(update)
+    audit.record(session, actor, "goal.step", client_id=client_id, target=f"goal:{goal.id}",
+                 detail=f"step {step.id} {'done' if done else 'undone'}")
+    session.commit()
+    return update
+
+
+def set_status(
+    session: Session, actor: User, client_id: int, goal_id: int, status: str, note: str = ""
+) -> GoalUpdate:
+    """Active / achieved / revised / set aside; the old status stays in the history."""
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.status")
+    goal = _goal_on_record(session, actor, client_id, goal_id, "goal.status")
+    errors: dict[str, str] = {}
+    if status not in STATUS_LABELS:
+        errors["status"] = "Choose active, achieved, revised or set aside."
+    elif status == goal.status:
+        errors["status"] = f"This goal is already {STATUS_LABELS[status].lower()}."
+    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    previous = goal.status
+    goal.status = status
+    if status == "achieved":
+        goal.progress_pct = 100
+    goal.updated_at = now
+    session.add(goal)
+    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="status", progress_pct=goal.progress_pct,
+                        status=status,
+                        note=note or f"{STATUS_LABELS.get(previous, previous)} → {STATUS_LABELS[status]}")
+    session.add(update)
+    audit.record(session, actor, "goal.status", client_id=client_id, target=f"goal:{goal.id}",
+                 detail=f"{previous} -> {status}")
+    session.commit()
+    return update
