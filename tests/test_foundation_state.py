@@ -88,3 +88,25 @@ def test_ended_session_sends_the_tab_to_sign_in(session, factory, signed_in_stat
     assert redirect_path(spec) == "/signin"
     home = signed_in_state(HomeState, None)
     assert redirect_path(call(home, "route")) == "/signin"
+
+
+def test_program_settings_only_by_the_director_and_validated(session, factory, signed_in_state):
+    from iop_app.services import program
+    from iop_app.state.director import DirectorHomeState
+
+    director = factory.user("director")
+    state = signed_in_state(DirectorHomeState, director)
+    call(state, "load")
+    call(state, "save_settings", {"timezone": "Mars/Olympus", "weekly_hours_target": "400"})
+    assert "time zone" in state.setting_errors["timezone"]
+    assert "between 1 and 40" in state.setting_errors["weekly_hours_target"]
+    session.expire_all()
+    assert program.get_setting(session, "timezone") == program.DEFAULTS["timezone"]
+    call(state, "save_settings", {"timezone": "America/Chicago", "weekly_hours_target": "10"})
+    assert state.settings_message == "Settings saved."
+    session.expire_all()
+    assert program.weekly_hours_target(session) == 10.0
+    therapist_state = signed_in_state(DirectorHomeState, factory.user("therapist"))
+    assert redirect_path(call(therapist_state, "save_settings", {"timezone": "UTC"})) == "/denied"
+    session.expire_all()
+    assert program.get_setting(session, "timezone") == "America/Chicago"

@@ -17,6 +17,9 @@ from .base import SessionState
 class DirectorHomeState(SessionState):
     status_counts: dict[str, int] = {}
     therapist_count: int = 0
+    settings: dict[str, str] = {}
+    setting_errors: dict[str, str] = {}
+    settings_message: str = ""
 
     @rx.event
     def load(self):
@@ -26,6 +29,30 @@ class DirectorHomeState(SessionState):
             rows = session.exec(select(Client.status, func.count()).group_by(Client.status)).all()
             self.status_counts = {status: count for status, count in rows}
             self.therapist_count = len(accounts.therapists(session))
+            self.settings = {key: program.get_setting(session, key) for key in ("timezone", "weekly_hours_target")}
+
+    @rx.event
+    def save_settings(self, form: dict):
+        form = form_dict(form)
+        self.setting_errors = {}
+        self.settings_message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "director"):
+                return refusal
+            for key in ("timezone", "weekly_hours_target"):
+                value = as_text(form.get(key), 64)
+                if value is None:
+                    self.setting_errors[key] = "Enter a value (up to 64 characters)."
+                    continue
+                if value == program.get_setting(session, key):
+                    continue
+                try:
+                    program.set_setting(session, actor, key, value)
+                except ValidationError as exc:
+                    self.setting_errors[key] = exc.message
+            self.settings = {key: program.get_setting(session, key) for key in ("timezone", "weekly_hours_target")}
+            if not self.setting_errors:
+                self.settings_message = "Settings saved."
 
 
 class AccountsState(SessionState):
