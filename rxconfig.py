@@ -42,7 +42,7 @@ config = rx.Config(
     backend_port=PORT,
     cors_allowed_origins=[ORIGIN],
     # Explicit (implicit enablement is deprecated and warns on every build).
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
     # The sitemap plugin only warns about a missing deploy_url; we don't need it.
     disable_plugins=[SitemapPlugin],
 )

@@ -5,8 +5,6 @@ import reflex as rx
 from . import models  # noqa: F401  (tables registered for Alembic and the ORM)
 from .pages import register_all
 
-app = rx.App(
-    theme=rx.theme(accent_color="teal", radius="medium"),
-    stylesheets=["/styles.css"],
-)
+# The theme is set on the Radix plugin in rxconfig.py.
+app = rx.App(stylesheets=["/styles.css"])
 register_all(app)

@@ -36,7 +36,7 @@ def _nav_links(role: str) -> rx.Component:
 def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
-            rx.link(rx.heading("Harbor Light IOP", size="4", as_="p"), href=routes.HOME, underline="none"),
+            rx.link(rx.text("Harbor Light IOP", size="4", weight="bold"), href=routes.HOME, underline="none"),
             rx.spacer(),
             rx.cond(
                 SessionState.viewer_name != "",
