@@ -1,8 +1,368 @@
-"""Benchmark entry point (placeholder: `make bench`)."""
+"""`make bench`: the therapist workspace at scale.
+
+Builds a temp SQLite program with the real migration: 50 therapists x 40 clients
+(2,000), 365 days of check-ins each (~730,000), 100 groups meeting Mon/Wed/Fri
+for a year with roll call (~310,000 attendance rows), weekly individual sessions
+and monthly plan reviews. Then times, best of several runs:
+
+  1. the roster for a 40-client caseload (the whole caseload on one page),
+  2. the director's first roster page (25 of 2,000),
+  3. one client's charts (check-ins for a year with 7-day averages, 12 weeks of
+     hours and of attendance),
+  4. one group's attendance chart (rate by session, 12 weeks),
+
+each next to the best single hand-written SQL query returning the same numbers
+(asserted equal), and the ratio; plus the size of the roster page state the
+browser receives. Service timings include what the page really does (the
+permission check and its audit write).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time as clock
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import bindparam, insert, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from iop_app.db import get_engine  # noqa: E402
+from iop_app.manage import migrate  # noqa: E402
+from iop_app.models import (  # noqa: E402
+    Attendance, Client, GroupMembership, GroupSession, IndividualSession, MoodEntry, PlanReview, TherapyGroup, User,
+)
+from iop_app.services import program, progress, reports, roster  # noqa: E402
+from iop_app.state.staff import row_view  # noqa: E402
+
+THERAPISTS = 50
+PER_THERAPIST = 40
+DAYS = 365
+GROUP_SIZE = 20
+RUNS = 7
+STATUSES = ("present",) * 80 + ("late",) * 6 + ("left_early",) * 4 + ("excused",) * 4 + ("unexcused",) * 6
+
+
+def build(url: str, today: date) -> dict:
+    rng = random.Random(7)
+    engine = get_engine(url)
+    now = datetime.now(timezone.utc)
+    with Session(engine) as s:
+        tz = program.program_tz(s)
+        users = [dict(email="director@bench.example", full_name="Dana Director", role="director", password_hash="x",
+                      active=True, failed_signins=0, created_at=now)]
+        users += [dict(email=f"t{i}@bench.example", full_name=f"Therapist {i:02d}", role="therapist",
+                       password_hash="x", active=True, failed_signins=0, created_at=now) for i in range(THERAPISTS)]
+        first = ["Alex", "Jamie", "Taylor", "Casey", "Riley", "Morgan", "Avery", "Quinn", "Drew", "Skyler"]
+        n_clients = THERAPISTS * PER_THERAPIST
+        users += [dict(email=f"c{i}@bench.example", full_name=f"{first[i % 10]} Client{i:04d}", role="client",
+                       password_hash="x", active=True, failed_signins=0, created_at=now) for i in range(n_clients)]
+        s.execute(insert(User), users)
+        ids = dict(s.execute(text("SELECT email, id FROM user")).all())
+        director = ids["director@bench.example"]
+        therapists = [ids[f"t{i}@bench.example"] for i in range(THERAPISTS)]
+        clients = [dict(user_id=ids[f"c{i}@bench.example"], admission_date=today - timedelta(days=DAYS + rng.randint(0, 30)),
+                        status="active", primary_therapist_id=therapists[i // PER_THERAPIST], level_of_care="2.1",
+                        stage_of_change="action", discharge_note="") for i in range(n_clients)]
+        s.execute(insert(Client), clients)
+        client_ids = [cid for (cid,) in s.execute(text("SELECT id FROM client ORDER BY id"))]
+
+        start = today - timedelta(days=DAYS - 1)
+        batch = []
+        for cid in client_ids:
+            for d in range(DAYS):
+                if rng.random() < 0.01:
+                    continue  # ~1 % of days without a check-in
+                craving = rng.randint(0, 10)
+                batch.append(dict(client_id=cid, day=start + timedelta(days=d), mood=rng.randint(1, 10),
+                                  anxiety=rng.randint(0, 10), craving=craving, sleep_hours=round(rng.uniform(3, 10), 1),
+                                  used_substance=rng.random() < 0.02, substances="", triggers="", coping="", note="",
+                                  late=False, created_at=now, updated_at=now))
+                if len(batch) >= 50_000:
+                    s.execute(insert(MoodEntry), batch)
+                    batch = []
+        if batch:
+            s.execute(insert(MoodEntry), batch)
+
+        groups = []
+        for g in range(n_clients // GROUP_SIZE):
+            groups.append(dict(name=f"Group {g:03d}", group_type="process", facilitator_id=therapists[g * GROUP_SIZE // PER_THERAPIST],
+                               weekdays="1,3,5", start_time=time(9), duration_minutes=180, capacity=GROUP_SIZE,
+                               start_date=start, location="", description=""))
+        s.execute(insert(TherapyGroup), groups)
+        group_ids = [gid for (gid,) in s.execute(text("SELECT id FROM therapy_group ORDER BY id"))]
+        members = {gid: client_ids[i * GROUP_SIZE:(i + 1) * GROUP_SIZE] for i, gid in enumerate(group_ids)}
+        s.execute(insert(GroupMembership), [dict(group_id=gid, client_id=cid, joined_on=start)
+                                            for gid, cids in members.items() for cid in cids])
+        meetings = []
+        for gid in group_ids:
+            for d in range(DAYS + 7):
+                day = start + timedelta(days=d)
+                if day.isoweekday() in (1, 3, 5):
+                    meetings.append(dict(group_id=gid, starts_at=program.to_utc(datetime.combine(day, time(9)), tz),
+                                         duration_minutes=180, topic="", notes="", cancelled=rng.random() < 0.02,
+                                         cancel_reason="", extra=False))
+        s.execute(insert(GroupSession), meetings)
+        now_utc = datetime.now(timezone.utc)
+        rows = s.execute(text("SELECT id, group_id, starts_at, cancelled FROM group_session")).all()
+        batch = []
+        for sid, gid, starts_at, cancelled in rows:
+            if cancelled or datetime.fromisoformat(str(starts_at)).replace(tzinfo=timezone.utc) > now_utc:
+                continue
+            for cid in members[gid]:
+                status = rng.choice(STATUSES)
+                minutes = {"present": 180, "late": 165, "left_early": 135}.get(status, 0)
+                batch.append(dict(session_id=sid, client_id=cid, status=status, minutes=minutes, recorded_at=now,
+                                  recorded_by=director, edit_reason=""))
+                if len(batch) >= 50_000:
+                    s.execute(insert(Attendance), batch)
+                    batch = []
+        if batch:
+            s.execute(insert(Attendance), batch)
+        individual, reviews = [], []
+        for i, cid in enumerate(client_ids):
+            for w in range(DAYS // 7 + 1):
+                day = start + timedelta(days=w * 7 + 3)
+                if day >= today:
+                    break
+                attended = rng.random() < 0.9
+                individual.append(dict(client_id=cid, therapist_id=therapists[i // PER_THERAPIST],
+                                       starts_at=program.to_utc(datetime.combine(day, time(15)), tz),
+                                       duration_minutes=50, status="attended" if attended else "missed",
+                                       minutes_attended=50 if attended else 0, note=""))
+            for m in range(0, DAYS, 30 + (i % 3) * 5):
+                reviews.append(dict(client_id=cid, reviewed_on=start + timedelta(days=m),
+                                    reviewer_id=therapists[i // PER_THERAPIST], summary=""))
+        s.execute(insert(IndividualSession), individual)
+        s.execute(insert(PlanReview), reviews)
+        s.commit()
+        counts = {t: s.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
+                  for t in ("client", "mood_entry", "group_session", "attendance", "individual_session", "plan_review")}
+        s.execute(text("ANALYZE"))
+        s.commit()
+    return dict(director=director, therapist=therapists[7], client=client_ids[123], group=group_ids[11], counts=counts)
+
+
+def best(fn, runs: int = RUNS) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t0 = clock.perf_counter()
+        result = fn()
+        times.append(clock.perf_counter() - t0)
+    return min(times), result
+
+
+DT = GroupSession.__table__.c.starts_at.type
+
+ROSTER_SQL = """
+WITH c AS (
+  SELECT cl.id, u.full_name AS name, cl.admission_date
+  FROM client cl JOIN user u ON u.id = cl.user_id
+  WHERE cl.status IN ('intake', 'active') {where}
+  ORDER BY lower(u.full_name), cl.id LIMIT :limit
+),
+l AS (SELECT client_id, MAX(day) AS last FROM mood_entry
+      WHERE client_id IN (SELECT id FROM c) AND day <= :today GROUP BY client_id),
+m AS (SELECT client_id,
+        AVG(CASE WHEN day >= :d7 THEN mood END) AS mood7, AVG(CASE WHEN day < :d7 THEN mood END) AS moodp,
+        AVG(CASE WHEN day >= :d7 THEN craving END) AS cr7, AVG(CASE WHEN day < :d7 THEN craving END) AS crp,
+        MAX(CASE WHEN day >= :d7 THEN craving END) AS crmax,
+        MAX(CASE WHEN day >= :d7 AND used_substance THEN 1 ELSE 0 END) AS used
+      FROM mood_entry WHERE client_id IN (SELECT id FROM c) AND day >= :d14 AND day <= :today GROUP BY client_id),
+a AS (SELECT a.client_id, COUNT(*) AS rec,
+        SUM(a.status IN ('present', 'late', 'left_early')) AS att, SUM(a.status IN ('excused', 'unexcused')) AS missed
+      FROM attendance a JOIN group_session s ON s.id = a.session_id
+      WHERE a.client_id IN (SELECT id FROM c) AND s.starts_at >= :s14 AND s.starts_at < :tomorrow AND NOT s.cancelled
+      GROUP BY a.client_id),
+h AS (SELECT client_id, SUM(minutes) AS mins FROM (
+        SELECT a.client_id, a.minutes FROM attendance a JOIN group_session s ON s.id = a.session_id
+        WHERE a.client_id IN (SELECT id FROM c) AND s.starts_at >= :week AND s.starts_at < :next_week AND NOT s.cancelled
+        UNION ALL
+        SELECT client_id, minutes_attended FROM individual_session
+        WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'attended'
+        UNION ALL
+        SELECT client_id, minutes_attended FROM family_session
+        WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'completed'
+      ) GROUP BY client_id),
+r AS (SELECT client_id, MAX(reviewed_on) AS last FROM plan_review WHERE client_id IN (SELECT id FROM c) GROUP BY client_id)
+SELECT c.id, c.name, l.last, m.mood7, m.moodp, m.cr7, m.crp, m.crmax, m.used, a.rec, a.att, a.missed, h.mins,
+       COALESCE(r.last, c.admission_date)
+FROM c LEFT JOIN l ON l.client_id = c.id LEFT JOIN m ON m.client_id = c.id LEFT JOIN a ON a.client_id = c.id
+LEFT JOIN h ON h.client_id = c.id LEFT JOIN r ON r.client_id = c.id
+ORDER BY lower(c.name), c.id
+"""
+
+CHECKIN_SQL = """
+SELECT day, mood, craving,
+  AVG(mood) OVER w AS mood7, AVG(craving) OVER w AS craving7
+FROM mood_entry WHERE client_id = :cid AND day >= :first AND day <= :today
+WINDOW w AS (ORDER BY julianday(day) RANGE BETWEEN 6 PRECEDING AND CURRENT ROW)
+"""
+
+HOURS_SQL = """
+SELECT starts_at, minutes FROM (
+  SELECT s.starts_at, a.minutes FROM attendance a JOIN group_session s ON s.id = a.session_id
+  WHERE a.client_id = :cid AND s.starts_at >= :start AND s.starts_at < :end AND NOT s.cancelled
+  UNION ALL SELECT starts_at, minutes_attended FROM individual_session
+  WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'attended'
+  UNION ALL SELECT starts_at, minutes_attended FROM family_session
+  WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'completed')
+"""
+
+ATTENDANCE_SQL = """
+SELECT s.starts_at, a.status IN ('present', 'late', 'left_early') FROM attendance a
+JOIN group_session s ON s.id = a.session_id
+WHERE a.client_id = :cid AND s.starts_at >= :start AND s.starts_at < :end AND NOT s.cancelled
+"""
+
+GROUP_SQL = """
+SELECT s.starts_at, COUNT(a.id), COALESCE(SUM(a.status IN ('present', 'late', 'left_early')), 0)
+FROM group_session s LEFT JOIN attendance a ON a.session_id = s.id
+WHERE s.group_id = :gid AND s.starts_at >= :start AND s.starts_at < :end AND NOT s.cancelled
+GROUP BY s.id ORDER BY s.starts_at
+"""
+
+
+def typed(sql: str, *datetime_params: str):
+    return text(sql).bindparams(*[bindparam(p, type_=DT) for p in datetime_params])
+
+
+def roster_by_hand(s: Session, today: date, therapist: int | None, limit: int):
+    tz = program.program_tz(s)
+    week = program.week_start(today)
+    utc = lambda d: program.to_utc(datetime.combine(d, time.min), tz)  # noqa: E731
+    where = ""
+    if therapist is not None:
+        where = """AND (cl.primary_therapist_id = :t OR cl.id IN (
+            SELECT gm.client_id FROM group_membership gm JOIN therapy_group g ON g.id = gm.group_id
+            WHERE g.facilitator_id = :t AND gm.joined_on <= :today AND (gm.left_on IS NULL OR gm.left_on >= :today)))"""
+    params = dict(limit=limit, today=today, d7=today - timedelta(days=6), d14=today - timedelta(days=13),
+                  s14=utc(today - timedelta(days=13)), tomorrow=utc(today + timedelta(days=1)), week=utc(week),
+                  next_week=utc(week + timedelta(days=7)))
+    if therapist is not None:
+        params["t"] = therapist
+    stmt = typed(ROSTER_SQL.format(where=where), "s14", "tomorrow", "week", "next_week")
+    return s.execute(stmt, params).all()
+
+
+def check_roster(rows: list, hand: list) -> None:
+    assert [r.client_id for r in rows] == [h[0] for h in hand], "roster order differs"
+    for r, h in zip(rows, hand):
+        _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, last_review = h
+        assert str(r.last_checkin) == str(last), (r.client_id, r.last_checkin, last)
+        assert r.mood_avg7 == (round(mood7, 1) if mood7 is not None else None)
+        assert r.craving_avg7 == (round(cr7, 1) if cr7 is not None else None)
+        assert r.recorded_14 == (rec or 0) and r.attended_14 == (att or 0)
+        assert r.hours_week == round((mins or 0) / 60, 2), (r.hours_week, mins)
+        assert str(r.next_review) == str(date.fromisoformat(str(last_review)) + timedelta(days=30))
 
 
 def main() -> None:
-    print("no benchmarks defined yet")
+    tmp = Path(tempfile.mkdtemp(prefix="iop-bench-"))
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    t0 = clock.perf_counter()
+    migrate(url)
+    engine = get_engine(url)
+    with Session(engine) as s:
+        today = program.local_today(s)
+    ids = build(url, today)
+    print(f"Built {ids['counts']} in {clock.perf_counter() - t0:.0f} s")
+    results = []
+    with Session(engine, expire_on_commit=False) as s:
+        director = s.get(User, ids["director"])
+        therapist = s.get(User, ids["therapist"])
+
+        # 1. a therapist's 40-client caseload on one page
+        t_service, page = best(lambda: roster.roster_page(s, therapist, roster.RosterQuery(page_size=40), today))
+        t_sql, hand = best(lambda: roster_by_hand(s, today, therapist.id, 40))
+        assert page.total == PER_THERAPIST and len(page.rows) == 40
+        check_roster(page.rows, hand)
+        results.append(("Roster, 40-client caseload", t_service, t_sql))
+
+        # 2. the director's first page
+        t_service, first_page = best(lambda: roster.roster_page(s, director, roster.RosterQuery(), today))
+        t_sql, hand = best(lambda: roster_by_hand(s, today, None, roster.PAGE_SIZE))
+        check_roster(first_page.rows, hand)
+        results.append(("Director's first roster page", t_service, t_sql))
+
+        # 3. one client's charts
+        cid = ids["client"]
+        tz = program.program_tz(s)
+        weeks = 12
+        first_week = program.week_start(today) - timedelta(weeks=weeks - 1)
+        span = (program.to_utc(datetime.combine(first_week, time.min), tz),
+                program.to_utc(datetime.combine(program.week_start(today) + timedelta(days=7), time.min), tz))
+
+        def service_charts():  # what the client-record page calls: one permission check, three frames
+            return progress.client_charts(s, director, cid, DAYS, weeks, today)
+
+        def sql_charts():
+            params = dict(cid=cid, start=span[0], end=span[1])
+            return (s.execute(text(CHECKIN_SQL), dict(cid=cid, first=today - timedelta(days=DAYS - 1 + 6),
+                                                      today=today)).all(),
+                    s.execute(typed(HOURS_SQL, "start", "end"), params).all(),
+                    s.execute(typed(ATTENDANCE_SQL, "start", "end"), params).all())
+
+        t_service, (checkins, hours_frame, attendance_frame) = best(service_charts)
+        t_sql, (hand_checkins, hand_hours, hand_attendance) = best(sql_charts)
+        by_day = checkins.set_index(checkins["day"].dt.strftime("%Y-%m-%d"))
+        compared = 0
+        for day, mood, craving, mood7, craving7 in hand_checkins:
+            if str(day) in by_day.index:
+                row = by_day.loc[str(day)]
+                assert row["mood"] == mood and abs(row["mood_avg7"] - mood7) < 1e-9, (day, row["mood_avg7"], mood7)
+                assert abs(row["craving_avg7"] - craving7) < 1e-9
+                compared += 1
+        assert compared == int(checkins["mood"].notna().sum())
+        weekly_minutes: dict[date, int] = {}
+        for starts_at, minutes in hand_hours:
+            moment = datetime.fromisoformat(str(starts_at)).replace(tzinfo=timezone.utc)
+            monday = program.week_start(program.to_local(moment, tz).date())
+            weekly_minutes[monday] = weekly_minutes.get(monday, 0) + minutes
+        assert [round(weekly_minutes.get(w.date(), 0) / 60, 2) for w in hours_frame["week_start"]] == \
+            hours_frame["hours"].tolist()
+        assert sum(a for _, a in hand_attendance) == attendance_frame["attended"].sum()
+        assert len(hand_attendance) == attendance_frame["scheduled"].sum()
+        results.append(("One client's charts (3 frames)", t_service, t_sql))
+
+        # 4. one group's attendance chart
+        gid = ids["group"]
+        start = today - timedelta(weeks=12)
+        g_span = (program.to_utc(datetime.combine(start, time.min), tz),
+                  program.to_utc(datetime.combine(today + timedelta(days=1), time.min), tz))
+        t_service, frame = best(lambda: reports.group_attendance_frame(s, director, gid, start, today))
+        t_sql, hand = best(lambda: s.execute(typed(GROUP_SQL, "start", "end"),
+                                             dict(gid=gid, start=g_span[0], end=g_span[1])).all())
+        assert frame["recorded"].tolist() == [r[1] for r in hand]
+        assert frame["attended"].tolist() == [r[2] for r in hand]
+        results.append(("One group's attendance chart", t_service, t_sql))
+
+        # state a roster page sends to the browser: its rows as JSON plus the small vars
+        state_rows = [row_view(r, today) for r in first_page.rows]
+        caseload_rows = [row_view(r, today) for r in page.rows]
+        state_kb = len(json.dumps({"rows": state_rows, "total": first_page.total}).encode()) / 1024
+        caseload_kb = len(json.dumps({"rows": caseload_rows}).encode()) / 1024
+
+    print()
+    print(f"{'what':34} {'service':>10} {'best SQL':>10} {'ratio':>7}")
+    worst = 0.0
+    for name, t_service, t_sql in results:
+        ratio = t_service / t_sql if t_sql else float("inf")
+        worst = max(worst, ratio)
+        print(f"{name:34} {t_service * 1000:8.1f} ms {t_sql * 1000:8.1f} ms {ratio:7.2f}")
+    print()
+    print(f"Roster page state sent to the browser: {state_kb:.1f} KB (25 rows); 40-row caseload page {caseload_kb:.1f} KB")
+    print("All service numbers equal the hand-written SQL.")
+    print(f"Worst ratio {worst:.2f} (aim < 2); state {'under' if state_kb < 100 else 'OVER'} 100 KB.")
+    engine.dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

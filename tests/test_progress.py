@@ -157,3 +157,22 @@ def test_figures_are_small_and_mark_use(session, setup):
     assert len(fig.to_json()) < 20_000
     bar = charts.hours_figure(6.5, 9)
     assert bar.data[0].x == (6.5,)
+
+
+def test_numpy_window_equals_pandas_rolling_over_a_daily_reindex():
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-01", "2026-03-31", freq="D")
+    kept = days[rng.random(len(days)) > 0.4]  # 40 % of days missing, some long gaps
+    frame = pd.DataFrame({"day": kept, "mood": rng.integers(1, 11, len(kept)).astype(float),
+                          "anxiety": rng.integers(0, 11, len(kept)).astype(float),
+                          "craving": rng.integers(0, 11, len(kept)).astype(float),
+                          "sleep_hours": rng.uniform(3, 10, len(kept)).round(1), "used_substance": False})
+    ours = progress.rolling_daily(frame, date(2026, 2, 1), date(2026, 3, 31))
+    daily = frame.set_index("day").reindex(days)
+    expected = daily["sleep_hours"].rolling(7, min_periods=1).mean().loc["2026-02-01":]
+    assert np.allclose(ours["sleep_avg7"], expected.to_numpy(), equal_nan=True)
+    assert np.allclose(ours["mood_avg7"], daily["mood"].rolling(7, min_periods=1).mean().loc["2026-02-01":].to_numpy(),
+                       equal_nan=True)

@@ -1,15 +1,136 @@
-"""Therapist workspace pages (placeholder until the therapist issue lands)."""
+"""Therapist workspace pages: the roster here; the client record, groups and
+roll call in pages/staff_client.py and pages/staff_groups.py (registered below)."""
+
+from __future__ import annotations
 
 import reflex as rx
 
 from .. import routes
-from ..components.ui import page_frame
+from ..components.ui import error_banner, page_frame, select_field, stat, text_field
 from ..state.staff import RosterState
+from . import staff_client, staff_groups
+
+# Visually hidden but read by screen readers (assets/styles.css has no such class).
+SR_ONLY = {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden", "clip": "rect(0 0 0 0)",
+           "whiteSpace": "nowrap"}
+SORT_BUTTON = {"background": "none", "border": "none", "padding": 0, "font": "inherit", "fontWeight": 600,
+               "cursor": "pointer", "textAlign": "left", "color": "inherit"}
+
+STATUS_OPTIONS = [("current", "Current (intake and active)"), ("active", "Active"), ("intake", "Intake"),
+                  ("discharged", "Discharged"), ("all", "Everyone")]
+
+
+def _sort_header(label: str, key: str) -> rx.Component:
+    arrow = rx.cond(RosterState.sort == key, rx.cond(RosterState.descending, " ▼", " ▲"), "")
+    return rx.el.th(
+        rx.el.button(label, arrow, on_click=RosterState.sort_by(key), type="button", style=SORT_BUTTON,
+                     aria_label="Sort by " + label),
+        aria_sort=rx.cond(RosterState.sort == key, rx.cond(RosterState.descending, "descending", "ascending"), "none"),
+        scope="col",
+    )
+
+
+def _flag_badges(flags: rx.Var) -> rx.Component:
+    return rx.cond(flags != "", rx.text(flags, color_scheme="red", weight="bold", size="2"),
+                   rx.text("—", color_scheme="gray", size="2"))
+
+
+def _roster_row(row: rx.Var) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(rx.link(row["name"], href=row["href"])),
+        rx.cond(RosterState.is_director, rx.el.td(row["therapist"]), rx.fragment()),
+        rx.el.td(row["status"]),
+        rx.el.td(row["admitted"], rx.el.br(), rx.text("week " + row["week"], size="1", color_scheme="gray")),
+        rx.el.td(row["last_checkin"]),
+        rx.el.td(rx.el.span(row["mood"], title=row["mood_words"]), rx.el.span(row["mood_words"], style=SR_ONLY)),
+        rx.el.td(rx.el.span(row["craving"], title=row["craving_words"]),
+                 rx.el.span(row["craving_words"], style=SR_ONLY)),
+        rx.el.td(row["attendance"]),
+        rx.el.td(rx.cond(row["hours_short"] == "yes", rx.text(row["hours"], color_scheme="amber", weight="medium"),
+                         rx.text(row["hours"]))),
+        rx.el.td(rx.cond(row["overdue"] == "yes", rx.text(row["review"], color_scheme="red", weight="bold"),
+                         rx.text(row["review"]))),
+        rx.el.td(_flag_badges(row["flags"])),
+        class_name=rx.cond(row["flags"] != "", "flagged", ""),
+    )
 
 
 def roster_page() -> rx.Component:
-    return page_frame("Caseload roster", rx.text("Clients on your caseload."))
+    return page_frame(
+        "Caseload roster",
+        rx.flex(
+            stat("Clients", RosterState.total, "matching the filters"),
+            stat("Flagged", RosterState.flagged_total, "need attention"),
+            rx.foreach(RosterState.flag_counts, lambda fc: stat(fc[0], fc[1])),
+            wrap="wrap", gap="3", margin_bottom="1rem",
+        ),
+        rx.form(
+            rx.flex(
+                rx.box(text_field("Search by name", "search", "roster-search", default_value=RosterState.search),
+                       min_width="12rem", flex="1"),
+                rx.box(select_field("Status", "status", "roster-status", STATUS_OPTIONS,
+                                    default_value=RosterState.status_filter), min_width="12rem"),
+                rx.cond(
+                    RosterState.is_director,
+                    rx.box(select_field("Therapist", "therapist", "roster-therapist",
+                                        RosterState.therapist_choices, default_value=RosterState.therapist_filter),
+                           min_width="12rem"),
+                    rx.fragment(),
+                ),
+                rx.hstack(
+                    rx.el.input(type="checkbox", id="roster-flagged", name="flagged_only",
+                                default_checked=RosterState.flagged_only),
+                    rx.el.label("Flagged clients only", html_for="roster-flagged"),
+                    align="center", spacing="2", padding_top="1.5rem",
+                ),
+                gap="3", wrap="wrap", align="start",
+            ),
+            rx.hstack(
+                rx.button("Apply", type="submit"),
+                rx.button("Show flagged first", type="button", variant="soft", on_click=RosterState.show_flagged),
+                rx.button("Export CSV", type="button", variant="outline", on_click=RosterState.export_csv),
+                spacing="2", wrap="wrap", margin_top="0.5rem",
+            ),
+            on_submit=RosterState.apply_filters,
+            reset_on_submit=False,
+        ),
+        error_banner(RosterState.error),
+        rx.text(RosterState.page_label, margin_y="0.5rem", role="status", id="roster-count"),
+        rx.box(
+            rx.el.table(
+                rx.el.caption("Caseload roster; select a column heading to sort", style=SR_ONLY),
+                rx.el.thead(rx.el.tr(
+                    _sort_header("Name", "name"),
+                    rx.cond(RosterState.is_director, _sort_header("Therapist", "therapist"), rx.fragment()),
+                    _sort_header("Status", "status"),
+                    _sort_header("Admitted", "admission"),
+                    _sort_header("Last check-in", "last_checkin"),
+                    _sort_header("Mood (7 d)", "mood"),
+                    _sort_header("Craving (7 d)", "craving"),
+                    _sort_header("Attendance (14 d)", "attendance"),
+                    _sort_header("Hours this week", "hours"),
+                    _sort_header("Next plan review", "review"),
+                    _sort_header("Flags", "flags"),
+                )),
+                rx.el.tbody(rx.foreach(RosterState.rows, _roster_row)),
+                class_name="data roster",
+            ),
+            class_name="table-scroll",
+        ),
+        rx.hstack(
+            rx.button("Previous page", on_click=RosterState.previous_page, disabled=RosterState.page == 0,
+                      variant="soft"),
+            rx.button("Next page", on_click=RosterState.next_page, disabled=~RosterState.has_next, variant="soft"),
+            margin_top="0.5rem",
+        ),
+        rx.box(rx.plotly(data=RosterState.scores_figure, config={"displayModeBar": False, "responsive": True},
+                         width="100%"),
+               margin_top="1rem", max_width="40rem", width="100%"),
+        width="90rem",
+    )
 
 
 def register(app: rx.App) -> None:
     app.add_page(roster_page, route=routes.STAFF_ROSTER, title="Roster · IOP", on_load=RosterState.load)
+    staff_client.register(app)
+    staff_groups.register(app)

@@ -487,9 +487,11 @@ def consenting_clients(session: Session, actor: User, today: date | None = None)
     if actor is None or actor.role != "family" or not actor.active:
         return []
     today = today or program.local_today(session)
+    in_force = permissions.consents_in_force_query(actor.id, today).subquery()
     rows = session.exec(
-        permissions.consents_in_force_query(actor.id, today)
-        .add_columns(FamilyLink, User)
+        select(Consent, FamilyLink, User)
+        .join(in_force, in_force.c.id == Consent.id)
+        .join(FamilyLink, FamilyLink.id == Consent.family_link_id)
         .join(Client, Client.id == Consent.client_id)
         .join(User, User.id == Client.user_id)
         .order_by(User.full_name, Consent.id)

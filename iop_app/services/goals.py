@@ -192,9 +192,9 @@ def add_goal(
     errors: dict[str, str] = {}
     title = _text(title, TITLE_MAX, required=True, field_name="title", what="A title", errors=errors)
     why = _text(why, WHY_MAX, required=False, field_name="why", what="Why it matters", errors=errors)
-    if life_area not in LIFE_AREA_LABELS:
+    if not isinstance(life_area, str) or life_area not in LIFE_AREA_LABELS:
         errors["life_area"] = "Choose a life area."
-    if horizon not in HORIZON_LABELS:
+    if not isinstance(horizon, str) or horizon not in HORIZON_LABELS:
         errors["horizon"] = "Choose immediate or long-term."
     target_date = _check_target(target_date, today, errors)
     cleaned_steps = _clean_steps(steps, errors)
@@ -304,7 +304,7 @@ def set_status(
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.status")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.status")
     errors: dict[str, str] = {}
-    if status not in STATUS_LABELS:
+    if not isinstance(status, str) or status not in STATUS_LABELS:
         errors["status"] = "Choose active, achieved, revised or set aside."
     elif status == goal.status:
         errors["status"] = f"This goal is already {STATUS_LABELS[status].lower()}."

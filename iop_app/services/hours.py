@@ -18,20 +18,21 @@ from . import program
 
 
 def service_minutes_query(start_utc: datetime, end_utc: datetime, client_ids: Iterable[int] | None = None):
-    """(client_id, minutes) rows for every service attended in [start_utc, end_utc)."""
+    """(client_id, starts_at, minutes) rows for every service attended in [start_utc, end_utc):
+    roll-call minutes in group sessions not cancelled, attended individual sessions,
+    completed family sessions. The one definition of "hours of structured services"."""
     group = (
-        select(Attendance.client_id.label("client_id"), Attendance.minutes.label("minutes"))
+        select(Attendance.client_id.label("client_id"), GroupSession.starts_at.label("starts_at"),
+               Attendance.minutes.label("minutes"))
         .join(GroupSession, GroupSession.id == Attendance.session_id)
         .where(GroupSession.starts_at >= start_utc, GroupSession.starts_at < end_utc,
                col(GroupSession.cancelled).is_(False))
     )
     individual = select(
-        IndividualSession.client_id.label("client_id"), IndividualSession.minutes_attended.label("minutes")
+        IndividualSession.client_id, IndividualSession.starts_at, IndividualSession.minutes_attended
     ).where(IndividualSession.starts_at >= start_utc, IndividualSession.starts_at < end_utc,
             IndividualSession.status == "attended")
-    family = select(
-        FamilySession.client_id.label("client_id"), FamilySession.minutes_attended.label("minutes")
-    ).where(FamilySession.starts_at >= start_utc, FamilySession.starts_at < end_utc,
+    family = select(FamilySession.client_id, FamilySession.starts_at, FamilySession.minutes_attended).where(FamilySession.starts_at >= start_utc, FamilySession.starts_at < end_utc,
             FamilySession.status == "completed")
     if client_ids is not None:
         ids = list(client_ids)

@@ -109,7 +109,7 @@ def add_need(session: Session, actor: User, client_id: int, label: str, area: st
         errors["label"] = "Please write the need, or pick one from the list."
     elif len(label) > LABEL_MAX:
         errors["label"] = f"A need can be up to {LABEL_MAX} characters (this one is {len(label)})."
-    if area not in LIFE_AREA_LABELS:
+    if not isinstance(area, str) or area not in LIFE_AREA_LABELS:
         errors["area"] = "Choose a life area."
     if not errors:
         active = _active_needs(session, client_id)

@@ -1,12 +1,301 @@
-"""Family portal state (placeholder until the family issue lands)."""
+"""Family portal state: the family member's home page and the public
+activation page. Also the view shapes (SessionCard ...) the client and staff
+family pages share.
+
+Everything a family member sees is rebuilt from services.family_sessions.family_home
+on every event, which re-checks each consent: after a revocation or expiry the
+very next click leaves an empty page that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
 
 import reflex as rx
 
+from ..models import User, utcnow
+from ..services import family, family_sessions, program
+from ..services.errors import PermissionDenied, ServiceError, ValidationError
+from .args import as_int, as_text, form_dict
 from .base import SessionState
+
+MESSAGE_KINDS = {
+    "proposal": "Times offered",
+    "accept": "Accepted",
+    "confirm": "Booked",
+    "counter_request": "Asked for another time",
+    "withdraw": "Withdrew acceptance",
+    "reschedule": "Rescheduled",
+    "cancel": "Cancelled",
+    "attended": "Attended",
+    "message": "Message",
+}
+NOTHING_TO_SHOW = "There is nothing to show here right now."
+
+
+@dataclasses.dataclass
+class SlotCard:
+    id: str = ""
+    when: str = ""
+    status_text: str = ""
+    can_accept: bool = False
+    can_withdraw: bool = False
+
+
+@dataclasses.dataclass
+class MessageLine:
+    when: str = ""
+    author: str = ""
+    kind: str = ""
+    body: str = ""
+
+
+@dataclasses.dataclass
+class SessionCard:
+    id: str = ""
+    client_name: str = ""
+    therapist: str = ""
+    status: str = ""
+    status_label: str = ""
+    when: str = ""
+    mode: str = ""
+    minutes: str = ""
+    note: str = ""
+    cancel_reason: str = ""
+    attended: str = ""
+    has_accepted: bool = False
+    started: bool = False
+    can_download: bool = False
+    can_request: bool = False
+    slots: list[SlotCard] = dataclasses.field(default_factory=list)
+    messages: list[MessageLine] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ClientCard:
+    name: str = ""
+    relationship: str = ""
+    scope_label: str = ""
+    show_progress: bool = False
+    progress: list[str] = dataclasses.field(default_factory=list)
+    sessions: list[SessionCard] = dataclasses.field(default_factory=list)
+
+
+def session_cards(views: list, viewer: User) -> list[SessionCard]:
+    """Shape service views for a page. Staff get no accept/withdraw buttons:
+    answering is for the client and their family."""
+    participant = viewer.role in ("client", "family")
+    now = utcnow()
+    cards = []
+    for v in views:
+        accepted = v.accepted_slot
+        slots = []
+        if v.status == "proposed":
+            for s in v.slots:
+                if s.status == "accepted":
+                    text = f"Accepted by {s.accepted_by}; waiting for the therapist to confirm."
+                elif s.status == "open":
+                    text = s.unavailable_reason or "Open"
+                else:
+                    continue
+                slots.append(SlotCard(
+                    id=str(s.id), when=s.when, status_text=text,
+                    can_accept=participant and accepted is None and s.available,
+                    can_withdraw=participant and s.status == "accepted"
+                    and (viewer.role == "client" or s.accepted_by_id == viewer.id),
+                ))
+        elif v.status == "booked" and accepted is not None and participant and (
+            viewer.role == "client" or accepted.accepted_by_id == viewer.id
+        ):
+            # The acceptance behind a booking can be taken back too.
+            slots.append(SlotCard(id=str(accepted.id), when=v.when, status_text=f"Accepted by {accepted.accepted_by}",
+                                  can_withdraw=True))
+        cards.append(SessionCard(
+            id=str(v.id), client_name=v.client_name, therapist=v.therapist_name, status=v.status,
+            status_label=v.status_label, when=v.when, mode=v.mode_label, minutes=str(v.duration_minutes),
+            note=v.note, cancel_reason=v.cancel_reason,
+            attended=f"{v.minutes_attended} minutes" if v.status == "completed" else "",
+            has_accepted=accepted is not None and v.status == "proposed",
+            started=v.starts_at is not None and v.starts_at <= now,
+            can_download=v.status == "booked",
+            can_request=participant and v.status in ("proposed", "booked"),
+            slots=slots,
+            messages=[MessageLine(m.when, m.author, MESSAGE_KINDS.get(m.kind, m.kind), m.body) for m in v.messages],
+        ))
+    return cards
+
+
+def progress_lines(p) -> list[str]:
+    return [
+        f"Week {p.week_in_program} in the program",
+        f"Hours of services this week: {p.hours_this_week:g} (weekly goal {p.weekly_target:g})",
+        f"Group sessions attended in the last 4 weeks: {p.groups_attended_28d} of {p.groups_recorded_28d}",
+        f"Family sessions attended: {p.family_sessions_attended}",
+        f"Goals: {p.goals_active} in progress, {p.goals_achieved} achieved",
+    ]
+
+
+def ics_download(session, actor, session_id_arg):
+    """The calendar file of a booked session, through the service (which checks
+    permission and, for family, records the disclosure)."""
+    sid = as_int(session_id_arg, 1)
+    if sid is None:
+        raise PermissionDenied()
+    data = family_sessions.ics_for_session(session, actor, sid)
+    return rx.download(data=data, filename="family-session.ics", mime_type="text/calendar")
 
 
 class FamilyHomeState(SessionState):
+    clients: list[ClientCard] = []
+    loaded: bool = False
+    message: str = ""
+    error: str = ""
+    form_session: str = ""  # which session's "ask for another time" form has the error
+    form_error: str = ""
+    tz_label: str = ""
+
+    def _reload(self, session, actor) -> None:
+        home = family_sessions.family_home(session, actor)
+        self.clients = [
+            ClientCard(
+                name=c.name, relationship=c.relationship, scope_label=c.scope_label,
+                show_progress=c.progress is not None,
+                progress=progress_lines(c.progress) if c.progress is not None else [],
+                sessions=session_cards(c.sessions, actor),
+            )
+            for c in home
+        ]
+        self.tz_label = str(program.program_tz(session)) if home else ""
+        self.loaded = True
+        if not home:
+            self.message = ""
+            self.error = ""
+
+    def _run(self, action):
+        """Check the viewer, run one action, and always rebuild from the services."""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "family"):
+                self.clients = []
+                return refusal
+            self.message = ""
+            self.error = ""
+            result = None
+            try:
+                result = action(session, actor)
+            except PermissionDenied:
+                self.error = ""
+            except ValidationError as exc:
+                self.error = exc.message
+            except ServiceError as exc:
+                self.error = exc.message
+            self._reload(session, actor)
+            return result
+
     @rx.event
     def load(self):
-        with self._db() as (session, actor):
-            return self._require_role(session, actor, "family")
+        self.form_session = ""
+        self.form_error = ""
+        return self._run(lambda session, actor: None)
+
+    @rx.event
+    def refresh(self):
+        return self._run(lambda session, actor: None)
+
+    @rx.event
+    def accept(self, slot_id: str):
+        def action(session, actor):
+            sid = as_int(slot_id, 1)
+            if sid is None:
+                raise PermissionDenied()
+            family_sessions.accept_slot(session, actor, sid)
+            self.message = "Thank you. The therapist will confirm this time."
+        return self._run(action)
+
+    @rx.event
+    def withdraw(self, slot_id: str):
+        def action(session, actor):
+            sid = as_int(slot_id, 1)
+            if sid is None:
+                raise PermissionDenied()
+            family_sessions.withdraw_acceptance(session, actor, sid)
+            self.message = "Your acceptance is withdrawn. The therapist can see this."
+        return self._run(action)
+
+    @rx.event
+    def request_other_time(self, form: dict):
+        form = form_dict(form)
+        self.form_error = ""
+        sid = as_int(form.get("session_id"), 1)
+        text = as_text(form.get("message"), 1000)
+        self.form_session = str(sid or "")
+
+        def action(session, actor):
+            if sid is None:
+                raise PermissionDenied()
+            if text is None:
+                raise ValidationError({"message": "Keep the message under 1000 characters."})
+            try:
+                family_sessions.request_other_time(session, actor, sid, message=text)
+            except ValidationError as exc:
+                self.form_error = exc.message
+                return
+            self.form_session = ""
+            self.message = "Your request was sent to the therapist."
+        return self._run(action)
+
+    @rx.event
+    def download_ics(self, session_id: str):
+        return self._run(lambda session, actor: ics_download(session, actor, session_id))
+
+
+class FamilyActivateState(SessionState):
+    """Public page: the invited person sets their password with the one-time code."""
+
+    errors: dict[str, str] = {}
+    done: bool = False
+
+    @rx.event
+    def activate(self, form: dict):
+        form = form_dict(form)
+        self.errors = {}
+        email = as_text(form.get("email"), 254)
+        code = as_text(form.get("code"), 40)
+        password = form.get("password") if isinstance(form.get("password"), str) else ""
+        confirm = form.get("password_confirm") if isinstance(form.get("password_confirm"), str) else ""
+        errors = {}
+        if not email:
+            errors["email"] = "Enter the email address the invitation was for."
+        if not code:
+            errors["code"] = "Enter the code you were given."
+        if password != confirm:
+            errors["password_confirm"] = "The two passwords do not match."
+        if errors:
+            self.errors = errors
+            return
+        with self._db() as (session, _actor):
+            try:
+                family.activate(session, email, code, password)
+            except ValidationError as exc:
+                self.errors = exc.errors
+                return
+            except ServiceError as exc:
+                self.errors = {exc.field or "code": exc.message}
+                return
+        self.done = True
+
+
+def today_iso(session) -> str:
+    return program.local_today(session).isoformat()
+
+
+def parse_local(day_text, time_text) -> datetime | None:
+    """A program-local wall time from a date field and a time field (HH:MM)."""
+    if not isinstance(day_text, str) or not isinstance(time_text, str) or len(time_text) > 8:
+        return None
+    try:
+        d = date.fromisoformat(day_text.strip()[:10])
+        hh, mm = time_text.strip().split(":")[:2]
+        return datetime(d.year, d.month, d.day, int(hh), int(mm))
+    except (ValueError, TypeError):
+        return None

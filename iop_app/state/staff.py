@@ -1,12 +1,229 @@
-"""Therapist workspace state (placeholder until the therapist issue lands)."""
+"""Therapist workspace state: the caseload roster.
+
+Only the rows of the visible page (formatted strings) are public vars; the
+figures for other clients never enter the state. Client record, groups and
+roll call live in state/staff_client.py and state/staff_groups.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
 
 import reflex as rx
 
+from ..components import charts
+from ..services import program, reports, roster
+from ..services.errors import PermissionDenied, ValidationError
+from .args import as_int, as_text
 from .base import SessionState
+
+SORT_LABELS = {
+    "name": "Name", "admission": "Admission date", "status": "Status", "therapist": "Therapist",
+    "last_checkin": "Last check-in", "mood": "Mood (7-day)", "craving": "Craving (7-day)",
+    "attendance": "Attendance (14 days)", "hours": "Hours this week", "review": "Next plan review",
+    "flags": "Flags",
+}
+ARROWS = {"up": "↑", "down": "↓", "steady": "→", "": ""}
+
+
+def _fmt_date(day: date | None) -> str:
+    return day.strftime("%b %d, %Y").replace(" 0", " ") if day else "—"
+
+
+def _fmt_avg(value: float | None, change: float | None) -> str:
+    if value is None:
+        return "—"
+    arrow = ARROWS[roster.direction(change)]
+    return f"{value:.1f} {arrow}".strip()
+
+
+def _change_words(label: str, change: float | None) -> str:
+    """Direction in words for screen readers and the title tooltip."""
+    if change is None:
+        return f"{label}: no earlier week to compare"
+    word = {"up": "up", "down": "down", "steady": "steady"}[roster.direction(change)]
+    return f"{label} {word} ({change:+.1f} on the week before)"
+
+
+def row_view(row: roster.RosterRow, today: date) -> dict[str, str]:
+    """The strings a roster row shows (all public: the viewer may see these clients)."""
+    rate = "—" if row.attendance_rate is None else f"{round(row.attendance_rate * 100)}% ({row.attended_14}/{row.recorded_14})"
+    last = _fmt_date(row.last_checkin)
+    if row.last_checkin:
+        ago = (today - row.last_checkin).days
+        last += " (today)" if ago == 0 else f" ({ago} d ago)"
+    return {
+        "id": str(row.client_id),
+        "href": f"/staff/clients/{row.client_id}",
+        "name": row.name,
+        "therapist": row.therapist,
+        "status": row.status,
+        "admitted": _fmt_date(row.admission_date),
+        "week": str(row.week),
+        "last_checkin": last,
+        "mood": _fmt_avg(row.mood_avg7, row.mood_change),
+        "mood_words": _change_words("Mood", row.mood_change),
+        "craving": _fmt_avg(row.craving_avg7, row.craving_change),
+        "craving_words": _change_words("Craving", row.craving_change),
+        "attendance": rate,
+        "hours": f"{row.hours_week:g} / {row.hours_target:g} h",
+        "hours_short": "yes" if row.status != "discharged" and row.hours_week < row.hours_target else "",
+        "review": _fmt_date(row.next_review) + (" — OVERDUE" if row.review_overdue else ""),
+        "overdue": "yes" if row.review_overdue else "",
+        "flags": "; ".join(row.flags),
+    }
 
 
 class RosterState(SessionState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 0
+    pages: int = 1
+    search: str = ""
+    status_filter: str = "current"
+    therapist_filter: str = ""
+    flagged_only: bool = False
+    sort: str = "name"
+    descending: bool = False
+    therapist_options: list[list[str]] = []
+    is_director: bool = False
+    error: str = ""
+    flagged_total: int = 0
+    flag_counts: list[list[str]] = []  # [flag, count]
+    _latest_scores: list[dict] = []  # {"score", "mood", "craving"}: small, the chart is built from it
+
+    @rx.var
+    def page_label(self) -> str:
+        if self.total == 0:
+            return "No clients match."
+        first = self.page * roster.PAGE_SIZE + 1
+        return f"Clients {first}–{min(self.total, first + roster.PAGE_SIZE - 1)} of {self.total}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return self.page + 1 < self.pages
+
+    @rx.var
+    def therapist_choices(self) -> list[list[str]]:
+        return [["", "All therapists"], *self.therapist_options]
+
+    @rx.var(cache=True)
+    def scores_figure(self) -> charts.go.Figure:
+        import pandas as pd
+
+        frame = pd.DataFrame(self._latest_scores or [], columns=["score", "mood", "craving"])
+        fig = charts.go.Figure()
+        if not frame.empty:
+            fig.add_trace(charts.go.Bar(x=frame["score"].tolist(), y=frame["mood"].tolist(), name="Mood",
+                                        marker={"color": charts.COLORS["mood"]}))
+            fig.add_trace(charts.go.Bar(x=frame["score"].tolist(), y=frame["craving"].tolist(), name="Craving",
+                                        marker={"color": charts.COLORS["craving"]}))
+        fig = charts._layout(fig, "Latest check-in scores (clients per score)", height=260)
+        fig.update_layout(barmode="group")
+        return fig
+
+    def _query(self, page: int | None = None) -> roster.RosterQuery:
+        return roster.RosterQuery(
+            search=self.search, status=self.status_filter, flagged_only=self.flagged_only, sort=self.sort,
+            descending=self.descending, page=self.page if page is None else page,
+            therapist_id=as_int(self.therapist_filter, 1) if self.therapist_filter else None,
+        )
+
+    def _reload(self, session, actor, with_summary: bool = False) -> None:
+        today = program.local_today(session)
+        try:
+            result = roster.roster_page(session, actor, self._query(), today)
+        except (ValidationError, PermissionDenied) as exc:
+            self.error = exc.message
+            return
+        self.error = ""
+        self.rows = [row_view(r, today) for r in result.rows]
+        self.total, self.page, self.pages = result.total, result.page, result.pages
+        if with_summary:
+            summary = reports.caseload_summary(session, actor, self._query(0), today)
+            self.flagged_total = summary["flagged"]
+            self.flag_counts = [[flag, str(n)] for flag, n in summary["flag_counts"].items()]
+            self._latest_scores = summary["latest_scores"].to_dict("records")
+
     @rx.event
     def load(self):
         with self._db() as (session, actor):
-            return self._require_role(session, actor, "therapist", "director")
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            self.is_director = actor.role == "director"
+            self.therapist_options = [[str(i), n] for i, n in roster.therapist_options(session, actor)]
+            self.page = 0
+            self._reload(session, actor, with_summary=True)
+
+    @rx.event
+    def apply_filters(self, form: dict):
+        form = form if isinstance(form, dict) else {}
+        search = as_text(form.get("search", ""), 100)
+        status = form.get("status", "current")
+        therapist = form.get("therapist", "")
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if search is None:
+                self.error = "Search text must be at most 100 characters."
+                return
+            if status not in roster.STATUS_FILTERS:
+                self.error = "Choose a status from the list."
+                return
+            if therapist not in ("", *[opt[0] for opt in self.therapist_options]):
+                self.error = "Choose a therapist from the list."
+                return
+            self.search, self.status_filter, self.therapist_filter = search, status, therapist
+            self.flagged_only = form.get("flagged_only") in ("on", True, "true")
+            self.page = 0
+            self._reload(session, actor, with_summary=True)
+
+    @rx.event
+    def sort_by(self, key: str):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if key not in roster.SORT_KEYS:
+                self.error = "Unknown sort order."
+                return
+            self.descending = (not self.descending) if key == self.sort else key in ("flags", "craving")
+            self.sort = key
+            self.page = 0
+            self._reload(session, actor)
+
+    @rx.event
+    def show_flagged(self):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            self.flagged_only, self.sort, self.descending, self.page = True, "flags", True, 0
+            self._reload(session, actor)
+
+    @rx.event
+    def next_page(self):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if self.page + 1 < self.pages:
+                self.page += 1
+            self._reload(session, actor)
+
+    @rx.event
+    def previous_page(self):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            self.page = max(0, self.page - 1)
+            self._reload(session, actor)
+
+    @rx.event
+    def export_csv(self):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            try:
+                text = roster.roster_csv(session, actor, self._query(0))
+            except (ValidationError, PermissionDenied) as exc:
+                self.error = exc.message
+                return
+            return rx.download(data=text, filename="roster.csv", mime_type="text/csv")

@@ -1,0 +1,138 @@
+"""The therapist's view of one client's record."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from .. import routes
+from ..components.ui import card, error_banner, notice, page_frame, select_field, stat, text_field, textarea_field
+from ..state.staff_client import ClientRecordState as S
+
+PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def _chart(figure) -> rx.Component:
+    return rx.box(rx.plotly(data=figure, config=PLOT_CONFIG, width="100%"), width="100%", min_width="0")
+
+
+def _goal(goal: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.text(goal["title"], weight="bold"),
+        rx.text(goal["area"] + " · " + goal["horizon"] + " · " + goal["status"] + " · " + goal["progress"]
+                + " · target " + goal["target"], size="2", color_scheme="gray"),
+        rx.cond(goal["steps"] != "", rx.text("Steps: " + goal["steps"], size="2")),
+        rx.el.details(rx.el.summary("History"),
+                      rx.text(goal["history"], size="2", style={"whiteSpace": "pre-line"})),
+        style={"marginBottom": "0.75rem"},
+    )
+
+
+def _need(need: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.text(need["label"] + " (" + need["area"] + ")"),
+            rx.cond(
+                need["focus"] == "yes",
+                rx.badge("Working on now", color_scheme="green"),
+                rx.button("Work on this now", size="1", variant="soft",
+                          aria_label="Work on " + need["label"] + " now", on_click=S.set_focus(need["id"])),
+            ),
+            align="center", wrap="wrap", spacing="2",
+        ),
+    )
+
+
+def _table(headers: list[str], rows: rx.Var, cells) -> rx.Component:
+    return rx.box(
+        rx.el.table(
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*[rx.el.td(c(r)) for c in cells]))),
+            class_name="data",
+        ),
+        class_name="table-scroll",
+    )
+
+
+def client_record_page() -> rx.Component:
+    h = S.header
+    return page_frame(
+        "Client record",
+        error_banner(S.error),
+        notice(S.message),
+        rx.cond(
+            S.found,
+            rx.vstack(
+                rx.heading(h["name"], as_="h2", size="5"),
+                rx.text("Status: " + h["status"] + " · admitted " + h["admitted"] + " · week " + h["week"]
+                        + " · therapist " + h["therapist"] + " · stage: " + h["stage"] + " · level " + h["level"],
+                        color_scheme="gray"),
+                rx.flex(
+                    stat("Mood (7-day avg)", S.averages["mood_avg7"]),
+                    stat("Craving (7-day avg)", S.averages["craving_avg7"]),
+                    stat("Hours this week", S.averages["hours"]),
+                    stat("Next plan review", S.review_status["next"], S.review_status["overdue"]),
+                    wrap="wrap", gap="3", width="100%",
+                ),
+                card(
+                    rx.heading("Check-ins", as_="h3", size="4"),
+                    rx.box(select_field("Period", "days", "record-days",
+                                        [("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last year")],
+                                        value=S.days.to_string(), on_change=S.set_days), max_width="14rem"),
+                    _chart(S.trend_figure),
+                    _chart(S.sleep_figure),
+                ),
+                card(rx.heading("Hours and attendance", as_="h3", size="4"),
+                     _chart(S.hours_figure), _chart(S.attendance_figure)),
+                card(rx.heading("Goals", as_="h3", size="4"),
+                     rx.cond(S.goals.length() > 0, rx.el.ul(rx.foreach(S.goals, _goal)), rx.text("No goals yet."))),
+                card(
+                    rx.heading("Needs, most important first", as_="h3", size="4"),
+                    rx.cond(S.needs.length() > 0, rx.el.ol(rx.foreach(S.needs, _need)), rx.text("No needs listed.")),
+                    rx.el.details(
+                        rx.el.summary("Ranking history"),
+                        rx.el.ul(rx.foreach(S.need_history,
+                                            lambda s: rx.el.li(rx.text(s["when"] + ": " + s["order"], size="2")))),
+                    ),
+                ),
+                card(
+                    rx.heading("Family consent", as_="h3", size="4"),
+                    rx.cond(S.consents.length() > 0,
+                            _table(["Who", "Relationship", "Scope", "Until", "Status", "Signed"], S.consents,
+                                   [lambda r: r["person"], lambda r: r["relationship"], lambda r: r["scope"],
+                                    lambda r: r["expires"], lambda r: r["status"], lambda r: r["signed"]]),
+                            rx.text("No consent on file: nothing may be shared with family.")),
+                ),
+                card(
+                    rx.heading("Attendance history", as_="h3", size="4"),
+                    _table(["Date", "Group", "Topic", "Status", "Minutes"], S.attendance,
+                           [lambda r: r["date"], lambda r: r["group"], lambda r: r["topic"], lambda r: r["status"],
+                            lambda r: r["minutes"]]),
+                ),
+                card(
+                    rx.heading("Treatment-plan reviews", as_="h3", size="4"),
+                    rx.text("Last review: " + S.review_status["last"] + " · next due " + S.review_status["next"]),
+                    rx.cond(S.review_status["overdue"] != "",
+                            rx.text("Review " + S.review_status["overdue"], color_scheme="red", weight="bold")),
+                    rx.form(
+                        rx.vstack(
+                            text_field("Review date", "reviewed_on", "review-date", type="date",
+                                       error=S.review_errors.get("reviewed_on", "")),
+                            textarea_field("Summary", "summary", "review-summary",
+                                           error=S.review_errors.get("summary", "")),
+                            rx.button("Record review", type="submit"),
+                            spacing="2", max_width="32rem", width="100%",
+                        ),
+                        on_submit=S.record_review, reset_on_submit=True,
+                    ),
+                    _table(["Date", "Reviewer", "Summary"], S.reviews,
+                           [lambda r: r["on"], lambda r: r["by"], lambda r: r["summary"]]),
+                ),
+                spacing="4", width="100%", align="stretch",
+            ),
+        ),
+        rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
+    )
+
+
+def register(app: rx.App) -> None:
+    app.add_page(client_record_page, route=routes.STAFF_CLIENT, title="Client record · IOP", on_load=S.load)

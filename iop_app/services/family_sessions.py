@@ -1,0 +1,811 @@
+"""Family-session scheduling: proposals, answers, booking, changes, attendance,
+the calendar file, and the family member's home view.
+
+Who may do what (checked through permissions on every call):
+- staff with WRITE on the client (their therapist, a facilitator of their
+  group, the director): propose times, offer more, confirm, reschedule, cancel,
+  mark attended;
+- the client (WRITE on their own record) and family members with a consent in
+  force (FAMILY_SCHEDULE): see proposals, accept one, withdraw their acceptance,
+  ask for another time.
+
+Nothing is double-booked: every proposed time and every booking is checked
+against the therapist's and the client's other services (groups, individual
+and family sessions). Times are stored in UTC and shown in the program's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+
+from ..models import (
+    Attendance,
+    Client,
+    FamilySession,
+    FamilySessionMessage,
+    Goal,
+    GroupMembership,
+    GroupSession,
+    IndividualSession,
+    SlotProposal,
+    TherapyGroup,
+    User,
+    utcnow,
+)
+from . import audit, family, hours, permissions, program
+from .errors import PermissionDenied, ServiceError, ValidationError
+
+MODES = {"in_person": "In person", "video": "Video call"}
+MIN_MINUTES, MAX_MINUTES = 15, 240
+MAX_SLOTS = 6
+MAX_DAYS_AHEAD = 180
+# Longest service considered when looking back for an overlap (groups run 3 h).
+LOOKBACK = timedelta(hours=12)
+STATUS_LABELS = {"proposed": "Times proposed", "booked": "Booked", "cancelled": "Cancelled", "completed": "Attended"}
+# What a family member is told when a time is taken: the reason could reveal the
+# client's treatment schedule, which no consent scope covers.
+FAMILY_UNAVAILABLE = "This time is no longer available. Choose another time or ask for one."
+RECENT = timedelta(days=14)
+
+
+# --------------------------------------------------------------------------- formatting
+def local_text(moment: datetime, tz: ZoneInfo, minutes: int | None = None) -> str:
+    start = program.to_local(moment, tz)
+    text = start.strftime("%a %d %b %Y, %H:%M")
+    if minutes:
+        text += "–" + (start + timedelta(minutes=minutes)).strftime("%H:%M")
+    return text
+
+
+# --------------------------------------------------------------------------- conflicts
+def find_conflicts(
+    session: Session,
+    *,
+    therapist_id: int,
+    client_id: int,
+    start: datetime,
+    minutes: int,
+    exclude_family_session_id: int | None = None,
+) -> list[str]:
+    """Why [start, start+minutes) cannot be used: each overlapping service of the
+    therapist (family and individual sessions, groups they facilitate) or of the
+    client (their groups, individual and family sessions). Empty when free."""
+    tz = program.program_tz(session)
+    end = start + timedelta(minutes=minutes)
+    window_start = start - LOOKBACK
+    reasons: list[str] = []
+
+    def overlaps(other_start: datetime, other_minutes: int) -> bool:
+        return other_start < end and other_start + timedelta(minutes=other_minutes) > start
+
+    fam = select(FamilySession).where(
+        or_(FamilySession.therapist_id == therapist_id, FamilySession.client_id == client_id),
+        col(FamilySession.status).in_(("booked", "completed")),
+        col(FamilySession.starts_at).is_not(None),
+        FamilySession.starts_at >= window_start,
+        FamilySession.starts_at < end,
+    )
+    if exclude_family_session_id is not None:
+        fam = fam.where(FamilySession.id != exclude_family_session_id)
+    for other in session.exec(fam).all():
+        if overlaps(other.starts_at, other.duration_minutes):
+            whose = "another family session of this client" if other.client_id == client_id else (
+                "the therapist's family session with another client")
+            reasons.append(f"Overlaps {whose} ({local_text(other.starts_at, tz, other.duration_minutes)}).")
+
+    for other in session.exec(
+        select(IndividualSession).where(
+            or_(IndividualSession.therapist_id == therapist_id, IndividualSession.client_id == client_id),
+            IndividualSession.status != "cancelled",
+            IndividualSession.starts_at >= window_start,
+            IndividualSession.starts_at < end,
+        )
+    ).all():
+        if overlaps(other.starts_at, other.duration_minutes):
+            whose = "the client's individual session" if other.client_id == client_id else (
+                "the therapist's individual session with another client")
+            reasons.append(f"Overlaps {whose} ({local_text(other.starts_at, tz, other.duration_minutes)}).")
+
+    # Groups: the therapist's (as facilitator) and the client's (as a member that day).
+    memberships = session.exec(
+        select(GroupMembership.group_id, GroupMembership.joined_on, GroupMembership.left_on).where(
+            GroupMembership.client_id == client_id
+        )
+    ).all()
+    member_groups = {gid for gid, _, _ in memberships}
+    groups = session.exec(
+        select(TherapyGroup).where(
+            or_(TherapyGroup.facilitator_id == therapist_id, col(TherapyGroup.id).in_(member_groups or {-1}))
+        )
+    ).all()
+    if not groups:
+        return reasons
+    by_id = {g.id: g for g in groups}
+
+    def client_member_on(group_id: int, day: date) -> bool:
+        return any(gid == group_id and joined <= day and (left is None or left >= day)
+                   for gid, joined, left in memberships)
+
+    def group_reason(group: TherapyGroup, day: date, at: datetime, minutes_: int) -> str | None:
+        span = local_text(at, tz, minutes_)
+        if group.facilitator_id == therapist_id:
+            return f"Overlaps the group {group.name} ({span}), which the therapist facilitates."
+        if client_member_on(group.id, day):
+            return f"Overlaps the client's group {group.name} ({span})."
+        return None
+
+    first_day = program.to_local(window_start, tz).date()
+    last_day = program.to_local(end, tz).date()
+    day_start, _ = program.local_day_bounds_utc(first_day, tz)
+    _, day_end = program.local_day_bounds_utc(last_day, tz)
+    rows = session.exec(
+        select(GroupSession).where(
+            col(GroupSession.group_id).in_(list(by_id)),
+            GroupSession.starts_at >= day_start,
+            GroupSession.starts_at < day_end,
+        )
+    ).all()
+    days_with_rows = set()
+    for gs in rows:
+        day = program.to_local(gs.starts_at, tz).date()
+        days_with_rows.add((gs.group_id, day))
+        if not gs.cancelled and overlaps(gs.starts_at, gs.duration_minutes):
+            if reason := group_reason(by_id[gs.group_id], day, gs.starts_at, gs.duration_minutes):
+                reasons.append(reason)
+    # Meetings not generated yet follow the weekly schedule.
+    day = first_day
+    while day <= last_day:
+        for group in groups:
+            weekdays = {int(d) for d in group.weekdays.split(",") if d.strip().isdigit()}
+            if (group.id, day) in days_with_rows or day.isoweekday() not in weekdays:
+                continue
+            if day < group.start_date or (group.end_date is not None and day > group.end_date):
+                continue
+            at = program.to_utc(datetime.combine(day, group.start_time), tz)
+            if overlaps(at, group.duration_minutes):
+                if reason := group_reason(group, day, at, group.duration_minutes):
+                    reasons.append(reason)
+        day += timedelta(days=1)
+    return reasons
+
+
+# --------------------------------------------------------------------------- views
+@dataclass(frozen=True)
+class SlotView:
+    id: int
+    starts_at: datetime
+    when: str
+    status: str  # open / accepted / withdrawn / declined
+    accepted_by: str
+    accepted_by_id: int | None
+    available: bool  # open, in the future and free for everyone
+    unavailable_reason: str
+
+
+@dataclass(frozen=True)
+class MessageView:
+    at: datetime
+    when: str
+    author: str
+    kind: str
+    body: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    client_id: int
+    client_name: str
+    therapist_name: str
+    duration_minutes: int
+    mode: str
+    mode_label: str
+    status: str
+    status_label: str
+    starts_at: datetime | None
+    when: str
+    note: str
+    cancel_reason: str
+    minutes_attended: int
+    slots: list[SlotView] = field(default_factory=list)
+    messages: list[MessageView] = field(default_factory=list)
+
+    @property
+    def accepted_slot(self) -> SlotView | None:
+        return next((s for s in self.slots if s.status == "accepted"), None)
+
+
+def _views(session: Session, rows: list[FamilySession], *, for_family: bool) -> list[SessionView]:
+    if not rows:
+        return []
+    tz = program.program_tz(session)
+    now = utcnow()
+    ids = [fs.id for fs in rows]
+    slots = session.exec(
+        select(SlotProposal).where(col(SlotProposal.family_session_id).in_(ids)).order_by(SlotProposal.starts_at)
+    ).all()
+    messages = session.exec(
+        select(FamilySessionMessage)
+        .where(col(FamilySessionMessage.family_session_id).in_(ids))
+        .order_by(FamilySessionMessage.at, FamilySessionMessage.id)
+    ).all()
+    clients = {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_({fs.client_id for fs in rows}))).all()}
+    user_ids = {fs.therapist_id for fs in rows} | {c.user_id for c in clients.values()}
+    user_ids |= {s.accepted_by for s in slots if s.accepted_by} | {m.author_id for m in messages}
+    names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all())
+    views = []
+    for fs in rows:
+        slot_views = []
+        for s in (s for s in slots if s.family_session_id == fs.id):
+            reason = ""
+            if s.status == "open" and fs.status == "proposed":
+                if s.starts_at <= now:
+                    reason = "This time has passed."
+                else:
+                    conflicts = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id,
+                                               start=s.starts_at, minutes=fs.duration_minutes,
+                                               exclude_family_session_id=fs.id)
+                    if conflicts:
+                        reason = FAMILY_UNAVAILABLE if for_family else " ".join(conflicts)
+            slot_views.append(SlotView(
+                id=s.id, starts_at=s.starts_at, when=local_text(s.starts_at, tz, fs.duration_minutes),
+                status=s.status, accepted_by=names.get(s.accepted_by, "") if s.accepted_by else "",
+                accepted_by_id=s.accepted_by,
+                available=s.status == "open" and fs.status == "proposed" and not reason, unavailable_reason=reason,
+            ))
+        msg_views = [
+            MessageView(m.at, local_text(m.at, tz), names.get(m.author_id, ""), m.kind, m.body)
+            for m in messages if m.family_session_id == fs.id
+        ]
+        views.append(SessionView(
+            id=fs.id, client_id=fs.client_id, client_name=names.get(clients[fs.client_id].user_id, ""),
+            therapist_name=names.get(fs.therapist_id, ""), duration_minutes=fs.duration_minutes, mode=fs.mode,
+            mode_label=MODES.get(fs.mode, fs.mode), status=fs.status, status_label=STATUS_LABELS.get(fs.status, fs.status),
+            starts_at=fs.starts_at,
+            when=local_text(fs.starts_at, tz, fs.duration_minutes) if fs.starts_at else "",
+            note=fs.note, cancel_reason=fs.cancel_reason, minutes_attended=fs.minutes_attended,
+            slots=slot_views, messages=msg_views,
+        ))
+    return views
+
+
+def _order(query):
+    return query.order_by(
+        col(FamilySession.starts_at).is_(None).desc(), FamilySession.starts_at, FamilySession.id
+    )
+
+
+def sessions_for_client(session: Session, actor: User, client_id: int) -> list[SessionView]:
+    """The client's family sessions for the client themself or staff (READ):
+    open and booked ones, and those that ended in the last two weeks."""
+    permissions.require(session, actor, permissions.READ, client_id, what="family_session.list")
+    since = utcnow() - RECENT
+    rows = session.exec(_order(select(FamilySession).where(
+        FamilySession.client_id == client_id,
+        or_(col(FamilySession.status).in_(("proposed", "booked")), FamilySession.updated_at >= since),
+    ))).all()
+    return _views(session, list(rows), for_family=False)
+
+
+def sessions_for_staff(session: Session, actor: User) -> list[SessionView]:
+    """Family sessions of every client this staff member may see, set-based."""
+    if actor.role not in ("therapist", "director") or not actor.active:
+        audit.record_now(session, actor, "family_session.list", outcome="denied", detail="staff only")
+        raise PermissionDenied()
+    today = program.local_today(session)
+    since = utcnow() - RECENT
+    query = select(FamilySession).join(Client, Client.id == FamilySession.client_id).where(
+        or_(col(FamilySession.status).in_(("proposed", "booked")), FamilySession.updated_at >= since)
+    )
+    condition = permissions.visible_clients_condition(actor, today)
+    if condition is not None:
+        query = query.where(condition)
+    return _views(session, list(session.exec(_order(query)).all()), for_family=False)
+
+
+def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
+    """(client id, name) of the active or intake clients this staff member may schedule for."""
+    if actor.role not in ("therapist", "director") or not actor.active:
+        return []
+    condition = permissions.visible_clients_condition(actor, program.local_today(session))
+    query = (
+        select(Client.id, User.full_name)
+        .join(User, User.id == Client.user_id)
+        .where(col(Client.status).in_(("active", "intake")))
+        .order_by(User.full_name)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    return [(cid, name) for cid, name in session.exec(query).all()]
+
+
+# --------------------------------------------------------------------------- permission helpers
+def _load(session: Session, actor: User, family_session_id, what: str) -> FamilySession:
+    fs = session.get(FamilySession, family_session_id) if type(family_session_id) is int else None
+    if fs is None:  # denied like a refusal, so ids cannot be probed
+        audit.record_now(session, actor, what, target=f"family_session:{family_session_id}"[:120], outcome="denied")
+        raise PermissionDenied()
+    return fs
+
+
+def _require_staff(session: Session, actor: User, client_id: int, what: str) -> Client:
+    client = permissions.require(session, actor, permissions.WRITE, client_id, what=what)
+    if actor.role not in ("therapist", "director"):
+        audit.record_now(session, actor, what, client_id=client_id, outcome="denied", detail="staff only")
+        raise PermissionDenied()
+    return client
+
+
+def _require_participant(session: Session, actor: User, client_id: int, what: str) -> Client:
+    """The client themself, or a family member whose consent in force allows scheduling."""
+    if actor.role == "family":
+        return permissions.require(session, actor, permissions.FAMILY_SCHEDULE, client_id, what=what)
+    client = permissions.require(session, actor, permissions.WRITE, client_id, what=what)
+    if actor.role != "client":
+        audit.record_now(session, actor, what, client_id=client_id, outcome="denied", detail="client or family only")
+        raise PermissionDenied()
+    return client
+
+
+def _message(session: Session, fs: FamilySession, actor: User, kind: str, body: str) -> None:
+    session.add(FamilySessionMessage(family_session_id=fs.id, author_id=actor.id, kind=kind, body=body[:1000],
+                                     at=utcnow()))
+
+
+def _touch(session: Session, fs: FamilySession) -> None:
+    fs.updated_at = utcnow()
+    session.add(fs)
+
+
+def _check_times(session: Session, starts_local: list, *, field_prefix: str = "slot") -> list[datetime]:
+    """Program-local wall times -> UTC, each in the future and within 180 days."""
+    tz = program.program_tz(session)
+    now = utcnow()
+    errors: dict[str, str] = {}
+    result: list[datetime] = []
+    if not isinstance(starts_local, list) or not starts_local:
+        raise ValidationError({f"{field_prefix}_1": "Give at least one date and time."})
+    if len(starts_local) > MAX_SLOTS:
+        raise ValidationError({f"{field_prefix}_1": f"Offer at most {MAX_SLOTS} times at once."})
+    for i, local in enumerate(starts_local, start=1):
+        key = f"{field_prefix}_{i}"
+        if not isinstance(local, datetime) or local.tzinfo is not None:
+            errors[key] = "Enter a date and a time."
+            continue
+        at = program.to_utc(local, tz)
+        if at <= now:
+            errors[key] = "This time is in the past."
+        elif at > now + timedelta(days=MAX_DAYS_AHEAD):
+            errors[key] = f"Propose times within the next {MAX_DAYS_AHEAD} days."
+        elif at in result:
+            errors[key] = "The same time is given twice."
+        else:
+            result.append(at)
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def _check_free(session: Session, fs_or_ids, starts: list[datetime], minutes: int, *,
+                field_prefix: str = "slot", exclude: int | None = None) -> None:
+    therapist_id, client_id = fs_or_ids
+    errors = {}
+    for i, at in enumerate(starts, start=1):
+        reasons = find_conflicts(session, therapist_id=therapist_id, client_id=client_id, start=at, minutes=minutes,
+                                 exclude_family_session_id=exclude)
+        if reasons:
+            errors[f"{field_prefix}_{i}"] = " ".join(reasons)
+    if errors:
+        raise ValidationError(errors)
+
+
+# --------------------------------------------------------------------------- staff actions
+def propose(
+    session: Session,
+    actor: User,
+    client_id: int,
+    *,
+    starts_local: list,
+    duration_minutes,
+    mode,
+    note: str = "",
+) -> FamilySession:
+    """The therapist offers one or more times (open slots) for a family session."""
+    _require_staff(session, actor, client_id, "family_session.propose")
+    errors = {}
+    if type(duration_minutes) is not int or not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
+        errors["duration_minutes"] = f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes."
+    if mode not in MODES:
+        errors["mode"] = "Choose in person or video."
+    note = note.strip() if isinstance(note, str) else ""
+    if len(note) > 500:
+        errors["note"] = "Keep the note under 500 characters."
+    try:
+        starts = _check_times(session, starts_local)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        starts = []
+    if errors:
+        raise ValidationError(errors)
+    _check_free(session, (actor.id, client_id), starts, duration_minutes)
+    fs = FamilySession(client_id=client_id, therapist_id=actor.id, duration_minutes=duration_minutes, mode=mode,
+                       status="proposed", note=note)
+    session.add(fs)
+    session.flush()
+    for at in starts:
+        session.add(SlotProposal(family_session_id=fs.id, starts_at=at))
+    _message(session, fs, actor, "proposal", f"Proposed {len(starts)} time{'s' if len(starts) != 1 else ''}.")
+    audit.record(session, actor, "family_session.propose", client_id=client_id, target=f"family_session:{fs.id}",
+                 detail=f"{len(starts)} slots")
+    session.commit()
+    return fs
+
+
+def add_slots(session: Session, actor: User, family_session_id, *, starts_local: list) -> FamilySession:
+    """Offer more times on a session still being arranged (e.g. after a request)."""
+    fs = _load(session, actor, family_session_id, "family_session.add_slots")
+    _require_staff(session, actor, fs.client_id, "family_session.add_slots")
+    if fs.status != "proposed":
+        raise ServiceError("Times can only be added while the session is being arranged.")
+    starts = _check_times(session, starts_local)
+    _check_free(session, (fs.therapist_id, fs.client_id), starts, fs.duration_minutes, exclude=fs.id)
+    existing = set(session.exec(select(SlotProposal.starts_at).where(SlotProposal.family_session_id == fs.id)).all())
+    for i, at in enumerate(starts, start=1):
+        if at in existing:
+            raise ValidationError({f"slot_{i}": "This time is already offered."})
+    for at in starts:
+        session.add(SlotProposal(family_session_id=fs.id, starts_at=at))
+    _message(session, fs, actor, "proposal", f"Offered {len(starts)} more time{'s' if len(starts) != 1 else ''}.")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.add_slots", client_id=fs.client_id, target=f"family_session:{fs.id}")
+    session.commit()
+    return fs
+
+
+def confirm(session: Session, actor: User, family_session_id) -> FamilySession:
+    """Book the accepted time, after checking it is still free."""
+    fs = _load(session, actor, family_session_id, "family_session.confirm")
+    _require_staff(session, actor, fs.client_id, "family_session.confirm")
+    if fs.status != "proposed":
+        raise ServiceError("Only a session being arranged can be confirmed.")
+    slot = session.exec(
+        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
+    ).first()
+    if slot is None:
+        raise ServiceError("No time has been accepted yet.")
+    if slot.starts_at <= utcnow():
+        raise ServiceError("The accepted time has passed. Offer new times.")
+    reasons = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=slot.starts_at,
+                             minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    if reasons:
+        raise ServiceError("Cannot book: " + " ".join(reasons))
+    fs.status = "booked"
+    fs.starts_at = slot.starts_at
+    for other in session.exec(
+        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "open")
+    ).all():
+        other.status = "declined"
+        session.add(other)
+    tz = program.program_tz(session)
+    _message(session, fs, actor, "confirm", f"Booked for {local_text(slot.starts_at, tz, fs.duration_minutes)}.")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.confirm", client_id=fs.client_id, target=f"family_session:{fs.id}")
+    session.commit()
+    return fs
+
+
+def reschedule(session: Session, actor: User, family_session_id, *, new_start_local, reason) -> FamilySession:
+    """Move a booked session to a new free time, with a reason everyone sees."""
+    fs = _load(session, actor, family_session_id, "family_session.reschedule")
+    _require_staff(session, actor, fs.client_id, "family_session.reschedule")
+    if fs.status != "booked":
+        raise ServiceError("Only a booked session can be rescheduled.")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    errors = {}
+    if not reason:
+        errors["reason"] = "Give a reason for the change."
+    elif len(reason) > 300:
+        errors["reason"] = "Keep the reason under 300 characters."
+    try:
+        (new_start,) = _check_times(session, [new_start_local], field_prefix="starts_at")
+    except ValidationError as exc:
+        errors["starts_at"] = next(iter(exc.errors.values()))
+        new_start = None
+    if new_start is not None and new_start == fs.starts_at:
+        errors["starts_at"] = "That is the time already booked."
+    if errors:
+        raise ValidationError(errors)
+    conflicts = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=new_start,
+                               minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    if conflicts:
+        raise ValidationError({"starts_at": " ".join(conflicts)})
+    tz = program.program_tz(session)
+    old_text = local_text(fs.starts_at, tz, fs.duration_minutes)
+    # The accepted proposal moves with the booking, so a later withdrawal stays consistent.
+    accepted = session.exec(
+        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
+    ).first()
+    if accepted is not None:
+        accepted.status = "declined"
+        session.add(accepted)
+    session.add(SlotProposal(family_session_id=fs.id, starts_at=new_start, status="accepted",
+                             accepted_by=accepted.accepted_by if accepted else actor.id, accepted_at=utcnow()))
+    fs.starts_at = new_start
+    _message(session, fs, actor, "reschedule",
+             f"Moved from {old_text} to {local_text(new_start, tz, fs.duration_minutes)}. Reason: {reason}")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.reschedule", client_id=fs.client_id, target=f"family_session:{fs.id}")
+    session.commit()
+    return fs
+
+
+def cancel(session: Session, actor: User, family_session_id, *, reason) -> FamilySession:
+    fs = _load(session, actor, family_session_id, "family_session.cancel")
+    _require_staff(session, actor, fs.client_id, "family_session.cancel")
+    if fs.status not in ("proposed", "booked"):
+        raise ServiceError("This session can no longer be cancelled.")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ValidationError({"reason": "Give a reason for cancelling."})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+    fs.status = "cancelled"
+    fs.cancel_reason = reason
+    _message(session, fs, actor, "cancel", f"Cancelled. Reason: {reason}")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.cancel", client_id=fs.client_id, target=f"family_session:{fs.id}")
+    session.commit()
+    return fs
+
+
+def mark_attended(session: Session, actor: User, family_session_id, *, minutes) -> FamilySession:
+    """A booked session that took place: it now counts toward the client's weekly hours."""
+    fs = _load(session, actor, family_session_id, "family_session.attended")
+    _require_staff(session, actor, fs.client_id, "family_session.attended")
+    if fs.status != "booked" or fs.starts_at is None:
+        raise ServiceError("Only a booked session can be marked attended.")
+    if fs.starts_at > utcnow():
+        raise ServiceError("This session has not started yet.")
+    if type(minutes) is not int or not 1 <= minutes <= fs.duration_minutes:
+        raise ValidationError({"minutes": f"Minutes attended must be 1 to {fs.duration_minutes}."})
+    fs.status = "completed"
+    fs.minutes_attended = minutes
+    _message(session, fs, actor, "attended", f"Attended ({minutes} minutes).")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.attended", client_id=fs.client_id,
+                 target=f"family_session:{fs.id}", detail=f"{minutes} min")
+    session.commit()
+    return fs
+
+
+# --------------------------------------------------------------------------- client and family actions
+def _load_slot(session: Session, actor: User, slot_id, what: str) -> tuple[SlotProposal, FamilySession]:
+    slot = session.get(SlotProposal, slot_id) if type(slot_id) is int else None
+    if slot is None:
+        audit.record_now(session, actor, what, target=f"slot:{slot_id}"[:120], outcome="denied")
+        raise PermissionDenied()
+    return slot, session.get(FamilySession, slot.family_session_id)
+
+
+def accept_slot(session: Session, actor: User, slot_id) -> SlotProposal:
+    """The client or a consented family member accepts one proposed time; the
+    therapist then confirms it."""
+    slot, fs = _load_slot(session, actor, slot_id, "family_session.accept")
+    _require_participant(session, actor, fs.client_id, "family_session.accept")
+    if fs.status != "proposed" or slot.status != "open":
+        raise ServiceError("This time is no longer open.")
+    taken = session.exec(
+        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
+    ).first()
+    if taken is not None:
+        raise ServiceError("Another time has already been accepted for this session.")
+    if slot.starts_at <= utcnow():
+        raise ServiceError("This time has passed.")
+    reasons = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=slot.starts_at,
+                             minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    if reasons:
+        raise ServiceError(FAMILY_UNAVAILABLE if actor.role == "family" else " ".join(reasons))
+    slot.status = "accepted"
+    slot.accepted_by = actor.id
+    slot.accepted_at = utcnow()
+    session.add(slot)
+    tz = program.program_tz(session)
+    _message(session, fs, actor, "accept",
+             f"Accepted {local_text(slot.starts_at, tz, fs.duration_minutes)}; waiting for the therapist to confirm.")
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.accept", client_id=fs.client_id, target=f"slot:{slot.id}")
+    session.commit()
+    return slot
+
+
+def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str = "") -> SlotProposal:
+    """Whoever accepted a time (or the client) takes the acceptance back; a booked
+    session goes back to being arranged."""
+    slot, fs = _load_slot(session, actor, slot_id, "family_session.withdraw")
+    _require_participant(session, actor, fs.client_id, "family_session.withdraw")
+    if slot.status != "accepted" or fs.status not in ("proposed", "booked"):
+        raise ServiceError("There is no acceptance to withdraw here.")
+    if actor.role == "family" and slot.accepted_by != actor.id:
+        raise ServiceError("Only the person who accepted this time can withdraw it.")
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+    tz = program.program_tz(session)
+    slot.status = "open" if slot.starts_at > utcnow() else "withdrawn"
+    slot.accepted_by = None
+    slot.accepted_at = None
+    session.add(slot)
+    was_booked = fs.status == "booked"
+    fs.status = "proposed"
+    fs.starts_at = None
+    text = f"Withdrew acceptance of {local_text(slot.starts_at, tz, fs.duration_minutes)}"
+    text += " (the booking is released)." if was_booked else "."
+    if reason:
+        text += f" Reason: {reason}"
+    _message(session, fs, actor, "withdraw", text)
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.withdraw", client_id=fs.client_id, target=f"slot:{slot.id}")
+    session.commit()
+    return slot
+
+
+def request_other_time(session: Session, actor: User, family_session_id, *, message) -> FamilySession:
+    """Ask the therapist for another time, with a message everyone involved sees."""
+    fs = _load(session, actor, family_session_id, "family_session.counter_request")
+    _require_participant(session, actor, fs.client_id, "family_session.counter_request")
+    if fs.status not in ("proposed", "booked"):
+        raise ServiceError("This session is closed.")
+    message = message.strip() if isinstance(message, str) else ""
+    if not message:
+        raise ValidationError({"message": "Say which times would suit you."})
+    if len(message) > 1000:
+        raise ValidationError({"message": "Keep the message under 1000 characters."})
+    _message(session, fs, actor, "counter_request", message)
+    _touch(session, fs)
+    audit.record(session, actor, "family_session.counter_request", client_id=fs.client_id,
+                 target=f"family_session:{fs.id}")
+    session.commit()
+    return fs
+
+
+# --------------------------------------------------------------------------- calendar file
+def ics_for_session(session: Session, actor: User, family_session_id) -> bytes:
+    """An iCalendar file for a booked session (times in UTC). For a family member
+    the download is a disclosure and is recorded."""
+    fs = _load(session, actor, family_session_id, "family_session.ics")
+    if actor.role == "family":
+        permissions.require(session, actor, permissions.FAMILY_SCHEDULE, fs.client_id, what="family_session.ics")
+    else:
+        permissions.require(session, actor, permissions.READ, fs.client_id, what="family_session.ics")
+    if fs.status != "booked" or fs.starts_at is None:
+        raise ServiceError("Only a booked session has a calendar file.")
+    therapist = session.get(User, fs.therapist_id)
+    reschedules = session.exec(
+        select(func.count()).select_from(FamilySessionMessage).where(
+            FamilySessionMessage.family_session_id == fs.id, FamilySessionMessage.kind == "reschedule")
+    ).one()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Harbor Light IOP//Family sessions//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", f"family-session-{fs.id}@iop.invalid")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", fs.starts_at)
+    event.add("dtend", fs.starts_at + timedelta(minutes=fs.duration_minutes))
+    event.add("sequence", reschedules)
+    # Deliberately plain: calendar files get synced to other services, so no
+    # program name or clinical words that would reveal treatment.
+    event.add("summary", "Family session")
+    event.add("location", MODES.get(fs.mode, fs.mode))
+    event.add("description", f"Family session with {therapist.full_name if therapist else 'the therapist'}.")
+    cal.add_component(event)
+    if actor.role == "family":
+        consent = permissions.consent_in_force(session, actor.id, fs.client_id)
+        tz = program.program_tz(session)
+        family.record_disclosure(session, actor, fs.client_id, consent,
+                                 f"Calendar file for the family session {local_text(fs.starts_at, tz)}")
+    audit.record(session, actor, "family_session.ics", client_id=fs.client_id, target=f"family_session:{fs.id}")
+    session.commit()
+    return cal.to_ical()
+
+
+# --------------------------------------------------------------------------- the family member's home
+@dataclass(frozen=True)
+class ProgressSummary:
+    week_in_program: int
+    hours_this_week: float
+    weekly_target: float
+    groups_attended_28d: int
+    groups_recorded_28d: int
+    family_sessions_attended: int
+    goals_active: int
+    goals_achieved: int
+
+
+@dataclass(frozen=True)
+class FamilyClientView:
+    client_id: int
+    name: str
+    relationship: str
+    scope_label: str
+    sessions: list[SessionView]
+    progress: ProgressSummary | None
+
+
+def progress_summary(session: Session, client: Client) -> ProgressSummary:
+    """Attendance and a summary of progress, no notes: counts only."""
+    today = program.local_today(session)
+    tz = program.program_tz(session)
+    since, _ = program.local_day_bounds_utc(today - timedelta(days=27), tz)
+    _, until = program.local_day_bounds_utc(today, tz)
+    att = session.exec(
+        select(Attendance.status, func.count())
+        .join(GroupSession, GroupSession.id == Attendance.session_id)
+        .where(Attendance.client_id == client.id, GroupSession.starts_at >= since, GroupSession.starts_at < until)
+        .group_by(Attendance.status)
+    ).all()
+    counts = dict(att)
+    attended = sum(counts.get(s, 0) for s in ("present", "late", "left_early"))
+    goals = dict(session.exec(
+        select(Goal.status, func.count()).where(Goal.client_id == client.id).group_by(Goal.status)
+    ).all())
+    fam_done = session.exec(
+        select(func.count()).select_from(FamilySession).where(
+            FamilySession.client_id == client.id, FamilySession.status == "completed")
+    ).one()
+    return ProgressSummary(
+        week_in_program=max(1, (today - client.admission_date).days // 7 + 1),
+        hours_this_week=hours.hours_this_week(session, [client.id], today).get(client.id, 0.0),
+        weekly_target=program.weekly_hours_target(session),
+        groups_attended_28d=attended,
+        groups_recorded_28d=sum(counts.values()),
+        family_sessions_attended=fam_done,
+        goals_active=goals.get("active", 0),
+        goals_achieved=goals.get("achieved", 0),
+    )
+
+
+def family_home(session: Session, actor: User) -> list[FamilyClientView]:
+    """What this family member may see, per client whose consent in force names
+    them; every client shown is a disclosure, recorded here. Nothing at all
+    without a consent in force."""
+    if actor is None or actor.role != "family":
+        audit.record_now(session, actor, "family.home", outcome="denied", detail="family only")
+        raise PermissionDenied()
+    since = utcnow() - RECENT
+    # Every permission check (each audited in its own transaction) comes before
+    # the disclosures are added, so SQLite never sees two writers at once.
+    allowed = []
+    for cc in family.consenting_clients(session, actor):
+        client = permissions.require(session, actor, permissions.FAMILY_SCHEDULE, cc.client_id, what="family.home")
+        if cc.may_see_progress:
+            permissions.require(session, actor, permissions.FAMILY_PROGRESS, client.id, what="family.progress")
+        allowed.append((cc, client))
+    result = []
+    for cc, client in allowed:
+        statuses = ["proposed", "booked", "cancelled"] + (["completed"] if cc.may_see_progress else [])
+        rows = session.exec(_order(select(FamilySession).where(
+            FamilySession.client_id == client.id,
+            col(FamilySession.status).in_(statuses),
+            or_(col(FamilySession.status).in_(("proposed", "booked")), FamilySession.updated_at >= since),
+        ))).all()
+        sessions = _views(session, list(rows), for_family=True)
+        progress = progress_summary(session, client) if cc.may_see_progress else None
+        result.append(FamilyClientView(client.id, cc.name, cc.relationship,
+                                       family.SCOPE_LABELS.get(cc.consent.scope, ""), sessions, progress))
+    for cc, client in allowed:
+        family.record_disclosure(session, actor, client.id, cc.consent,
+                                 "Family portal: name, family sessions and proposed times")
+        if cc.may_see_progress:
+            family.record_disclosure(session, actor, client.id, cc.consent,
+                                     "Family portal: attendance and progress summary")
+    session.commit()
+    return result
+

@@ -1,0 +1,91 @@
+"""Group and caseload reports as pandas frames (set-based SQL, one query each)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session, col
+
+from ..models import Attendance, GroupMembership, GroupSession, MoodEntry, User
+from . import program, roster
+from .groups import ATTENDED, get_group, may_manage
+from .errors import PermissionDenied
+
+
+def group_attendance_frame(session: Session, actor: User, group_id: int, start: date, end: date) -> pd.DataFrame:
+    """Per session of the group held in [start, end] (local days, not cancelled): columns
+    day (datetime64), attended, recorded, rate (= attended / roll-call rows; NaN if none)."""
+    group = get_group(session, actor, group_id, "group.report")
+    if not may_manage(actor, group):
+        raise PermissionDenied("Only the group's facilitator or the director can see its attendance.")
+    tz = program.program_tz(session)
+    start_utc = program.to_utc(datetime.combine(start, time.min), tz)
+    end_utc = program.to_utc(datetime.combine(end + timedelta(days=1), time.min), tz)
+    rows = session.execute(
+        select(GroupSession.starts_at,
+               func.count(Attendance.id),
+               func.coalesce(func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)), 0))
+        .outerjoin(Attendance, Attendance.session_id == GroupSession.id)
+        .where(GroupSession.group_id == group.id, GroupSession.starts_at >= start_utc,
+               GroupSession.starts_at < end_utc, col(GroupSession.cancelled).is_(False))
+        .group_by(GroupSession.id, GroupSession.starts_at)
+        .order_by(GroupSession.starts_at)
+    ).all()
+    recorded = [r for _, r, _ in rows]
+    attended = [a for _, _, a in rows]
+    return pd.DataFrame({
+        "day": pd.to_datetime([program.to_local(s, tz).date() for s, _, _ in rows]),
+        "attended": pd.array(attended, dtype="int64"),
+        "recorded": pd.array(recorded, dtype="int64"),
+        "rate": [round(a / r, 3) if r else float("nan") for a, r in zip(attended, recorded)],
+    })
+
+
+def group_census_frame(session: Session, actor: User, group_id: int, start: date, end: date) -> pd.DataFrame:
+    """Members enrolled on each Monday from start's week to end: columns week_start, members."""
+    group = get_group(session, actor, group_id, "group.report")
+    mondays = pd.date_range(pd.Timestamp(program.week_start(start)), pd.Timestamp(end), freq="7D")
+    spans = pd.DataFrame(session.execute(
+        select(GroupMembership.joined_on, GroupMembership.left_on).where(GroupMembership.group_id == group.id)
+    ).all(), columns=["joined_on", "left_on"])
+    counts = []
+    if not spans.empty:
+        joined = pd.to_datetime(spans["joined_on"])
+        left = pd.to_datetime(spans["left_on"])
+        for monday in mondays:
+            counts.append(int(((joined <= monday) & (left.isna() | (left >= monday))).sum()))
+    else:
+        counts = [0] * len(mondays)
+    return pd.DataFrame({"week_start": mondays, "members": counts})
+
+
+def caseload_summary(session: Session, actor: User, query: roster.RosterQuery | None = None,
+                     today: date | None = None) -> dict:
+    """How many clients are flagged (per flag and in all) and the distribution of their
+    latest check-in scores (mood, craving: count of clients per score 0..10)."""
+    today = today or program.local_today(session)
+    rows = roster.all_rows(session, actor, query or roster.RosterQuery(), today)
+    flag_counts = {flag: sum(1 for r in rows if flag in r.flags) for flag in roster.FLAGS}
+    ids = [r.client_id for r in rows]
+    latest = {"mood": [0] * 11, "craving": [0] * 11}
+    if ids:
+        last_day = (select(MoodEntry.client_id, func.max(MoodEntry.day).label("day"))
+                    .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day <= today)
+                    .group_by(MoodEntry.client_id).subquery())
+        for mood, craving in session.execute(
+            select(MoodEntry.mood, MoodEntry.craving).join(
+                last_day, and_(last_day.c.client_id == MoodEntry.client_id, last_day.c.day == MoodEntry.day))
+        ):
+            latest["mood"][max(0, min(10, mood))] += 1
+            latest["craving"][max(0, min(10, craving))] += 1
+    return {
+        "clients": len(rows),
+        "flagged": sum(1 for r in rows if r.flags),
+        "flag_counts": flag_counts,
+        "latest_scores": pd.DataFrame({"score": list(range(11)), "mood": latest["mood"],
+                                       "craving": latest["craving"]}),
+    }
+
+

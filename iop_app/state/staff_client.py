@@ -1,0 +1,230 @@
+"""The therapist's (and director's) view of one client's record.
+
+The client id comes from the URL, i.e. from the browser: it is parsed with
+as_int and every read goes through services that call permissions.require,
+so another therapist's client is refused and audited. The chart data sits in
+backend vars; the figures are cached computed vars built from it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import reflex as rx
+
+from ..components import charts
+from ..models import User
+from ..services import family, goals, groups, needs, permissions, plan_reviews, program, progress
+from ..services.errors import NotFound, PermissionDenied, ValidationError
+from .args import as_date, as_int, as_text, form_dict
+from .base import SessionState
+
+DAY_CHOICES = (30, 90, 365)
+WEEKS = 12
+
+
+def _d(day) -> str:
+    return day.strftime("%b %d, %Y").replace(" 0", " ") if day else "—"
+
+
+class ClientRecordState(SessionState):
+    found: bool = False
+    error: str = ""
+    message: str = ""
+    header: dict[str, str] = {}
+    goals: list[dict[str, str]] = []
+    needs: list[dict[str, str]] = []
+    need_history: list[dict[str, str]] = []
+    consents: list[dict[str, str]] = []
+    attendance: list[dict[str, str]] = []
+    reviews: list[dict[str, str]] = []
+    review_status: dict[str, str] = {}
+    review_errors: dict[str, str] = {}
+    days: int = 30
+    averages: dict[str, str] = {}
+    _record_id: int = 0
+    _checkins: list[dict] = []
+    _weekly_hours: list[dict] = []
+    _attendance_weeks: list[dict] = []
+
+    # ------------------------------------------------------------ charts
+    def _checkin_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self._checkins)
+        if not frame.empty:
+            frame["day"] = pd.to_datetime(frame["day"])
+        return frame
+
+    @rx.var(cache=True)
+    def trend_figure(self) -> charts.go.Figure:
+        return charts.trend_figure(self._checkin_frame(), ("mood", "anxiety", "craving"),
+                                   title="Mood, anxiety and craving (7-day averages; × = reported use)")
+
+    @rx.var(cache=True)
+    def sleep_figure(self) -> charts.go.Figure:
+        return charts.trend_figure(self._checkin_frame(), ("sleep_hours",), title="Sleep (hours)")
+
+    @rx.var(cache=True)
+    def hours_figure(self) -> charts.go.Figure:
+        frame = pd.DataFrame(self._weekly_hours)
+        if not frame.empty:
+            frame["week_start"] = pd.to_datetime(frame["week_start"])
+        return charts.weekly_hours_figure(frame, "Hours of services per week vs target")
+
+    @rx.var(cache=True)
+    def attendance_figure(self) -> charts.go.Figure:
+        frame = pd.DataFrame(self._attendance_weeks)
+        if not frame.empty:
+            frame["week_start"] = pd.to_datetime(frame["week_start"])
+        return charts.rate_figure(frame, "week_start", "Group attendance by week")
+
+    # ------------------------------------------------------------ loading
+    def _record(self) -> int | None:
+        return as_int(self.router.page.params.get("client_id"), 1)
+
+    def _reload(self, session, actor) -> None:
+        client_id = self._record_id
+        today = program.local_today(session)
+        client = permissions.require(session, actor, permissions.READ, client_id, what="record.view")
+        person = session.get(User, client.user_id)
+        therapist = session.get(User, client.primary_therapist_id) if client.primary_therapist_id else None
+        end = min(today, client.discharge_date) if client.discharge_date else today
+        self.header = {
+            "name": person.full_name, "status": client.status, "admitted": _d(client.admission_date),
+            "week": str((end - client.admission_date).days // 7 + 1), "therapist": therapist.full_name if therapist else "—",
+            "stage": client.stage_of_change, "level": client.level_of_care,
+        }
+        self.goals = [
+            {"id": str(g.id), "title": g.title, "area": g.life_area_label, "horizon": g.horizon_label,
+             "status": g.status_label, "progress": f"{g.progress_pct}%", "target": _d(g.target_date),
+             "steps": "; ".join(("✓ " if s.done else "") + s.text for s in g.steps),
+             "history": "\n".join(f"{_d(u.day)}: {u.kind} — {u.progress_pct}%"
+                                  + (f" ({u.status})" if u.kind == "status" else "")
+                                  + (f" — {u.note}" if u.note else "") for u in reversed(g.updates))}
+            for g in goals.list_goals(session, actor, client_id)
+        ]
+        self.needs = [
+            {"id": str(n.id), "rank": str(i), "label": n.label, "area": n.area_label,
+             "focus": "yes" if n.in_focus else ""}
+            for i, n in enumerate(needs.current_order(session, actor, client_id), start=1)
+        ]
+        self.need_history = [
+            {"when": s.local_at.strftime("%b %d, %Y"), "order": " › ".join(s.labels)}
+            for s in needs.history(session, actor, client_id, limit=10)
+        ]
+        self.consents = [
+            {"person": c.person, "relationship": c.relationship, "scope": c.scope_label, "expires": c.expires,
+             "status": c.status, "signed": _d(c.signed_on)}
+            for c in family.consents_for_client(session, actor, client_id)
+        ]
+        self.attendance = [{k: str(v) for k, v in row.items()}
+                           for row in groups.client_attendance(session, actor, client_id, limit=40)]
+        status = plan_reviews.status(session, actor, client_id, today)
+        self.review_status = {
+            "last": _d(status.last_review), "next": _d(status.next_due),
+            "overdue": f"OVERDUE by {status.days_overdue} days" if status.overdue else "",
+        }
+        self.reviews = [{"on": _d(r["reviewed_on"]), "by": r["reviewer"], "summary": r["summary"]}
+                        for r in plan_reviews.history(session, actor, client_id)[:10]]
+        self._load_charts(session, actor, today)
+
+    def _load_charts(self, session, actor, today) -> None:
+        frame, weekly, rates = progress.client_charts(session, actor, self._record_id, self.days, WEEKS, today)
+        self.averages = {k: ("—" if v is None else f"{v:.1f}") for k, v in progress.summary(frame).items()}
+        frame["day"] = frame["day"].dt.strftime("%Y-%m-%d")
+        self._checkins = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        weekly["week_start"] = weekly["week_start"].dt.strftime("%Y-%m-%d")
+        self._weekly_hours = weekly.to_dict("records")
+        rates["week_start"] = rates["week_start"].dt.strftime("%Y-%m-%d")
+        self._attendance_weeks = rates.astype(object).where(rates.notna(), None).to_dict("records")
+        this_week = weekly.iloc[-1]
+        self.averages["hours"] = f"{this_week['hours']:g} of {this_week['target']:g} h"
+
+    def _clear(self) -> None:
+        self.found = False
+        self.header, self.goals, self.needs, self.need_history, self.consents = {}, [], [], [], []
+        self.attendance, self.reviews, self.review_status, self.averages = [], [], {}, {}
+        self._checkins, self._weekly_hours, self._attendance_weeks = [], [], []
+
+    @rx.event
+    def load(self):
+        self._clear()
+        self.error = self.message = ""
+        self.review_errors = {}
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            client_id = self._record()
+            if client_id is None:
+                self.error = "No such client."
+                return
+            self._record_id = client_id
+            try:
+                self._reload(session, actor)
+            except (PermissionDenied, NotFound) as exc:
+                self._record_id = 0
+                self._clear()
+                self.error = exc.message
+                return
+            self.found = True
+
+    @rx.event
+    def set_days(self, value: str):
+        days = as_int(value, 1, 400)
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if days not in DAY_CHOICES or not self._record_id:
+                self.error = "Choose 30, 90 or 365 days."
+                return
+            self.days = days
+            try:
+                self._load_charts(session, actor, program.local_today(session))
+            except PermissionDenied as exc:
+                self._clear()
+                self.error = exc.message
+
+    @rx.event
+    def set_focus(self, need_id: str):
+        nid = as_int(need_id, 1)
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if nid is None or not self._record_id:
+                self.error = "That need could not be found."
+                return
+            try:
+                needs.set_focus(session, actor, self._record_id, nid)
+                self._reload(session, actor)
+            except (PermissionDenied, ValidationError, NotFound) as exc:
+                self.error = exc.message
+                return
+            self.error = ""
+            self.message = "Focus updated."
+
+    @rx.event
+    def record_review(self, form: dict):
+        form = form_dict(form)
+        self.review_errors = {}
+        self.message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            day = as_date(form.get("reviewed_on"))
+            summary = as_text(form.get("summary"), plan_reviews.SUMMARY_MAX)
+            errors = {}
+            if day is None:
+                errors["reviewed_on"] = "Enter the date of the review."
+            if summary is None:
+                errors["summary"] = f"The summary must be at most {plan_reviews.SUMMARY_MAX} characters."
+            if errors or not self._record_id:
+                self.review_errors = errors or {"reviewed_on": "Open a client first."}
+                return
+            try:
+                plan_reviews.record_review(session, actor, self._record_id, day, summary)
+                self._reload(session, actor)
+            except ValidationError as exc:
+                self.review_errors = exc.errors
+                return
+            except PermissionDenied as exc:
+                self.error = exc.message
+                return
+            self.message = "Plan review recorded."

@@ -1,0 +1,102 @@
+"""The family portal in a real browser: the demo family member accepts a
+proposed time, the therapist confirms it, the family member downloads the
+calendar file; after the client revokes consent, the family member's next
+click on the page they still have open shows nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import _new_page
+from .helpers import sign_in_and_land
+
+
+@pytest.fixture
+def second_page(browser, live_server):
+    """Another person, in their own browser (own cookies)."""
+    contexts = []
+
+    def make():
+        context, pg = _new_page(browser, live_server, 1280, 800, accept_downloads=True)
+        contexts.append(context)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _fits_width(pg) -> bool:
+    return pg.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_family_pages_fit_a_phone(phone_page, browser, live_server):
+    # Runs first: it changes nothing, so the demo data is as seeded.
+    sign_in_and_land(phone_page, "family@iop.example", "/family")
+    expect(phone_page.get_by_role("heading", name="Alex Morgan")).to_be_visible()
+    assert _fits_width(phone_page)
+    context, client = _new_page(browser, live_server, 375, 740, is_mobile=True, has_touch=True)
+    try:
+        sign_in_and_land(client, "client@iop.example", "/client")
+        client.goto("/client/family")
+        expect(client.get_by_role("heading", name="Consents to share information")).to_be_visible()
+        assert _fits_width(client)
+    finally:
+        context.close()
+
+
+def test_family_member_accepts_downloads_then_loses_access_on_revocation(browser, live_server, second_page):
+    family = second_page()
+    sign_in_and_land(family, "family@iop.example", "/family")
+    expect(family.get_by_role("heading", name="Alex Morgan")).to_be_visible()
+    expect(family.get_by_text("protected by federal confidentiality rules (42 CFR part 2)")).to_be_visible()
+    expect(family.get_by_role("heading", name="Attendance and progress")).to_be_visible()
+
+    # One of the two seeded times may clash with the program's groups on some
+    # weekdays; only free times carry an Accept button.
+    accept = family.get_by_role("button", name="Accept ").first
+    chosen = accept.get_attribute("aria-label").removeprefix("Accept ")
+    accept.click()
+    expect(family.get_by_role("status")).to_contain_text("The therapist will confirm this time")
+    expect(family.get_by_text("Accepted by Sam Morgan")).to_be_visible()
+
+    therapist = second_page()
+    sign_in_and_land(therapist, "therapist@iop.example", "/staff/roster")
+    therapist.goto("/staff/family-sessions")
+    therapist.get_by_role("button", name="Confirm the accepted time for Alex Morgan").click()
+    expect(therapist.get_by_role("status")).to_contain_text("Session booked")
+
+    family.get_by_role("button", name="Refresh").click()
+    download_button = family.get_by_role("button", name=f"Download calendar file for the session {chosen}")
+    expect(download_button).to_be_visible()
+    with family.expect_download() as info:
+        download_button.click()
+    download = info.value
+    assert download.suggested_filename == "family-session.ics"
+    (event,) = icalendar.Calendar.from_ical(Path(download.path()).read_bytes()).walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert start.utcoffset().total_seconds() == 0  # stored and sent in UTC
+    # The page shows the program's time zone (America/Los_Angeles in the demo).
+    tz_label = family.get_by_text("Times are shown in the program's time zone").inner_text()
+    tz = ZoneInfo(tz_label.split("(")[1].split(")")[0])
+    local = start.astimezone(tz)
+    end_local = event.decoded("dtend").astimezone(tz)
+    assert chosen == local.strftime("%a %d %b %Y, %H:%M") + "–" + end_local.strftime("%H:%M")
+
+    client = second_page()
+    sign_in_and_land(client, "client@iop.example", "/client")
+    client.goto("/client/family")
+    expect(client.get_by_role("cell", name="Calendar file for the family session", exact=False).first).to_be_visible()
+    client.get_by_role("button", name="Revoke consent for Sam Morgan").click()
+    expect(client.get_by_role("status")).to_contain_text("Consent revoked")
+
+    # The family member's page is still open; their very next action shows nothing.
+    download_button.click()
+    expect(family.get_by_text("There is nothing to show here right now.")).to_be_visible()
+    body = family.locator("main").inner_text()
+    assert "Alex" not in body and "Family session" not in body and "42 CFR" not in body
