@@ -386,9 +386,11 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
                              status="proposed", note="Talk about support at home after week 6")
     session.add(proposal)
     session.flush()
-    for offset, hour in ((3, 17), (4, 12)):
+    # Evenings at 19:00: clear of the demo client's and therapist's groups and of
+    # the therapist's individual sessions (15:00-17:50), whatever weekday today is.
+    for offset in (3, 4):
         day = today + timedelta(days=offset)
         if day.isoweekday() in (6, 7):
             day += timedelta(days=2)
         session.add(SlotProposal(family_session_id=proposal.id,
-                                 starts_at=program.to_utc(datetime.combine(day, time(hour, 30)), tz)))
+                                 starts_at=program.to_utc(datetime.combine(day, time(19, 0)), tz)))

@@ -3,6 +3,7 @@ the demo program is deterministic and has the promised sign-ins."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
@@ -77,3 +78,21 @@ def test_demo_program_is_deterministic(session, db_url, tmp_path, migrated_templ
         seed_demo_program(other, today=day)
         query = select(MoodEntry.client_id, MoodEntry.day, MoodEntry.mood, MoodEntry.craving).order_by(MoodEntry.id)
         assert session.exec(query).all() == other.exec(query).all()
+
+
+@pytest.mark.parametrize("days_ahead", range(7))
+def test_demo_family_proposal_times_are_all_free(session, days_ahead):
+    """Every proposed time in the demo can be accepted, whatever weekday the demo is seeded on."""
+    from datetime import timedelta
+
+    from iop_app.models import FamilySession, SlotProposal
+    from iop_app.services import family_sessions
+
+    seed_demo_program(session, today=program.local_today(session) + timedelta(days=days_ahead))
+    slots = session.exec(select(SlotProposal)).all()
+    assert len(slots) == 2
+    for slot in slots:
+        proposal = session.get(FamilySession, slot.family_session_id)
+        assert family_sessions.find_conflicts(
+            session, therapist_id=proposal.therapist_id, client_id=proposal.client_id, start=slot.starts_at,
+            minutes=proposal.duration_minutes, exclude_family_session_id=proposal.id) == []
