@@ -139,3 +139,79 @@ def test_director_browses_and_filters_the_audit_log(session, world):
     assert total == 1
     with pytest.raises(PermissionDenied):
         audit.list_events(session, actors["primary therapist"])
+
+
+# --- every service operation on client data, for every kind of actor ----------------
+from datetime import date  # noqa: E402
+
+from iop_app.models import Consent, FamilySession, Goal, MoodEntry, Need, PlanReview  # noqa: E402
+from iop_app.services import checkins, family, family_sessions, goals, needs, plan_reviews  # noqa: E402
+from iop_app.services import progress, schedule  # noqa: E402
+
+CARE = {"the client", "primary therapist", "group facilitator", "director"}
+STAFF = {"primary therapist", "group facilitator", "director"}
+
+
+def _today(session) -> date:
+    return program.local_today(session)
+
+
+OPERATIONS = {
+    # name: (call(session, actor, client), who may, table that must not change on denial)
+    "checkins.save_checkin": (lambda s, a, c: checkins.save_checkin(
+        s, a, c.id, day=_today(s), mood=6, anxiety=3, craving=2, sleep_hours=7.0), CARE, MoodEntry),
+    "checkins.recent": (lambda s, a, c: checkins.recent(s, a, c.id), CARE, None),
+    "goals.add_goal": (lambda s, a, c: goals.add_goal(
+        s, a, c.id, title="Walk every day", life_area="physical_health"), CARE, Goal),
+    "goals.list_goals": (lambda s, a, c: goals.list_goals(s, a, c.id), CARE, None),
+    "needs.add_need": (lambda s, a, c: needs.add_need(s, a, c.id, "Stable housing", "housing"), CARE, Need),
+    "needs.current_order": (lambda s, a, c: needs.current_order(s, a, c.id), CARE, None),
+    "needs.set_focus": (lambda s, a, c: needs.set_focus(s, a, c.id, None), STAFF, None),
+    "progress.checkin_frame": (lambda s, a, c: progress.checkin_frame(s, a, c.id, 30), CARE, None),
+    "progress.weekly_hours_frame": (lambda s, a, c: progress.weekly_hours_frame(s, a, c.id, 4), CARE, None),
+    "schedule.upcoming_this_week": (lambda s, a, c: schedule.upcoming_this_week(s, a, c.id), CARE, None),
+    "plan_reviews.record_review": (lambda s, a, c: plan_reviews.record_review(
+        s, a, c.id, _today(s), "Reviewed goals together."), STAFF, PlanReview),
+    "family.consents_for_client": (lambda s, a, c: family.consents_for_client(s, a, c.id), CARE, None),
+    "family.disclosures_for_client": (lambda s, a, c: family.disclosures_for_client(s, a, c.id), CARE, None),
+    "family.add_link": (lambda s, a, c: family.add_link(
+        s, a, c.id, name="Jo Doe", relationship="Friend", email="jo@example.org"), CARE, None),
+    "family.record_paper_consent": (lambda s, a, c: family.record_paper_consent(
+        s, a, c.id, family_link_id=0, scope="scheduling", purpose="x", expires_on=None, expiry_event="",
+        signature="", signed_on=_today(s)), STAFF, Consent),  # staff get past the check, then bad input is refused
+    "family_sessions.propose": (lambda s, a, c: family_sessions.propose(
+        s, a, c.id, starts_local=[], duration_minutes=60, mode="video"), STAFF, FamilySession),
+}
+
+
+def _count(session, table) -> int:
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_every_operation_on_client_data(session, world, operation, kind):
+    """Allowed actors get past the permission check (a rule may still refuse bad
+    input); everyone else is refused with an audit event and no change."""
+    from iop_app.services.errors import ServiceError
+
+    call, allowed_kinds, table = OPERATIONS[operation]
+    client, actors = world
+    actor = actors[kind]
+    before_rows = _count(session, table) if table is not None else None
+    before_denials = denials(session)
+    if kind in allowed_kinds:
+        try:
+            call(session, actor, client)
+        except PermissionDenied:  # pragma: no cover - the failure message says who
+            pytest.fail(f"{kind} was refused {operation}")
+        except ServiceError:
+            pass  # allowed through the permission check; a rule refused the input
+        assert denials(session) == before_denials
+    else:
+        with pytest.raises(PermissionDenied):
+            call(session, actor, client)
+        session.rollback()
+        assert denials(session) == before_denials + 1
+        if table is not None:
+            assert _count(session, table) == before_rows

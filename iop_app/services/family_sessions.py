@@ -335,22 +335,15 @@ def _load(session: Session, actor: User, family_session_id, what: str) -> Family
 
 
 def _require_staff(session: Session, actor: User, client_id: int, what: str) -> Client:
-    client = permissions.require(session, actor, permissions.WRITE, client_id, what=what)
-    if actor.role not in ("therapist", "director"):
-        audit.record_now(session, actor, what, client_id=client_id, outcome="denied", detail="staff only")
-        raise PermissionDenied()
-    return client
+    return permissions.require(session, actor, permissions.WRITE, client_id, what=what,
+                               roles=("therapist", "director"))
 
 
 def _require_participant(session: Session, actor: User, client_id: int, what: str) -> Client:
     """The client themself, or a family member whose consent in force allows scheduling."""
     if actor.role == "family":
         return permissions.require(session, actor, permissions.FAMILY_SCHEDULE, client_id, what=what)
-    client = permissions.require(session, actor, permissions.WRITE, client_id, what=what)
-    if actor.role != "client":
-        audit.record_now(session, actor, what, client_id=client_id, outcome="denied", detail="client or family only")
-        raise PermissionDenied()
-    return client
+    return permissions.require(session, actor, permissions.WRITE, client_id, what=what, roles=("client",))
 
 
 def _message(session: Session, fs: FamilySession, actor: User, kind: str, body: str) -> None:

@@ -125,12 +125,18 @@ def require(
     *,
     what: str,
     today: date | None = None,
+    roles: tuple[str, ...] | None = None,
 ) -> Client:
     """Return the client if `actor` may do `action` on their record; otherwise audit
     the denial and raise PermissionDenied. A missing client is denied the same way,
-    so ids cannot be probed. Staff and family reads are audited as views."""
+    so ids cannot be probed. Staff and family reads are audited as views.
+
+    `roles` narrows an operation to some roles, e.g. ("therapist", "director") for
+    what only the care team records, ("client",) for what only the client signs."""
     client = session.get(Client, client_id) if type(client_id) is int else None
-    if client is None or not _allowed(session, actor, action, client, today or program.local_today(session)):
+    role_ok = roles is None or actor.role in roles
+    if (client is None or not role_ok
+            or not _allowed(session, actor, action, client, today or program.local_today(session))):
         audit.record_now(
             session,
             actor,
@@ -138,7 +144,7 @@ def require(
             client_id=client.id if client else None,
             target=f"client:{client_id}"[:120],
             outcome="denied",
-            detail=f"{action} refused",
+            detail=f"{action} refused" if role_ok else f"{action} refused: {actor.role} may not",
         )
         raise PermissionDenied()
     if action != WRITE and client.user_id != actor.id:
