@@ -10,7 +10,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.ui import card, error_banner, field_error, notice, page_frame, select_field, text_field, textarea_field
-from ..services import checkins, goals
+from ..services import checkins
 from ..state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
 
 WIDTH = "48rem"
@@ -152,8 +152,7 @@ def _checkbox_group(legend: str, name: str, choices: tuple[str, ...], checked, o
                 for i, choice in enumerate(choices)
             ],
             wrap="wrap",
-            gap="1",
-            column_gap="4",
+            style={"gap": "0.25rem 1.25rem"},
         ),
         text_field(other_label, other_name, f"checkin-{other_name}", error=CheckinState.errors.get(error_key, ""),
                    default_value=CheckinState.values.get(other_name, "")),
@@ -281,7 +280,7 @@ def _goal_card(goal) -> rx.Component:
             rx.flex(rx.badge(goal.status_label), rx.badge(goal.area, variant="outline"),
                     rx.badge(goal.horizon, variant="outline"),
                     rx.cond(goal.target != "", rx.text("Target: " + goal.target, size="1", color_scheme="gray")),
-                    gap="2", wrap="wrap", align="center"),
+                    spacing="2", wrap="wrap", align="center"),
             rx.cond(goal.why != "", rx.text("Why it matters: " + goal.why, size="2")),
             rx.hstack(rx.progress(value=goal.progress_pct, max=100, aria_label=goal.title + " progress"),
                       rx.text(goal.progress_pct.to_string() + "%", size="2", white_space="nowrap"),
@@ -297,7 +296,7 @@ def _goal_card(goal) -> rx.Component:
                            rx.input(id=step_id, name="step", aria_describedby=step_id + "-error", width="100%"),
                            _goal_field_error(goal, "step", step_id), flex="1", min_width="12rem"),
                     rx.button("Add step", type="submit", variant="soft", aria_label="Add step to " + goal.title),
-                    gap="2", align="end", wrap="wrap", width="100%",
+                    spacing="2", align="end", wrap="wrap", width="100%",
                 ),
                 on_submit=GoalsState.add_step, reset_on_submit=True, no_validate=True, width="100%",
             ),
@@ -411,7 +410,7 @@ def _need_row(row) -> rx.Component:
                 rx.text(row.label, weight="medium", class_name="need-label"),
                 rx.flex(rx.text(row.area, size="1", color_scheme="gray"),
                         rx.cond(row.in_focus, rx.badge("Working on this now", color_scheme="teal")),
-                        gap="2", wrap="wrap", align="center"),
+                        spacing="2", wrap="wrap", align="center"),
                 flex="1",
                 min_width="8rem",
             ),
@@ -423,12 +422,12 @@ def _need_row(row) -> rx.Component:
                           variant="soft", aria_label="Move " + row.label + " down",
                           on_click=NeedsState.move_down(row.id),
                           disabled=row.position == NeedsState.rows.length()),
-                rx.button("Remove", size="2", variant="ghost", color_scheme="gray",
+                rx.button("Remove", size="2", variant="outline", color_scheme="gray",
                           aria_label="Remove " + row.label, on_click=NeedsState.remove_need(row.id)),
-                gap="2",
+                spacing="2",
                 wrap="wrap",
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             align="center",
             width="100%",
@@ -468,7 +467,7 @@ def needs_page() -> rx.Component:
                 rx.button("Save order", on_click=s.save_order, disabled=s.rows.length() == 0),
                 rx.cond(s.unsaved, rx.button("Undo changes", on_click=s.undo_changes, variant="soft")),
                 rx.cond(s.unsaved, rx.text("Changes not saved yet.", size="2", color_scheme="amber")),
-                gap="2", wrap="wrap", align="center", margin_top="0.5rem",
+                spacing="2", wrap="wrap", align="center", margin_top="0.5rem",
             ),
             width="100%",
         ),

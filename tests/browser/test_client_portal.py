@@ -120,6 +120,7 @@ def reorder_needs(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(items.nth(2)).to_contain_text(second)
     page.get_by_role("button", name=f"Move {second} up").click()
+    expect(items.nth(1)).to_contain_text(second)
     page.get_by_role("button", name=f"Move {second} up").click()
     expect(items.first).to_contain_text(second)
     page.get_by_role("button", name="Save order").click()
