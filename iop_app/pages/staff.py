@@ -123,7 +123,7 @@ def roster_page() -> rx.Component:
             rx.button("Next page", on_click=RosterState.next_page, disabled=~RosterState.has_next, variant="soft"),
             margin_top="0.5rem",
         ),
-        rx.box(rx.plotly(data=RosterState.scores_figure, config={"displayModeBar": False, "responsive": True},
+        rx.box(rx.plotly.basic(data=RosterState.scores_figure, config={"displayModeBar": False, "responsive": True},
                          width="100%"),
                margin_top="1rem", max_width="40rem", width="100%"),
         width="90rem",

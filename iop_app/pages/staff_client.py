@@ -12,7 +12,7 @@ PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def _chart(figure) -> rx.Component:
-    return rx.box(rx.plotly(data=figure, config=PLOT_CONFIG, width="100%"), width="100%", min_width="0")
+    return rx.box(rx.plotly.basic(data=figure, config=PLOT_CONFIG, width="100%"), width="100%", min_width="0")
 
 
 def _goal(goal: rx.Var) -> rx.Component:

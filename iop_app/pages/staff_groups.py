@@ -170,8 +170,8 @@ def group_page() -> rx.Component:
                 card(
                     rx.heading("Attendance and census", as_="h3", size="4"),
                     rx.cond(GroupState.manageable,
-                            rx.plotly(data=GroupState.rate_figure, config=PLOT_CONFIG, width="100%")),
-                    rx.plotly(data=GroupState.census_figure, config=PLOT_CONFIG, width="100%"),
+                            rx.plotly.basic(data=GroupState.rate_figure, config=PLOT_CONFIG, width="100%")),
+                    rx.plotly.basic(data=GroupState.census_figure, config=PLOT_CONFIG, width="100%"),
                 ),
                 spacing="4", width="100%", align="stretch",
             ),
