@@ -9,10 +9,14 @@ from ..services import family, family_sessions, permissions, program
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
-from .family import SessionCard, ics_download, session_cards
+from .family import FamilySessionResponses, SessionCard, session_cards
 
 
-class ClientFamilyState(SessionState):
+class ClientFamilyState(FamilySessionResponses, SessionState):
+    _accepted_text: str = "Accepted. Your therapist will confirm this time."
+    _withdrawn_text: str = "Acceptance withdrawn."
+    _requested_text: str = "Your request was sent to your therapist."
+
     links: list[dict[str, str]] = []
     link_options: list[list[str]] = []
     consents: list[dict[str, str]] = []
@@ -26,10 +30,6 @@ class ClientFamilyState(SessionState):
     invite_code: str = ""  # shown once, right after the invitation is made
     invite_for: str = ""
     invite_expires: str = ""
-    message: str = ""
-    error: str = ""
-    form_session: str = ""
-    form_error: str = ""
 
     def _reload(self, session, actor) -> None:
         client = permissions.client_for_user(session, actor)
@@ -174,49 +174,3 @@ class ClientFamilyState(SessionState):
             family.revoke_consent(session, actor, cid)
             self.message = "Consent revoked. From now on that person sees nothing about you."
         return self._run(action)
-
-    @rx.event
-    def accept(self, slot_id: str):
-        def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.accept_slot(session, actor, sid)
-            self.message = "Accepted. Your therapist will confirm this time."
-        return self._run(action)
-
-    @rx.event
-    def withdraw(self, slot_id: str):
-        def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.withdraw_acceptance(session, actor, sid)
-            self.message = "Acceptance withdrawn."
-        return self._run(action)
-
-    @rx.event
-    def request_other_time(self, form: dict):
-        form = form_dict(form)
-        self.form_error = ""
-        sid = as_int(form.get("session_id"), 1)
-        text = as_text(form.get("message"), 1000)
-        self.form_session = str(sid or "")
-
-        def action(session, actor):
-            if sid is None:
-                raise PermissionDenied()
-            try:
-                if text is None:
-                    raise ValidationError({"message": "Keep the message under 1000 characters."})
-                family_sessions.request_other_time(session, actor, sid, message=text)
-            except ValidationError as exc:
-                self.form_error = exc.message
-                return
-            self.form_session = ""
-            self.message = "Your request was sent to your therapist."
-        return self._run(action)
-
-    @rx.event
-    def download_ics(self, session_id: str):
-        return self._run(lambda session, actor: ics_download(session, actor, session_id))

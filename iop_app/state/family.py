@@ -146,13 +146,69 @@ def ics_download(session, actor, session_id_arg):
     return rx.download(data=data, filename="family-session.ics", mime_type="text/calendar")
 
 
-class FamilyHomeState(SessionState):
-    clients: list[ClientCard] = []
-    loaded: bool = False
+class FamilySessionResponses(rx.State, mixin=True):
+    """Answering a proposed family session, shared by the family member's and the
+    client's pages. The page state provides `_run(action)`: check the viewer, run
+    the action, rebuild what the page shows."""
+
     message: str = ""
     error: str = ""
     form_session: str = ""  # which session's "ask for another time" form has the error
     form_error: str = ""
+    _accepted_text: str = "Thank you. The therapist will confirm this time."
+    _withdrawn_text: str = "Your acceptance is withdrawn. The therapist can see this."
+    _requested_text: str = "Your request was sent to the therapist."
+
+    @rx.event
+    def accept(self, slot_id: str):
+        def action(session, actor):
+            sid = as_int(slot_id, 1)
+            if sid is None:
+                raise PermissionDenied()
+            family_sessions.accept_slot(session, actor, sid)
+            self.message = self._accepted_text
+        return self._run(action)
+
+    @rx.event
+    def withdraw(self, slot_id: str):
+        def action(session, actor):
+            sid = as_int(slot_id, 1)
+            if sid is None:
+                raise PermissionDenied()
+            family_sessions.withdraw_acceptance(session, actor, sid)
+            self.message = self._withdrawn_text
+        return self._run(action)
+
+    @rx.event
+    def request_other_time(self, form: dict):
+        form = form_dict(form)
+        self.form_error = ""
+        sid = as_int(form.get("session_id"), 1)
+        text = as_text(form.get("message"), 1000)
+        self.form_session = str(sid or "")
+
+        def action(session, actor):
+            if sid is None:
+                raise PermissionDenied()
+            if text is None:
+                raise ValidationError({"message": "Keep the message under 1000 characters."})
+            try:
+                family_sessions.request_other_time(session, actor, sid, message=text)
+            except ValidationError as exc:
+                self.form_error = exc.message
+                return
+            self.form_session = ""
+            self.message = self._requested_text
+        return self._run(action)
+
+    @rx.event
+    def download_ics(self, session_id: str):
+        return self._run(lambda session, actor: ics_download(session, actor, session_id))
+
+
+class FamilyHomeState(FamilySessionResponses, SessionState):
+    clients: list[ClientCard] = []
+    loaded: bool = False
     tz_label: str = ""
 
     def _reload(self, session, actor) -> None:
@@ -201,53 +257,6 @@ class FamilyHomeState(SessionState):
     @rx.event
     def refresh(self):
         return self._run(lambda session, actor: None)
-
-    @rx.event
-    def accept(self, slot_id: str):
-        def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.accept_slot(session, actor, sid)
-            self.message = "Thank you. The therapist will confirm this time."
-        return self._run(action)
-
-    @rx.event
-    def withdraw(self, slot_id: str):
-        def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.withdraw_acceptance(session, actor, sid)
-            self.message = "Your acceptance is withdrawn. The therapist can see this."
-        return self._run(action)
-
-    @rx.event
-    def request_other_time(self, form: dict):
-        form = form_dict(form)
-        self.form_error = ""
-        sid = as_int(form.get("session_id"), 1)
-        text = as_text(form.get("message"), 1000)
-        self.form_session = str(sid or "")
-
-        def action(session, actor):
-            if sid is None:
-                raise PermissionDenied()
-            if text is None:
-                raise ValidationError({"message": "Keep the message under 1000 characters."})
-            try:
-                family_sessions.request_other_time(session, actor, sid, message=text)
-            except ValidationError as exc:
-                self.form_error = exc.message
-                return
-            self.form_session = ""
-            self.message = "Your request was sent to the therapist."
-        return self._run(action)
-
-    @rx.event
-    def download_ics(self, session_id: str):
-        return self._run(lambda session, actor: ics_download(session, actor, session_id))
-
 
 class FamilyActivateState(SessionState):
     """Public page: the invited person sets their password with the one-time code."""
