@@ -47,7 +47,7 @@ def test_sign_out_in_one_tab_ends_the_other_tab(page):
     other.goto("/director/accounts")
     expect(other.get_by_role("heading", name="Accounts", exact=True)).to_be_visible()
     # Wait until the page has loaded its data, so the sign-out lands after it.
-    expect(other.get_by_role("cell", name="therapist@iop.example")).to_be_visible()
+    expect(other.get_by_role("cell", name="therapist@iop.example", exact=True)).to_be_visible()
     sign_out(page)
     # The open tab's next event is refused and it goes to the sign-in page.
     other.get_by_label("Show").select_option("client")
