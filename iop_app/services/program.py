@@ -10,6 +10,7 @@ import os
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from ..models import ProgramSetting, User, utcnow
@@ -24,9 +25,19 @@ DEFAULTS = {
 }
 
 
+@event.listens_for(Session, "after_commit")
+def _forget_settings(session) -> None:
+    session.info.pop("program_settings", None)
+
+
 def get_setting(session: Session, key: str) -> str:
-    row = session.get(ProgramSetting, key)
-    return row.value if row else DEFAULTS[key]
+    # Cached until the session commits: pages ask for the time zone many times in
+    # one event, and a missing row (the default) would be re-queried each time.
+    cache = session.info.setdefault("program_settings", {})
+    if key not in cache:
+        row = session.get(ProgramSetting, key)
+        cache[key] = row.value if row else DEFAULTS[key]
+    return cache[key]
 
 
 def set_setting(session: Session, actor: User, key: str, value: str) -> None:
