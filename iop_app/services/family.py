@@ -366,15 +366,9 @@ def grant_consent(
 ) -> Consent:
     """The client signs a consent to disclose to one listed person."""
     client = _require_own_client(session, actor, client_id, "consent.grant")
-    fields = _validate_consent(session, client, family_link_id=family_link_id, scope=scope, purpose=purpose,
-                               expires_on=expires_on, expiry_event=expiry_event, signature=signature,
-                               signed_on=signed_on, on_paper=False)
-    consent = Consent(client_id=client.id, on_paper=False, recorded_by=actor.id, granted_at=utcnow(), **fields)
-    session.add(consent)
-    session.flush()
-    audit.record(session, actor, "consent.grant", client_id=client.id, target=f"consent:{consent.id}", detail=scope)
-    session.commit()
-    return consent
+    return _save_consent(session, actor, client, "consent.grant", on_paper=False, family_link_id=family_link_id,
+                         scope=scope, purpose=purpose, expires_on=expires_on, expiry_event=expiry_event,
+                         signature=signature, signed_on=signed_on)
 
 
 def record_paper_consent(
@@ -393,14 +387,20 @@ def record_paper_consent(
     """A therapist (or the director) records a consent the client signed on paper."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="consent.record_paper",
                                  roles=("therapist", "director"))
-    fields = _validate_consent(session, client, family_link_id=family_link_id, scope=scope, purpose=purpose,
-                               expires_on=expires_on, expiry_event=expiry_event, signature=signature,
-                               signed_on=signed_on, on_paper=True)
-    consent = Consent(client_id=client.id, on_paper=True, recorded_by=actor.id, granted_at=utcnow(), **fields)
+    return _save_consent(session, actor, client, "consent.record_paper", on_paper=True,
+                         family_link_id=family_link_id, scope=scope, purpose=purpose, expires_on=expires_on,
+                         expiry_event=expiry_event, signature=signature, signed_on=signed_on)
+
+
+def _save_consent(session: Session, actor: User, client: Client, action: str, *, on_paper: bool,
+                  **values) -> Consent:
+    """Validate and store a consent (signed here or on paper), audited with the change."""
+    fields = _validate_consent(session, client, on_paper=on_paper, **values)
+    consent = Consent(client_id=client.id, on_paper=on_paper, recorded_by=actor.id, granted_at=utcnow(), **fields)
     session.add(consent)
     session.flush()
-    audit.record(session, actor, "consent.record_paper", client_id=client.id, target=f"consent:{consent.id}",
-                 detail=scope)
+    audit.record(session, actor, action, client_id=client.id, target=f"consent:{consent.id}",
+                 detail=fields["scope"])
     session.commit()
     return consent
 
