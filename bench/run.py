@@ -150,13 +150,21 @@ def build(url: str, today: date) -> dict:
     return dict(director=director, therapist=therapists[7], client=client_ids[123], group=group_ids[11], counts=counts)
 
 
-def best(fn, runs: int = RUNS) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
+def race(service, by_hand, runs: int = RUNS, seconds: float = 1.0):
+    """Best times of the service and of the hand-written SQL, run alternately (so a
+    busy moment on the machine slows both alike) at least `runs` times each and for
+    at least `seconds`. Returns (service time, its result, SQL time, its result)."""
+    service_times, sql_times = [], []
+    started = clock.perf_counter()
+    while len(service_times) < runs or clock.perf_counter() - started < seconds:
         t0 = clock.perf_counter()
-        result = fn()
-        times.append(clock.perf_counter() - t0)
-    return min(times), result
+        service_result = service()
+        t1 = clock.perf_counter()
+        sql_result = by_hand()
+        t2 = clock.perf_counter()
+        service_times.append(t1 - t0)
+        sql_times.append(t2 - t1)
+    return min(service_times), service_result, min(sql_times), sql_result
 
 
 DT = GroupSession.__table__.c.starts_at.type
@@ -265,30 +273,45 @@ def check_roster(rows: list, hand: list) -> None:
 
 
 def main() -> None:
+    """`--keep PATH`: build the program into PATH once and reuse it on later runs
+    (for working on the speed; `make bench` always builds afresh)."""
+    keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None
     tmp = Path(tempfile.mkdtemp(prefix="iop-bench-"))
-    url = f"sqlite:///{tmp / 'bench.db'}"
-    t0 = clock.perf_counter()
-    migrate(url)
+    db = keep or tmp / "bench.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{db}"
+    meta = db.with_suffix(".json")
     engine = get_engine(url)
-    with Session(engine) as s:
-        today = program.local_today(s)
-    ids = build(url, today)
-    print(f"Built {ids['counts']} in {clock.perf_counter() - t0:.0f} s")
+    t0 = clock.perf_counter()
+    if keep and meta.exists():
+        ids = json.loads(meta.read_text())
+        today = date.fromisoformat(ids["today"])
+        print(f"Reusing {db} built for {today}")
+    else:
+        migrate(url)
+        with Session(engine) as s:
+            today = program.local_today(s)
+        ids = build(url, today)
+        print(f"Built {ids['counts']} in {clock.perf_counter() - t0:.0f} s")
+        if keep:
+            meta.write_text(json.dumps({**ids, "today": today.isoformat()}))
     results = []
     with Session(engine, expire_on_commit=False) as s:
         director = s.get(User, ids["director"])
         therapist = s.get(User, ids["therapist"])
 
         # 1. a therapist's 40-client caseload on one page
-        t_service, page = best(lambda: roster.roster_page(s, therapist, roster.RosterQuery(page_size=40), today))
-        t_sql, hand = best(lambda: roster_by_hand(s, today, therapist.id, 40))
+        t_service, page, t_sql, hand = race(
+            lambda: roster.roster_page(s, therapist, roster.RosterQuery(page_size=40), today),
+            lambda: roster_by_hand(s, today, therapist.id, 40))
         assert page.total == PER_THERAPIST and len(page.rows) == 40
         check_roster(page.rows, hand)
         results.append(("Roster, 40-client caseload", t_service, t_sql))
 
         # 2. the director's first page
-        t_service, first_page = best(lambda: roster.roster_page(s, director, roster.RosterQuery(), today))
-        t_sql, hand = best(lambda: roster_by_hand(s, today, None, roster.PAGE_SIZE))
+        t_service, first_page, t_sql, hand = race(
+            lambda: roster.roster_page(s, director, roster.RosterQuery(), today),
+            lambda: roster_by_hand(s, today, None, roster.PAGE_SIZE))
         check_roster(first_page.rows, hand)
         results.append(("Director's first roster page", t_service, t_sql))
 
@@ -310,8 +333,8 @@ def main() -> None:
                     s.execute(typed(HOURS_SQL, "start", "end"), params).all(),
                     s.execute(typed(ATTENDANCE_SQL, "start", "end"), params).all())
 
-        t_service, (checkins, hours_frame, attendance_frame) = best(service_charts)
-        t_sql, (hand_checkins, hand_hours, hand_attendance) = best(sql_charts)
+        t_service, (checkins, hours_frame, attendance_frame), t_sql, (hand_checkins, hand_hours, hand_attendance) = \
+            race(service_charts, sql_charts)
         by_day = checkins.set_index(checkins["day"].dt.strftime("%Y-%m-%d"))
         compared = 0
         for day, mood, craving, mood7, craving7 in hand_checkins:
@@ -337,9 +360,9 @@ def main() -> None:
         start = today - timedelta(weeks=12)
         g_span = (program.to_utc(datetime.combine(start, time.min), tz),
                   program.to_utc(datetime.combine(today + timedelta(days=1), time.min), tz))
-        t_service, frame = best(lambda: reports.group_attendance_frame(s, director, gid, start, today))
-        t_sql, hand = best(lambda: s.execute(typed(GROUP_SQL, "start", "end"),
-                                             dict(gid=gid, start=g_span[0], end=g_span[1])).all())
+        t_service, frame, t_sql, hand = race(
+            lambda: reports.group_attendance_frame(s, director, gid, start, today),
+            lambda: s.execute(typed(GROUP_SQL, "start", "end"), dict(gid=gid, start=g_span[0], end=g_span[1])).all())
         assert frame["recorded"].tolist() == [r[1] for r in hand]
         assert frame["attended"].tolist() == [r[2] for r in hand]
         results.append(("One group's attendance chart", t_service, t_sql))

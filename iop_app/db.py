@@ -46,9 +46,13 @@ _ENGINES: dict[str, Engine] = {}
 def get_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url not in _ENGINES:
-        kwargs: dict = {"pool_pre_ping": True}
+        kwargs: dict = {}
         if url.startswith("sqlite"):
+            # A file cannot drop a connection, so no ping before each use (it costs
+            # a round trip on every request and every audit write).
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+        else:
+            kwargs["pool_pre_ping"] = True
         _ENGINES[url] = create_engine(url, **kwargs)
     return _ENGINES[url]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from ..models import AuditEvent, User, utcnow
 from .errors import PermissionDenied
 
 
-def record(
-    session: Session,
+def _event_values(
     actor: User | None,
     action: str,
     *,
@@ -21,9 +21,8 @@ def record(
     outcome: str = "success",
     detail: str = "",
     actor_label: str | None = None,
-) -> AuditEvent:
-    """Add an event to the caller's transaction (it commits with the change it describes)."""
-    event = AuditEvent(
+) -> dict:
+    return dict(
         at=utcnow(),
         actor_user_id=actor.id if actor else None,
         actor_label=(actor_label if actor_label is not None else (actor.email if actor else ""))[:254],
@@ -33,16 +32,25 @@ def record(
         outcome=outcome[:16],
         detail=detail[:500],
     )
+
+
+def record(session: Session, actor: User | None, action: str, **fields) -> AuditEvent:
+    """Add an event to the caller's transaction (it commits with the change it describes).
+    Fields: client_id, target, outcome ("success"), detail, actor_label (the actor's email)."""
+    event = AuditEvent(**_event_values(actor, action, **fields))
     session.add(event)
     return event
 
 
-def record_now(session: Session, actor: User | None, action: str, **kwargs) -> None:
-    """Write an event in its own transaction, so it stays even if the caller's
-    work is rolled back (denials, failed sign-ins)."""
-    with Session(session.get_bind()) as own:
-        record(own, actor, action, **kwargs)
-        own.commit()
+_INSERT_EVENT = insert(AuditEvent)
+
+
+def record_now(session: Session, actor: User | None, action: str, **fields) -> None:
+    """Write an event in its own committed transaction, so it stays even if the
+    caller's work is rolled back (denials, failed sign-ins) or never commits (views).
+    A plain INSERT on its own connection: every staff read pays for it."""
+    with session.get_bind().begin() as connection:
+        connection.execute(_INSERT_EVENT, _event_values(actor, action, **fields))
 
 
 @dataclass(frozen=True)

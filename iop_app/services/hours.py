@@ -11,16 +11,21 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.sql.elements import ClauseElement
 from sqlmodel import Session, col
 
 from ..models import Attendance, FamilySession, GroupSession, IndividualSession
 from . import program
 
 
-def service_minutes_query(start_utc: datetime, end_utc: datetime, client_ids: Iterable[int] | None = None):
+def service_minutes_query(start_utc, end_utc, client_ids=None, *, client_id=None):
     """(client_id, starts_at, minutes) rows for every service attended in [start_utc, end_utc):
     roll-call minutes in group sessions not cancelled, attended individual sessions,
-    completed family sessions. The one definition of "hours of structured services"."""
+    completed family sessions. The one definition of "hours of structured services".
+
+    The bounds are UTC datetimes or SQL expressions (bound parameters); client_ids is
+    None (everyone), ids, or a SQL expression usable in IN (a subquery); client_id
+    (a value or a bound parameter) narrows it to one client."""
     group = (
         select(Attendance.client_id.label("client_id"), GroupSession.starts_at.label("starts_at"),
                Attendance.minutes.label("minutes"))
@@ -32,14 +37,28 @@ def service_minutes_query(start_utc: datetime, end_utc: datetime, client_ids: It
         IndividualSession.client_id, IndividualSession.starts_at, IndividualSession.minutes_attended
     ).where(IndividualSession.starts_at >= start_utc, IndividualSession.starts_at < end_utc,
             IndividualSession.status == "attended")
-    family = select(FamilySession.client_id, FamilySession.starts_at, FamilySession.minutes_attended).where(FamilySession.starts_at >= start_utc, FamilySession.starts_at < end_utc,
+    family = select(
+        FamilySession.client_id, FamilySession.starts_at, FamilySession.minutes_attended
+    ).where(FamilySession.starts_at >= start_utc, FamilySession.starts_at < end_utc,
             FamilySession.status == "completed")
     if client_ids is not None:
-        ids = list(client_ids)
+        ids = client_ids if isinstance(client_ids, ClauseElement) else list(client_ids)
         group = group.where(col(Attendance.client_id).in_(ids))
         individual = individual.where(col(IndividualSession.client_id).in_(ids))
         family = family.where(col(FamilySession.client_id).in_(ids))
+    if client_id is not None:
+        group = group.where(Attendance.client_id == client_id)
+        individual = individual.where(IndividualSession.client_id == client_id)
+        family = family.where(FamilySession.client_id == client_id)
     return union_all(group, individual, family).subquery("service_minutes")
+
+
+def minutes_by_client_query(start_utc, end_utc, client_ids=None):
+    """(client_id, minutes) of service attended per client in [start_utc, end_utc);
+    arguments as for service_minutes_query."""
+    minutes = service_minutes_query(start_utc, end_utc, client_ids)
+    return select(minutes.c.client_id, func.coalesce(func.sum(minutes.c.minutes), literal(0)).label("minutes")) \
+        .group_by(minutes.c.client_id)
 
 
 def hours_between(
@@ -49,10 +68,7 @@ def hours_between(
     tz = program.program_tz(session)
     start_utc = program.to_utc(datetime.combine(start_day, time.min), tz)
     end_utc = program.to_utc(datetime.combine(end_day, time.min), tz)
-    minutes = service_minutes_query(start_utc, end_utc, client_ids)
-    rows = session.exec(
-        select(minutes.c.client_id, func.coalesce(func.sum(minutes.c.minutes), literal(0))).group_by(minutes.c.client_id)
-    ).all()
+    rows = session.execute(minutes_by_client_query(start_utc, end_utc, client_ids)).all()
     return {client_id: round(total / 60, 2) for client_id, total in rows}
 
 

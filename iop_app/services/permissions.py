@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select as sa_select
+from sqlalchemy import Integer, bindparam, or_, select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User
@@ -39,16 +39,22 @@ SCOPE_GRANTS = {
 
 def caseload_condition(actor: User, today: date):
     """A SQL condition on Client selecting the clients on a therapist's caseload."""
+    return caseload_condition_sql(actor.id, today)
+
+
+def caseload_condition_sql(therapist_id, today):
+    """caseload_condition for a therapist id and a day given as values or as SQL
+    expressions (bound parameters of statements built once and reused)."""
     in_my_groups = (
         sa_select(GroupMembership.client_id)
         .join(TherapyGroup, TherapyGroup.id == GroupMembership.group_id)
         .where(
-            TherapyGroup.facilitator_id == actor.id,
+            TherapyGroup.facilitator_id == therapist_id,
             GroupMembership.joined_on <= today,
             or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= today),
         )
     )
-    return or_(Client.primary_therapist_id == actor.id, col(Client.id).in_(in_my_groups))
+    return or_(Client.primary_therapist_id == therapist_id, col(Client.id).in_(in_my_groups))
 
 
 def visible_clients_condition(actor: User, today: date):
@@ -90,7 +96,8 @@ def consent_in_force(
     return max(consents, key=lambda c: len(SCOPE_GRANTS.get(c.scope, ())))
 
 
-def _allowed(session: Session, actor: User, action: str, client: Client, today: date) -> bool:
+def _allowed(session: Session, actor: User, action: str, client, today: date) -> bool:
+    # client: a Client, or a row with its id, user_id and primary_therapist_id
     if not actor.active or action not in ACTIONS:
         return False
     if actor.role == "director":
@@ -117,6 +124,10 @@ def can(session: Session, actor: User, action: str, client_id: int, today: date 
     return client is not None and _allowed(session, actor, action, client, today or program.local_today(session))
 
 
+def _is_id(value) -> bool:
+    return type(value) is int and 0 < value < 2**63  # what a database id can be
+
+
 def require(
     session: Session,
     actor: User,
@@ -133,7 +144,36 @@ def require(
 
     `roles` narrows an operation to some roles, e.g. ("therapist", "director") for
     what only the care team records, ("client",) for what only the client signs."""
-    client = session.get(Client, client_id) if type(client_id) is int else None
+    client = session.get(Client, client_id) if _is_id(client_id) else None
+    _decide(session, actor, action, client, client_id, what, today, roles)
+    return client
+
+
+# The columns a decision needs, for reads that do not need the record itself.
+_CLIENT_FACTS = sa_select(Client.id, Client.user_id, Client.primary_therapist_id).where(
+    Client.id == bindparam("client_id", type_=Integer()))
+
+
+def check(
+    session: Session,
+    actor: User,
+    action: str,
+    client_id: int,
+    *,
+    what: str,
+    today: date | None = None,
+    roles: tuple[str, ...] | None = None,
+) -> None:
+    """require() without loading the client's record (charts and reports that read
+    other tables): the same decision, denial and audit."""
+    facts = (session.connection().execute(_CLIENT_FACTS, {"client_id": client_id}).first()
+             if _is_id(client_id) else None)
+    _decide(session, actor, action, facts, client_id, what, today, roles)
+
+
+def _decide(session: Session, actor: User, action: str, client, client_id, what: str,
+            today: date | None, roles: tuple[str, ...] | None) -> None:
+    """Audit and raise for a refusal; audit a permitted staff or family read."""
     role_ok = roles is None or actor.role in roles
     if (client is None or not role_ok
             or not _allowed(session, actor, action, client, today or program.local_today(session))):
@@ -149,7 +189,6 @@ def require(
         raise PermissionDenied()
     if action != WRITE and client.user_id != actor.id:
         audit.record_now(session, actor, what, client_id=client.id, outcome="allowed", detail=f"{action}")
-    return client
 
 
 def client_for_user(session: Session, actor: User) -> Client | None:

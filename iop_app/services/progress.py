@@ -1,6 +1,6 @@
 """Progress data for charts: pandas frames shaped from set-based SQL.
 
-Every function checks `permissions.require(..., READ, ...)` first, then runs
+Every function checks `permissions.check(..., READ, ...)` first, then runs
 one SQL query for its data and shapes it with pandas. Charts
 (`components/charts.py`) turn these frames into plotly figures.
 
@@ -14,11 +14,11 @@ the check-ins present in the 7 calendar days ending that day, NaN when none.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
-from sqlalchemy import case, select
+from sqlalchemy import Date, Integer, bindparam, case, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from ..models import Attendance, GroupSession, MoodEntry, User
@@ -36,37 +36,91 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, int(value)))
 
 
+# Statements built once with bound parameters: a chart view binds values and runs
+# them (no per-view statement building).
+_MOMENT = GroupSession.__table__.c.starts_at.type
+P_CLIENT = bindparam("client_id", type_=Integer())
+P_FIRST_DAY = bindparam("first_day", type_=Date())
+P_LAST_DAY = bindparam("last_day", type_=Date())
+
+CHECKINS = select(
+    MoodEntry.day, MoodEntry.mood, MoodEntry.anxiety, MoodEntry.craving, MoodEntry.sleep_hours,
+    MoodEntry.used_substance,
+).where(MoodEntry.client_id == P_CLIENT, MoodEntry.day >= P_FIRST_DAY, MoodEntry.day <= P_LAST_DAY)
+
+
+@lru_cache(maxsize=32)
+def _weekly_statement(weeks: int):
+    """One client's service minutes and group roll call per program week, over
+    `weeks` weeks whose bounds are parameters b0..b<weeks> (UTC instants of local
+    Mondays, each converted on its own, so a week across a DST change keeps its
+    local days). Rows: (kind, week index, a, b) with kind 0 = (minutes, 0) and
+    kind 1 = (sessions attended, sessions with a roll-call row); weeks with
+    nothing are left out. Grouped in SQL: no timestamps come back to Python."""
+    bounds = [bindparam(f"b{i}", type_=_MOMENT) for i in range(weeks + 1)]
+
+    def week_of(moment):  # rows are already inside [b0, b<weeks>)
+        if weeks == 1:
+            return literal(0).label("week")
+        return case(*[(moment < bounds[i + 1], i) for i in range(weeks - 1)], else_=weeks - 1).label("week")
+
+    service = hours.service_minutes_query(bounds[0], bounds[-1], client_id=P_CLIENT)
+    minutes = select(week_of(service.c.starts_at), service.c.minutes).subquery()
+    roll_call = (
+        select(week_of(GroupSession.starts_at),
+               case((col(Attendance.status).in_(ATTENDED_STATUSES), 1), else_=0).label("attended"))
+        .join(GroupSession, GroupSession.id == Attendance.session_id)
+        .where(Attendance.client_id == P_CLIENT, GroupSession.starts_at >= bounds[0],
+               GroupSession.starts_at < bounds[-1], col(GroupSession.cancelled).is_(False))
+        .subquery()
+    )
+    return union_all(
+        select(literal(0), minutes.c.week, func.sum(minutes.c.minutes), literal(0)).group_by(minutes.c.week),
+        select(literal(1), roll_call.c.week, func.sum(roll_call.c.attended), func.count()).group_by(roll_call.c.week),
+    )
+
+
 def _rolling_mean7(values: np.ndarray) -> np.ndarray:
     """Mean of the non-NaN values in each window of 7 consecutive days ending at
-    each position (the first 6 positions only lead in); NaN when the window is empty."""
-    windows = sliding_window_view(values, 7)
-    present = ~np.isnan(windows)
-    counts = present.sum(axis=1)
-    sums = np.where(present, windows, 0.0).sum(axis=1)
+    each position of the last axis (the first 6 positions only lead in); NaN when
+    the window is empty. Window sums are differences of running sums (exact for
+    whole-number scores; within 1e-12 for hours of sleep)."""
+    present = ~np.isnan(values)
+    lead = np.zeros(values.shape[:-1] + (1,))
+    sums = np.concatenate((lead, np.cumsum(np.where(present, values, 0.0), axis=-1)), axis=-1)
+    counts = np.concatenate((lead, np.cumsum(present, axis=-1)), axis=-1)
+    window_sums = sums[..., 7:] - sums[..., :-7]
+    window_counts = counts[..., 7:] - counts[..., :-7]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+        return np.where(window_counts > 0, window_sums / np.maximum(window_counts, 1), np.nan)
+
+
+def _day_column(first: date, last: date) -> np.ndarray:
+    return np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1).astype("datetime64[s]")
 
 
 def _daily_frame(rows, start: date, end: date) -> pd.DataFrame:
     """rows of (day, mood, anxiety, craving, sleep_hours, used_substance), any days in
     [start - 6 days, end] -> one row per calendar day in [start, end] with 7-day averages.
-    Plain numpy on one array per metric: this runs on every chart view."""
+    Plain numpy, one array per metric: this runs on every chart view."""
     first = start - timedelta(days=6)
     length = (end - first).days + 1
     data = np.full((len(METRICS), length), np.nan)
     used = np.zeros(length, dtype=bool)
-    for day, *values, used_substance in rows:
-        i = (day - first).days
-        if 0 <= i < length:
-            data[:, i] = values
-            used[i] = bool(used_substance)
-    columns: dict[str, object] = {"day": pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")}
+    if rows:
+        days, *values, used_substance = zip(*rows)
+        index = np.fromiter((d.toordinal() for d in days), dtype=np.int64, count=len(days)) - first.toordinal()
+        inside = (index >= 0) & (index < length)
+        data[:, index[inside]] = np.array(values, dtype=float)[:, inside]
+        used[index[inside]] = np.array(used_substance, dtype=bool)[inside]
+    averages = _rolling_mean7(data)
+    columns: dict[str, object] = {"day": _day_column(start, end)}
     for k, metric in enumerate(METRICS):
         columns[metric] = data[k, 6:]
     columns["used_substance"] = used[6:]
     for k, metric in enumerate(METRICS):
-        columns[AVG_COLUMNS[metric]] = _rolling_mean7(data[k])
-    return pd.DataFrame(columns)
+        columns[AVG_COLUMNS[metric]] = averages[k]
+    return pd.DataFrame(columns, copy=False)
 
 
 def rolling_daily(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
@@ -77,96 +131,77 @@ def rolling_daily(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return _daily_frame(rows, start, end)
 
 
-def _checkin_rows(session: Session, client_id: int, start: date, end: date):
-    return session.execute(
-        select(MoodEntry.day, MoodEntry.mood, MoodEntry.anxiety, MoodEntry.craving, MoodEntry.sleep_hours,
-               MoodEntry.used_substance)
-        .where(MoodEntry.client_id == client_id, MoodEntry.day >= start - timedelta(days=6), MoodEntry.day <= end)
-    ).all()
-
-
 def checkin_frame(session: Session, actor: User, client_id: int, days: int, today: date | None = None) -> pd.DataFrame:
     """One row per calendar day of the last `days` days (ending today) with the
     check-in values (NaN where none) and their 7-day averages."""
-    permissions.require(session, actor, permissions.READ, client_id, what="progress.view")
+    permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
     return _checkin_frame(session, client_id, days, today or program.local_today(session))
 
 
 def _checkin_frame(session: Session, client_id: int, days: int, today: date) -> pd.DataFrame:
     days = _clamp(days, 1, MAX_DAYS)
     start = today - timedelta(days=days - 1)
-    return _daily_frame(_checkin_rows(session, client_id, start, today), start, today)
+    rows = session.connection().execute(
+        CHECKINS, dict(client_id=client_id, first_day=start - timedelta(days=6), last_day=today)).all()
+    return _daily_frame(rows, start, today)
 
 
-def _week_starts(today: date, weeks: int) -> list[date]:
-    this_week = program.week_start(today)
-    return [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+class _Weeks:
+    """One client's figures per program week (Monday to Sunday) for the last
+    `weeks` weeks ending with today's, from one grouped statement."""
 
+    def __init__(self, session: Session, client_id: int, today: date, weeks: int, tz) -> None:
+        this_week = program.week_start(today)
+        count = _clamp(weeks, 1, MAX_WEEKS)
+        self.starts = [this_week - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+        params = {f"b{i}": program.to_utc(datetime.combine(monday, time.min), tz)
+                  for i, monday in enumerate((*self.starts, this_week + timedelta(days=7)))}
+        self.minutes = [0] * count
+        self.attended = [0] * count
+        self.scheduled = [0] * count
+        rows = session.connection().execute(_weekly_statement(count), dict(params, client_id=client_id)).all()
+        for kind, week, a, b in rows:
+            if kind == 0:
+                self.minutes[week] = a or 0
+            else:
+                self.attended[week], self.scheduled[week] = a or 0, b
 
-def _local_day_bounds(tz, first_day: date, end_day: date) -> tuple[datetime, datetime]:
-    return (program.to_utc(datetime.combine(first_day, time.min), tz),
-            program.to_utc(datetime.combine(end_day, time.min), tz))
+    def column(self) -> np.ndarray:
+        return np.array(self.starts, dtype="datetime64[D]").astype("datetime64[s]")
 
+    def hours_frame(self, target: float) -> pd.DataFrame:
+        return pd.DataFrame({
+            "week_start": self.column(),
+            "hours": np.array([round(m / 60, 2) for m in self.minutes], dtype=float),
+            "target": np.full(len(self.minutes), float(target)),
+        }, copy=False)
 
-def _by_local_week(tz, rows, starts: list[date]) -> dict[date, list]:
-    """Group (starts_at UTC, value) rows by the Monday of their program-local week."""
-    buckets: dict[date, list] = {monday: [] for monday in starts}
-    for starts_at, value in rows:
-        monday = program.week_start(program.to_local(starts_at, tz).date())
-        if monday in buckets:
-            buckets[monday].append(value)
-    return buckets
+    def attendance_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "week_start": self.column(),
+            "attended": np.array(self.attended, dtype=np.int64),
+            "scheduled": np.array(self.scheduled, dtype=np.int64),
+            "rate": np.array([round(a / n, 3) if n else np.nan for a, n in zip(self.attended, self.scheduled)],
+                             dtype=float),
+        }, copy=False)
 
 
 def weekly_hours_frame(session: Session, actor: User, client_id: int, weeks: int,
                        today: date | None = None) -> pd.DataFrame:
     """Hours of structured services per program week (Monday-Sunday), oldest first,
     for the last `weeks` weeks including this one; `target` is the program setting."""
-    permissions.require(session, actor, permissions.READ, client_id, what="progress.view")
-    return _weekly_hours_frame(session, client_id, weeks, today or program.local_today(session),
-                               program.program_tz(session))
-
-
-def _weekly_hours_frame(session: Session, client_id: int, weeks: int, today: date, tz) -> pd.DataFrame:
-    starts = _week_starts(today, _clamp(weeks, 1, MAX_WEEKS))
-    start_utc, end_utc = _local_day_bounds(tz, starts[0], starts[-1] + timedelta(days=7))
-    minutes = hours.service_minutes_query(start_utc, end_utc, [client_id])
-    buckets = _by_local_week(tz, session.execute(select(minutes.c.starts_at, minutes.c.minutes)), starts)
-    return pd.DataFrame({
-        "week_start": pd.to_datetime(starts),
-        "hours": [round(sum(buckets[m]) / 60, 2) for m in starts],
-        "target": program.weekly_hours_target(session),
-    })
+    permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
+    weekly = _Weeks(session, client_id, today or program.local_today(session), weeks, program.program_tz(session))
+    return weekly.hours_frame(program.weekly_hours_target(session))
 
 
 def attendance_by_week_frame(session: Session, actor: User, client_id: int, weeks: int,
                              today: date | None = None) -> pd.DataFrame:
     """Group sessions attended (present, late, left early) and with a roll-call row
     for the client, per program week; `rate` = attended / scheduled (NaN if none)."""
-    permissions.require(session, actor, permissions.READ, client_id, what="progress.view")
-    return _attendance_by_week_frame(session, client_id, weeks, today or program.local_today(session),
-                                     program.program_tz(session))
-
-
-def _attendance_by_week_frame(session: Session, client_id: int, weeks: int, today: date, tz) -> pd.DataFrame:
-    starts = _week_starts(today, _clamp(weeks, 1, MAX_WEEKS))
-    start_utc, end_utc = _local_day_bounds(tz, starts[0], starts[-1] + timedelta(days=7))
-    rows = session.execute(
-        select(GroupSession.starts_at,
-               case((col(Attendance.status).in_(ATTENDED_STATUSES), 1), else_=0).label("attended"))
-        .join(GroupSession, GroupSession.id == Attendance.session_id)
-        .where(Attendance.client_id == client_id, GroupSession.starts_at >= start_utc,
-               GroupSession.starts_at < end_utc, col(GroupSession.cancelled).is_(False))
-    )
-    buckets = _by_local_week(tz, rows, starts)
-    attended = [sum(buckets[m]) for m in starts]
-    scheduled = [len(buckets[m]) for m in starts]
-    return pd.DataFrame({
-        "week_start": pd.to_datetime(starts),
-        "attended": attended,
-        "scheduled": scheduled,
-        "rate": [round(a / n, 3) if n else np.nan for a, n in zip(attended, scheduled)],
-    })
+    permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
+    weekly = _Weeks(session, client_id, today or program.local_today(session), weeks, program.program_tz(session))
+    return weekly.attendance_frame()
 
 
 def client_charts(session: Session, actor: User, client_id: int, days: int, weeks: int,
@@ -175,16 +210,17 @@ def client_charts(session: Session, actor: User, client_id: int, days: int, week
     audited view): (checkin_frame, weekly_hours_frame, attendance_by_week_frame)."""
     tz = program.program_tz(session)
     today = today or program.local_today(session)
-    permissions.require(session, actor, permissions.READ, client_id, what="progress.view", today=today)
-    return (_checkin_frame(session, client_id, days, today), _weekly_hours_frame(session, client_id, weeks, today, tz),
-            _attendance_by_week_frame(session, client_id, weeks, today, tz))
+    permissions.check(session, actor, permissions.READ, client_id, what="progress.view", today=today)
+    weekly = _Weeks(session, client_id, today, weeks, tz)
+    return (_checkin_frame(session, client_id, days, today), weekly.hours_frame(program.weekly_hours_target(session)),
+            weekly.attendance_frame())
 
 
 def goal_progress_frame(session: Session, actor: User, client_id: int) -> pd.DataFrame:
     """Each goal's dated progress updates: columns goal, at (local datetime), progress_pct."""
     from ..models import Goal, GoalUpdate
 
-    permissions.require(session, actor, permissions.READ, client_id, what="progress.view")
+    permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
     rows = session.execute(
         select(Goal.title, GoalUpdate.at, GoalUpdate.progress_pct)
         .join(Goal, Goal.id == GoalUpdate.goal_id)

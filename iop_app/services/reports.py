@@ -4,14 +4,31 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, and_, bindparam, case, func, select
 from sqlmodel import Session, col
 
 from ..models import Attendance, GroupMembership, GroupSession, MoodEntry, User
 from . import program, roster
 from .groups import ATTENDED, get_group, may_manage
 from .errors import PermissionDenied
+
+
+_MOMENT = GroupSession.__table__.c.starts_at.type
+# Built once with bound parameters: a chart view binds values and runs it.
+SESSION_ATTENDANCE = (
+    select(GroupSession.starts_at,
+           func.count(Attendance.id),
+           func.coalesce(func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)), 0))
+    .outerjoin(Attendance, Attendance.session_id == GroupSession.id)
+    .where(GroupSession.group_id == bindparam("group_id", type_=Integer()),
+           GroupSession.starts_at >= bindparam("start_utc", type_=_MOMENT),
+           GroupSession.starts_at < bindparam("end_utc", type_=_MOMENT),
+           col(GroupSession.cancelled).is_(False))
+    .group_by(GroupSession.id, GroupSession.starts_at)
+    .order_by(GroupSession.starts_at)
+)
 
 
 def group_attendance_frame(session: Session, actor: User, group_id: int, start: date, end: date) -> pd.DataFrame:
@@ -21,26 +38,16 @@ def group_attendance_frame(session: Session, actor: User, group_id: int, start: 
     if not may_manage(actor, group):
         raise PermissionDenied("Only the group's facilitator or the director can see its attendance.")
     tz = program.program_tz(session)
-    start_utc = program.to_utc(datetime.combine(start, time.min), tz)
-    end_utc = program.to_utc(datetime.combine(end + timedelta(days=1), time.min), tz)
-    rows = session.execute(
-        select(GroupSession.starts_at,
-               func.count(Attendance.id),
-               func.coalesce(func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)), 0))
-        .outerjoin(Attendance, Attendance.session_id == GroupSession.id)
-        .where(GroupSession.group_id == group.id, GroupSession.starts_at >= start_utc,
-               GroupSession.starts_at < end_utc, col(GroupSession.cancelled).is_(False))
-        .group_by(GroupSession.id, GroupSession.starts_at)
-        .order_by(GroupSession.starts_at)
-    ).all()
-    recorded = [r for _, r, _ in rows]
-    attended = [a for _, _, a in rows]
+    rows = session.connection().execute(SESSION_ATTENDANCE, dict(
+        group_id=group.id, start_utc=program.to_utc(datetime.combine(start, time.min), tz),
+        end_utc=program.to_utc(datetime.combine(end + timedelta(days=1), time.min), tz))).all()
+    starts, recorded, attended = zip(*rows) if rows else ((), (), ())
     return pd.DataFrame({
-        "day": pd.to_datetime([program.to_local(s, tz).date() for s, _, _ in rows]),
-        "attended": pd.array(attended, dtype="int64"),
-        "recorded": pd.array(recorded, dtype="int64"),
-        "rate": [round(a / r, 3) if r else float("nan") for a, r in zip(attended, recorded)],
-    })
+        "day": np.array([program.to_local(s, tz).date() for s in starts], dtype="datetime64[D]").astype("datetime64[s]"),
+        "attended": np.array(attended, dtype=np.int64),
+        "recorded": np.array(recorded, dtype=np.int64),
+        "rate": np.array([round(a / r, 3) if r else np.nan for a, r in zip(attended, recorded)], dtype=float),
+    }, copy=False)
 
 
 def group_census_frame(session: Session, actor: User, group_id: int, start: date, end: date) -> pd.DataFrame:

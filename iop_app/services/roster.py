@@ -19,9 +19,11 @@ Definitions (shared by the roster, the flags and the reports):
     reported substance use,
   * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days.
 
-Paging: sorting by name, admission date or status pages in SQL and computes
-figures for that page only; sorting by a figure or showing flagged clients only
-computes the figures for every matching client (still a few grouped queries).
+One statement per view: the matching clients (counted) and one grouped subquery
+per figure, joined. Sorting by name, admission date, status or therapist pages in
+SQL and computes figures for that page only; sorting by a figure or showing
+flagged clients only computes the figures for every matching client (the same
+statement without LIMIT) and sorts in Python.
 """
 
 from __future__ import annotations
@@ -29,16 +31,18 @@ from __future__ import annotations
 import io
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+
+from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
 from . import audit, hours, program
 from .errors import PermissionDenied, ValidationError
-from .permissions import visible_clients_condition
+from .permissions import caseload_condition_sql
 
 PAGE_SIZE = 25
 REVIEW_INTERVAL_DAYS = 30
@@ -139,133 +143,215 @@ def _check_staff(session: Session, actor: User, what: str) -> None:
         raise PermissionDenied()
 
 
-def _base_query(actor: User, today: date, query: RosterQuery):
-    """(client id, name, therapist name, status, admission, discharge) of matching clients."""
+# ------------------------------------------------------------------ the statement
+# The roster is one SQL statement: the page of matching clients (with the number
+# that matched) and, joined to it, one grouped subquery per figure, each limited to
+# the page's clients. Statements are built once per shape of query (who is looking,
+# which filters, which order) with every value a bound parameter, so a page view
+# only binds values and runs it (no per-view statement building or compiling).
+
+_DAY = Date()
+_MOMENT = GroupSession.__table__.c.starts_at.type
+P_TODAY = bindparam("today", type_=_DAY)
+P_LAST7 = bindparam("last7", type_=_DAY)  # first day of the last 7
+P_FIRST14 = bindparam("first14", type_=_DAY)  # first day of the last 14
+P_START14 = bindparam("start14_utc", type_=_MOMENT)
+P_END = bindparam("end_utc", type_=_MOMENT)  # the end of today
+P_WEEK_START = bindparam("week_start_utc", type_=_MOMENT)
+P_WEEK_END = bindparam("week_end_utc", type_=_MOMENT)
+P_ACTOR = bindparam("actor_id", type_=Integer())
+P_THERAPIST = bindparam("therapist_id", type_=Integer())
+P_NEEDLE = bindparam("needle", type_=String())
+P_STATUS = bindparam("status", type_=String())
+P_LIMIT = bindparam("limit", type_=Integer())
+P_OFFSET = bindparam("offset", type_=Integer())
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the SQL text of a roster statement (values are parameters)."""
+
+    caseload_only: bool  # a therapist: only their caseload; the director: everyone
+    search: bool
+    therapist: bool
+    status: str  # "current", "all" or "one"
+    sort: str  # one of SQL_SORTS
+    descending: bool
+    paged: bool
+
+    @classmethod
+    def of(cls, actor: User, query: RosterQuery, paged: bool) -> _Shape:
+        return cls(caseload_only=actor.role != "director", search=bool(query.search),
+                   therapist=query.therapist_id is not None,
+                   status=query.status if query.status in ("current", "all") else "one",
+                   sort=query.sort if paged else "name", descending=query.descending and paged, paged=paged)
+
+
+def _parameters(session: Session, actor: User, query: RosterQuery, today: date, page: int) -> dict:
+    tz = program.program_tz(session)
+    week = program.week_start(today)
+
+    def start_of(day: date) -> datetime:
+        return program.to_utc(datetime.combine(day, time.min), tz)
+
+    values = dict(today=today, last7=today - timedelta(days=6), first14=today - timedelta(days=13),
+                  start14_utc=start_of(today - timedelta(days=13)), end_utc=start_of(today + timedelta(days=1)),
+                  week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
+                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size)
+    if query.search:
+        values["needle"] = "%" + query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if query.therapist_id is not None:
+        values["therapist_id"] = query.therapist_id
+    if query.status not in ("current", "all"):
+        values["status"] = query.status
+    return values
+
+
+def _matching(shape: _Shape):
+    """(select of the matching clients' base columns, the chosen sort's expression,
+    the full ORDER BY)."""
     person = aliased(User)
     therapist = aliased(User)
     stmt = (
-        select(Client.id, person.full_name, therapist.full_name, Client.status, Client.admission_date,
-               Client.discharge_date)
+        select(Client.id.label("client_id"), person.full_name.label("name"), therapist.full_name.label("therapist"),
+               Client.status.label("status"), Client.admission_date.label("admission_date"),
+               Client.discharge_date.label("discharge_date"))
         .join(person, person.id == Client.user_id)
         .outerjoin(therapist, therapist.id == Client.primary_therapist_id)
     )
-    condition = visible_clients_condition(actor, today)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    if query.search:
-        needle = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(func.lower(person.full_name).like(f"%{needle}%", escape="\\"))
-    if query.therapist_id is not None:
-        stmt = stmt.where(Client.primary_therapist_id == query.therapist_id)
-    if query.status == "current":
+    if shape.caseload_only:
+        stmt = stmt.where(caseload_condition_sql(P_ACTOR, P_TODAY))
+    if shape.search:
+        stmt = stmt.where(func.lower(person.full_name).like(P_NEEDLE, escape="\\"))
+    if shape.therapist:
+        stmt = stmt.where(Client.primary_therapist_id == P_THERAPIST)
+    if shape.status == "current":
         stmt = stmt.where(col(Client.status).in_(("intake", "active")))
-    elif query.status != "all":
-        stmt = stmt.where(Client.status == query.status)
-    return stmt, person, therapist
-
-
-def _sql_order(stmt, query: RosterQuery, person, therapist):
+    elif shape.status == "one":
+        stmt = stmt.where(Client.status == P_STATUS)
     key = {
         "name": func.lower(person.full_name),
         "admission": Client.admission_date,
         "status": Client.status,
         "therapist": func.lower(func.coalesce(therapist.full_name, "")),
-    }[query.sort]
-    key = key.desc() if query.descending else key.asc()
-    return stmt.order_by(key, func.lower(person.full_name), Client.id)
+    }[shape.sort]
+    return stmt, key, _order(shape, key, person.full_name, Client.id)
 
 
-def figures(session: Session, base_rows, today: date) -> list[RosterRow]:
-    """RosterRows with every figure for the given (already permitted) base rows."""
-    rows = {
-        cid: RosterRow(client_id=cid, name=name, therapist=therapist or "", status=status,
-                       admission_date=admitted,
-                       week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1)
-        for cid, name, therapist, status, admitted, discharged in base_rows
-    }
-    if not rows:
-        return []
-    ids = list(rows)
-    last7, first14 = today - timedelta(days=6), today - timedelta(days=13)
+def _order(shape: _Shape, key, name, client_id) -> list:
+    """ORDER BY the chosen key, then name and id (a stable order for paging)."""
+    return [key.desc() if shape.descending else key.asc(), func.lower(name), client_id]
 
-    for cid, last in session.execute(
-        select(MoodEntry.client_id, func.max(MoodEntry.day))
-        .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day <= today)
-        .group_by(MoodEntry.client_id)
-    ):
-        rows[cid].last_checkin = last
 
-    recent = MoodEntry.day >= last7
-    earlier = MoodEntry.day < last7
-    for cid, mood7, mood_prev, craving7, craving_prev, craving_max, used in session.execute(
+@lru_cache(maxsize=128)
+def _count_statement(shape: _Shape):
+    stmt, _, _ = _matching(shape)
+    return select(func.count()).select_from(stmt.subquery())
+
+
+@lru_cache(maxsize=128)
+def _roster_statement(shape: _Shape):
+    matching, key, order = _matching(shape)
+    # The count is a separate uncorrelated subquery (run once): a COUNT(*) OVER ()
+    # window would make the database sort every match instead of keeping a top-N.
+    total = select(func.count()).select_from(matching.subquery()).scalar_subquery()
+    page = matching.add_columns(key.label("sort_key"))
+    if shape.paged:
+        page = page.order_by(*order).limit(P_LIMIT).offset(P_OFFSET)
+    page = page.cte("roster_page")
+    ids = select(page.c.client_id)
+
+    last_checkin = (
+        select(MoodEntry.client_id, func.max(MoodEntry.day).label("day"))
+        .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day <= P_TODAY)
+        .group_by(MoodEntry.client_id).subquery("last_checkin")
+    )
+    recent, earlier = MoodEntry.day >= P_LAST7, MoodEntry.day < P_LAST7
+    scores = (
         select(
             MoodEntry.client_id,
-            func.avg(case((recent, MoodEntry.mood))),
-            func.avg(case((earlier, MoodEntry.mood))),
-            func.avg(case((recent, MoodEntry.craving))),
-            func.avg(case((earlier, MoodEntry.craving))),
-            func.max(case((recent, MoodEntry.craving))),
-            func.max(case((and_(recent, MoodEntry.used_substance), 1), else_=0)),
+            func.avg(case((recent, MoodEntry.mood))).label("mood7"),
+            func.avg(case((earlier, MoodEntry.mood))).label("mood_before"),
+            func.avg(case((recent, MoodEntry.craving))).label("craving7"),
+            func.avg(case((earlier, MoodEntry.craving))).label("craving_before"),
+            func.max(case((recent, MoodEntry.craving))).label("craving_max"),
+            func.max(case((and_(recent, MoodEntry.used_substance), 1), else_=0)).label("used"),
         )
-        .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day >= first14, MoodEntry.day <= today)
-        .group_by(MoodEntry.client_id)
-    ):
-        row = rows[cid]
-        row.mood_avg7 = round(mood7, 1) if mood7 is not None else None
-        row.craving_avg7 = round(craving7, 1) if craving7 is not None else None
-        if mood7 is not None and mood_prev is not None:
-            row.mood_change = round(mood7 - mood_prev, 1)
-        if craving7 is not None and craving_prev is not None:
-            row.craving_change = round(craving7 - craving_prev, 1)
-        if (craving_max is not None and craving_max >= 8) or used:
-            row.flags.append(FLAG_CRAVING)
-
-    tz = program.program_tz(session)
-    start_utc = program.to_utc(datetime.combine(first14, time.min), tz)
-    end_utc = program.to_utc(datetime.combine(today + timedelta(days=1), time.min), tz)
-    for cid, recorded, attended, missed in session.execute(
+        .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day >= P_FIRST14, MoodEntry.day <= P_TODAY)
+        .group_by(MoodEntry.client_id).subquery("scores")
+    )
+    attendance = (
         select(
             Attendance.client_id,
-            func.count(),
-            func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)),
-            func.sum(case((col(Attendance.status).in_(MISSED), 1), else_=0)),
+            func.count().label("recorded"),
+            func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)).label("attended"),
+            func.sum(case((col(Attendance.status).in_(MISSED), 1), else_=0)).label("missed"),
         )
         .join(GroupSession, GroupSession.id == Attendance.session_id)
-        .where(col(Attendance.client_id).in_(ids), GroupSession.starts_at >= start_utc,
-               GroupSession.starts_at < end_utc, col(GroupSession.cancelled).is_(False))
-        .group_by(Attendance.client_id)
-    ):
-        row = rows[cid]
-        row.recorded_14, row.attended_14, row.missed_14 = recorded, attended or 0, missed or 0
-        row.attendance_rate = round(row.attended_14 / recorded, 3) if recorded else None
+        .where(col(Attendance.client_id).in_(ids), GroupSession.starts_at >= P_START14,
+               GroupSession.starts_at < P_END, col(GroupSession.cancelled).is_(False))
+        .group_by(Attendance.client_id).subquery("attendance")
+    )
+    week = hours.minutes_by_client_query(P_WEEK_START, P_WEEK_END, ids).subquery("week")
+    reviews = (
+        select(PlanReview.client_id, func.max(PlanReview.reviewed_on).label("last_review"))
+        .where(col(PlanReview.client_id).in_(ids)).group_by(PlanReview.client_id).subquery("reviews")
+    )
+    return (
+        select(page.c.client_id, page.c.name, page.c.therapist, page.c.status, page.c.admission_date,
+               page.c.discharge_date, total.label("total"), last_checkin.c.day, scores.c.mood7, scores.c.mood_before,
+               scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
+               attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
+               reviews.c.last_review)
+        .select_from(page)
+        .outerjoin(last_checkin, last_checkin.c.client_id == page.c.client_id)
+        .outerjoin(scores, scores.c.client_id == page.c.client_id)
+        .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
+        .outerjoin(week, week.c.client_id == page.c.client_id)
+        .outerjoin(reviews, reviews.c.client_id == page.c.client_id)
+        .order_by(*_order(shape, page.c.sort_key, page.c.name, page.c.client_id))
+    )
 
+
+def _round1(value) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def _roster_row(result, today: date, target: float) -> RosterRow:
+    (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
+     craving_max, used, recorded, attended, missed, minutes, last_review) = result
+    row = RosterRow(
+        client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
+        week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
+        last_checkin=last, mood_avg7=_round1(mood7), craving_avg7=_round1(craving7),
+        mood_change=round(mood7 - mood_before, 1) if mood7 is not None and mood_before is not None else None,
+        craving_change=(round(craving7 - craving_before, 1)
+                        if craving7 is not None and craving_before is not None else None),
+        recorded_14=recorded or 0, attended_14=attended or 0, missed_14=missed or 0,
+        hours_week=round((minutes or 0) / 60, 2), hours_target=target,
+        next_review=(last_review or admitted) + timedelta(days=REVIEW_INTERVAL_DAYS),
+    )
+    row.attendance_rate = round(row.attended_14 / row.recorded_14, 3) if row.recorded_14 else None
+    if status == "discharged":
+        return row
+    row.review_overdue = row.next_review < today
+    quiet_since = last or (admitted - timedelta(days=1))
+    if (today - quiet_since).days >= 3:
+        row.flags.append(FLAG_QUIET)
+    if (craving_max is not None and craving_max >= 8) or used:
+        row.flags.append(FLAG_CRAVING)
+    if row.missed_14 >= 2:
+        row.flags.append(FLAG_MISSED)
+    return row
+
+
+def _run(session: Session, actor: User, query: RosterQuery, today: date, paged: bool,
+         page: int = 0) -> tuple[list[RosterRow], int]:
+    """(rows with every figure, number of clients that matched) in one statement."""
+    values = _parameters(session, actor, query, today, page)
+    result = session.connection().execute(_roster_statement(_Shape.of(actor, query, paged)), values).all()
     target = program.weekly_hours_target(session)
-    week_hours = hours.hours_this_week(session, ids, today)
-    for cid, row in rows.items():
-        row.hours_week = week_hours.get(cid, 0.0)
-        row.hours_target = target
-
-    last_reviews = dict(session.execute(
-        select(PlanReview.client_id, func.max(PlanReview.reviewed_on))
-        .where(col(PlanReview.client_id).in_(ids)).group_by(PlanReview.client_id)
-    ).all())
-    for cid, row in rows.items():
-        last = last_reviews.get(cid)
-        row.next_review = (last or row.admission_date) + timedelta(days=REVIEW_INTERVAL_DAYS)
-        active = row.status != "discharged"
-        row.review_overdue = active and row.next_review < today
-        if not active:
-            row.flags = []
-            continue
-        quiet_since = row.last_checkin or (row.admission_date - timedelta(days=1))
-        flags = []
-        if (today - quiet_since).days >= 3:
-            flags.append(FLAG_QUIET)
-        flags.extend(row.flags)
-        if row.missed_14 >= 2:
-            flags.append(FLAG_MISSED)
-        row.flags = flags
-    return [rows[cid] for cid in ids]
+    return [_roster_row(r, today, target) for r in result], (result[0].total if result else 0)
 
 
 def _figure_sort_key(sort: str):
@@ -285,9 +371,7 @@ def _figure_sort_key(sort: str):
 
 
 def _all_rows(session: Session, actor: User, query: RosterQuery, today: date) -> list[RosterRow]:
-    stmt, person, therapist = _base_query(actor, today, query)
-    stmt = _sql_order(stmt, RosterQuery(sort="name"), person, therapist)
-    rows = figures(session, session.execute(stmt).all(), today)
+    rows, _ = _run(session, actor, query, today, paged=False)  # in name order
     if query.flagged_only:
         rows = [r for r in rows if r.flags]
     if query.sort in FIGURE_SORTS:
@@ -313,11 +397,14 @@ def roster_page(session: Session, actor: User, query: RosterQuery, today: date |
     query = query.checked()
     today = today or program.local_today(session)
     if query.sort in SQL_SORTS and not query.flagged_only:
-        stmt, person, therapist = _base_query(actor, today, query)
-        total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-        page = min(query.page, max(0, (total - 1) // query.page_size))
-        stmt = _sql_order(stmt, query, person, therapist).offset(page * query.page_size).limit(query.page_size)
-        rows = figures(session, session.execute(stmt).all(), today)
+        page = query.page
+        rows, total = _run(session, actor, query, today, paged=True, page=page)
+        if not rows and page > 0:  # past the end (the roster shrank): show the last page
+            shape = _Shape.of(actor, query, paged=True)
+            total = session.connection().execute(
+                _count_statement(shape), _parameters(session, actor, query, today, 0)).scalar_one()
+            page = max(0, (total - 1) // query.page_size)
+            rows, total = _run(session, actor, query, today, paged=True, page=page)
     else:
         every = _all_rows(session, actor, query, today)
         total = len(every)
@@ -372,6 +459,6 @@ def therapist_options(session: Session, actor: User) -> list[tuple[int, str]]:
 
 
 __all__ = [
-    "FLAGS", "PAGE_SIZE", "RosterPage", "RosterQuery", "RosterRow", "all_rows", "direction", "figures",
+    "FLAGS", "PAGE_SIZE", "RosterPage", "RosterQuery", "RosterRow", "all_rows", "direction",
     "roster_csv", "roster_page", "therapist_options",
 ]
