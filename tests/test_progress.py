@@ -176,3 +176,32 @@ def test_numpy_window_equals_pandas_rolling_over_a_daily_reindex():
     assert np.allclose(ours["sleep_avg7"], expected.to_numpy(), equal_nan=True)
     assert np.allclose(ours["mood_avg7"], daily["mood"].rolling(7, min_periods=1).mean().loc["2026-02-01":].to_numpy(),
                        equal_nan=True)
+
+
+def test_one_week_and_a_week_with_the_dst_change(session, setup):
+    therapist, client = setup
+    _group_with_sessions(session, therapist, client)
+    tz = program.program_tz(session)
+    assert tz.utcoffset(datetime(2026, 3, 2)) != tz.utcoffset(datetime(2026, 3, 9))  # clocks change on 8 March
+    # Sunday 8 March 23:30 local is in the week of 2 March; Monday 9 March 00:30 in the week of 9 March.
+    for day, hour, minute in ((date(2026, 3, 8), 23, 30), (date(2026, 3, 9), 0, 30)):
+        session.add(IndividualSession(client_id=client.id, therapist_id=therapist.id, status="attended",
+                                      starts_at=at_local(session, day, hour, minute), minutes_attended=30))
+    session.commit()
+    frame = progress.weekly_hours_frame(session, therapist, client.id, weeks=3, today=TODAY)
+    # week of 2 March: family 60 + 30; of 9 March: 180 + 50 + 30; of 16 March: 150 + 50
+    assert frame["hours"].tolist() == [1.5, round(260 / 60, 2), round(200 / 60, 2)]
+    one = progress.weekly_hours_frame(session, therapist, client.id, weeks=1, today=TODAY)
+    assert [d.date() for d in one["week_start"]] == [date(2026, 3, 16)] and one["hours"].tolist() == [round(200 / 60, 2)]
+    rates = progress.attendance_by_week_frame(session, therapist, client.id, weeks=1, today=TODAY)
+    assert (rates["attended"].tolist(), rates["scheduled"].tolist()) == ([1], [1])
+
+
+def test_ids_no_database_can_hold_are_refused_and_audited(session, factory, setup):
+    therapist, _client = setup
+    for forged in (2**63, 2**70, -1, 0, True, "1", 1.0):
+        with pytest.raises(PermissionDenied):
+            progress.checkin_frame(session, therapist, forged, 7, TODAY)
+    denials = session.exec(select(AuditEvent).where(AuditEvent.outcome == "denied",
+                                                    AuditEvent.action == "progress.view")).all()
+    assert len(denials) == 7 and {d.client_id for d in denials} == {None}

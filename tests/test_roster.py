@@ -172,3 +172,16 @@ def test_plan_review_due_dates(session, program_data):
     with pytest.raises(PermissionDenied):
         plan_reviews.record_review(session, program_data["other"], ben.id, date(2026, 3, 17), "x", today=TODAY)
     assert len(session.exec(select(PlanReview).where(PlanReview.client_id == ben.id)).all()) == 2
+
+
+def test_status_filter_descending_sql_sort_and_a_page_past_the_end(session, program_data):
+    t = program_data["therapist"]
+    assert names(roster.roster_page(session, t, RosterQuery(status="discharged"), TODAY)) == ["Eve Done"]
+    newest_first = roster.roster_page(session, t, RosterQuery(sort="admission", descending=True), TODAY)
+    assert names(newest_first) == ["Cara Fine", "Ana Quiet", "Ben Craving"]
+    # The roster shrank while someone was on page 5: they get the last page there is.
+    past = roster.roster_page(session, t, RosterQuery(page_size=2, page=4), TODAY)
+    assert (past.page, names(past), past.total) == (1, ["Cara Fine"], 3)
+    director = program_data["director"]
+    by_therapist = roster.roster_page(session, director, RosterQuery(status="all", sort="therapist"), TODAY)
+    assert names(by_therapist) == ["Dee Other", "Ana Quiet", "Ben Craving", "Cara Fine", "Eve Done"]

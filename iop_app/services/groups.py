@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
 from ..models import (
@@ -79,7 +79,26 @@ def get_group(session: Session, actor: User, group_id, what: str = "group.view")
 
 
 def may_manage(actor: User, group: TherapyGroup) -> bool:
-    return actor.active and (actor.role == "director" or (actor.role == "therapist" and group.facilitator_id == actor.id))
+    return may_manage_facilitated(actor, group.facilitator_id)
+
+
+def may_manage_facilitated(actor: User, facilitator_id: int | None) -> bool:
+    """may_manage for a group known only by its facilitator's id."""
+    return actor.active and (actor.role == "director" or (actor.role == "therapist" and facilitator_id == actor.id))
+
+
+_FACILITATOR = select(TherapyGroup.facilitator_id).where(TherapyGroup.id == bindparam("group_id", type_=Integer()))
+
+
+def group_facilitator(session: Session, actor: User, group_id, what: str = "group.view") -> int | None:
+    """get_group without loading the group (reports that read other tables): the
+    facilitator's id; NotFound when there is no such group."""
+    _staff(session, actor, what)
+    row = (session.connection().execute(_FACILITATOR, {"group_id": group_id}).first()
+           if type(group_id) is int and 0 < group_id < 2**63 else None)
+    if row is None:
+        raise NotFound("That group does not exist.")
+    return row.facilitator_id
 
 
 def _managed_group(session: Session, actor: User, group_id, what: str) -> TherapyGroup:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, GroupMembership, GroupSession, MoodEntry, User
 from . import program, roster
-from .groups import ATTENDED, get_group, may_manage
+from .groups import ATTENDED, get_group, group_facilitator, may_manage_facilitated
 from .errors import PermissionDenied
 
 
@@ -34,16 +34,15 @@ SESSION_ATTENDANCE = (
 def group_attendance_frame(session: Session, actor: User, group_id: int, start: date, end: date) -> pd.DataFrame:
     """Per session of the group held in [start, end] (local days, not cancelled): columns
     day (datetime64), attended, recorded, rate (= attended / roll-call rows; NaN if none)."""
-    group = get_group(session, actor, group_id, "group.report")
-    if not may_manage(actor, group):
+    if not may_manage_facilitated(actor, group_facilitator(session, actor, group_id, "group.report")):
         raise PermissionDenied("Only the group's facilitator or the director can see its attendance.")
     tz = program.program_tz(session)
     rows = session.connection().execute(SESSION_ATTENDANCE, dict(
-        group_id=group.id, start_utc=program.to_utc(datetime.combine(start, time.min), tz),
+        group_id=group_id, start_utc=program.to_utc(datetime.combine(start, time.min), tz),
         end_utc=program.to_utc(datetime.combine(end + timedelta(days=1), time.min), tz))).all()
     starts, recorded, attended = zip(*rows) if rows else ((), (), ())
     return pd.DataFrame({
-        "day": np.array([program.to_local(s, tz).date() for s in starts], dtype="datetime64[D]").astype("datetime64[s]"),
+        "day": np.array([s.astimezone(tz).date() for s in starts], dtype="datetime64[D]").astype("datetime64[s]"),
         "attended": np.array(attended, dtype=np.int64),
         "recorded": np.array(recorded, dtype=np.int64),
         "rate": np.array([round(a / r, 3) if r else np.nan for a, r in zip(attended, recorded)], dtype=float),
