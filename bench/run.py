@@ -323,7 +323,7 @@ def main() -> None:
         span = (program.to_utc(datetime.combine(first_week, time.min), tz),
                 program.to_utc(datetime.combine(program.week_start(today) + timedelta(days=7), time.min), tz))
 
-        def service_charts():  # what the client-record page calls: one permission check, three frames
+        def service_charts():  # what the client-record page calls: one permission check, two frames
             return progress.client_charts(s, director, cid, DAYS, weeks, today)
 
         def sql_charts():
@@ -333,7 +333,7 @@ def main() -> None:
                     s.execute(typed(HOURS_SQL, "start", "end"), params).all(),
                     s.execute(typed(ATTENDANCE_SQL, "start", "end"), params).all())
 
-        t_service, (checkins, hours_frame, attendance_frame), t_sql, (hand_checkins, hand_hours, hand_attendance) = \
+        t_service, (checkins, weekly), t_sql, (hand_checkins, hand_hours, hand_attendance) = \
             race(service_charts, sql_charts)
         by_day = checkins.set_index(checkins["day"].dt.strftime("%Y-%m-%d"))
         compared = 0
@@ -349,11 +349,11 @@ def main() -> None:
             moment = datetime.fromisoformat(str(starts_at)).replace(tzinfo=timezone.utc)
             monday = program.week_start(program.to_local(moment, tz).date())
             weekly_minutes[monday] = weekly_minutes.get(monday, 0) + minutes
-        assert [round(weekly_minutes.get(w.date(), 0) / 60, 2) for w in hours_frame["week_start"]] == \
-            hours_frame["hours"].tolist()
-        assert sum(a for _, a in hand_attendance) == attendance_frame["attended"].sum()
-        assert len(hand_attendance) == attendance_frame["scheduled"].sum()
-        results.append(("One client's charts (3 frames)", t_service, t_sql))
+        assert [round(weekly_minutes.get(w.date(), 0) / 60, 2) for w in weekly["week_start"]] == \
+            weekly["hours"].tolist()
+        assert sum(a for _, a in hand_attendance) == weekly["attended"].sum()
+        assert len(hand_attendance) == weekly["scheduled"].sum()
+        results.append(("One client's charts", t_service, t_sql))
 
         # 4. one group's attendance chart
         gid = ids["group"]

@@ -205,3 +205,16 @@ def test_ids_no_database_can_hold_are_refused_and_audited(session, factory, setu
     denials = session.exec(select(AuditEvent).where(AuditEvent.outcome == "denied",
                                                     AuditEvent.action == "progress.view")).all()
     assert len(denials) == 7 and {d.client_id for d in denials} == {None}
+
+
+def test_client_charts_is_one_audited_view_of_the_same_frames(session, factory, setup):
+    therapist, client = setup
+    _group_with_sessions(session, therapist, client)
+    director = factory.user("director")
+    checkins, weekly = progress.client_charts(session, director, client.id, 15, 3, TODAY)
+    views = session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == director.id)).all()
+    assert [(v.action, v.outcome, v.client_id) for v in views] == [("progress.view", "allowed", client.id)]
+    assert checkins.equals(progress.checkin_frame(session, director, client.id, 15, TODAY))
+    assert weekly.equals(progress.weekly_frame(session, director, client.id, 3, TODAY))
+    assert weekly[["attended", "scheduled"]].values.tolist() == [[0, 0], [1, 2], [1, 1]]
+    assert weekly["hours"].tolist()[1:] == [round(230 / 60, 2), round(200 / 60, 2)]

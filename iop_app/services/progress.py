@@ -166,19 +166,11 @@ class _Weeks:
             else:
                 self.attended[week], self.scheduled[week] = a or 0, b
 
-    def column(self) -> np.ndarray:
-        return np.array(self.starts, dtype="datetime64[D]").astype("datetime64[s]")
-
-    def hours_frame(self, target: float) -> pd.DataFrame:
+    def frame(self, target: float) -> pd.DataFrame:
         return pd.DataFrame({
-            "week_start": self.column(),
+            "week_start": np.array(self.starts, dtype="datetime64[D]").astype("datetime64[s]"),
             "hours": np.array([round(m / 60, 2) for m in self.minutes], dtype=float),
             "target": np.full(len(self.minutes), float(target)),
-        }, copy=False)
-
-    def attendance_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "week_start": self.column(),
             "attended": np.array(self.attended, dtype=np.int64),
             "scheduled": np.array(self.scheduled, dtype=np.int64),
             "rate": np.array([round(a / n, 3) if n else np.nan for a, n in zip(self.attended, self.scheduled)],
@@ -186,34 +178,37 @@ class _Weeks:
         }, copy=False)
 
 
-def weekly_hours_frame(session: Session, actor: User, client_id: int, weeks: int,
-                       today: date | None = None) -> pd.DataFrame:
-    """Hours of structured services per program week (Monday-Sunday), oldest first,
-    for the last `weeks` weeks including this one; `target` is the program setting."""
+def weekly_frame(session: Session, actor: User, client_id: int, weeks: int, today: date | None = None) -> pd.DataFrame:
+    """Per program week (Monday-Sunday), oldest first, for the last `weeks` weeks
+    including this one: `hours` of structured services and the program's `target`;
+    group sessions `attended` (present, late, left early) and `scheduled` (with a
+    roll-call row for the client); `rate` = attended / scheduled (NaN if none)."""
     permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
     weekly = _Weeks(session, client_id, today or program.local_today(session), weeks, program.program_tz(session))
-    return weekly.hours_frame(program.weekly_hours_target(session))
+    return weekly.frame(program.weekly_hours_target(session))
+
+
+def weekly_hours_frame(session: Session, actor: User, client_id: int, weeks: int,
+                       today: date | None = None) -> pd.DataFrame:
+    """weekly_frame's week_start, hours and target."""
+    return weekly_frame(session, actor, client_id, weeks, today)[["week_start", "hours", "target"]]
 
 
 def attendance_by_week_frame(session: Session, actor: User, client_id: int, weeks: int,
                              today: date | None = None) -> pd.DataFrame:
-    """Group sessions attended (present, late, left early) and with a roll-call row
-    for the client, per program week; `rate` = attended / scheduled (NaN if none)."""
-    permissions.check(session, actor, permissions.READ, client_id, what="progress.view")
-    weekly = _Weeks(session, client_id, today or program.local_today(session), weeks, program.program_tz(session))
-    return weekly.attendance_frame()
+    """weekly_frame's week_start, attended, scheduled and rate."""
+    return weekly_frame(session, actor, client_id, weeks, today)[["week_start", "attended", "scheduled", "rate"]]
 
 
 def client_charts(session: Session, actor: User, client_id: int, days: int, weeks: int,
-                  today: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The three frames of a client's chart page behind one permission check (one
-    audited view): (checkin_frame, weekly_hours_frame, attendance_by_week_frame)."""
+                  today: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frames of a client's chart page behind one permission check (one audited
+    view): (checkin_frame, weekly_frame)."""
     tz = program.program_tz(session)
     today = today or program.local_today(session)
     permissions.check(session, actor, permissions.READ, client_id, what="progress.view", today=today)
     weekly = _Weeks(session, client_id, today, weeks, tz)
-    return (_checkin_frame(session, client_id, days, today), weekly.hours_frame(program.weekly_hours_target(session)),
-            weekly.attendance_frame())
+    return _checkin_frame(session, client_id, days, today), weekly.frame(program.weekly_hours_target(session))
 
 
 def goal_progress_frame(session: Session, actor: User, client_id: int) -> pd.DataFrame:
@@ -245,5 +240,5 @@ def summary(frame: pd.DataFrame) -> dict[str, float | None]:
 
 __all__ = [
     "ATTENDED_STATUSES", "MISSED_STATUSES", "attendance_by_week_frame", "checkin_frame", "client_charts", "goal_progress_frame",
-    "rolling_daily", "summary", "weekly_hours_frame",
+    "rolling_daily", "summary", "weekly_frame", "weekly_hours_frame",
 ]

@@ -43,8 +43,7 @@ class ClientRecordState(SessionState):
     averages: dict[str, str] = {}
     _record_id: int = 0
     _checkins: list[dict] = []
-    _weekly_hours: list[dict] = []
-    _attendance_weeks: list[dict] = []
+    _weekly: list[dict] = []  # progress.weekly_frame as records
 
     # ------------------------------------------------------------ charts
     def _checkin_frame(self) -> pd.DataFrame:
@@ -62,19 +61,19 @@ class ClientRecordState(SessionState):
     def sleep_figure(self) -> charts.go.Figure:
         return charts.trend_figure(self._checkin_frame(), ("sleep_hours",), title="Sleep (hours)")
 
-    @rx.var(cache=True)
-    def hours_figure(self) -> charts.go.Figure:
-        frame = pd.DataFrame(self._weekly_hours)
+    def _weekly_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self._weekly)
         if not frame.empty:
             frame["week_start"] = pd.to_datetime(frame["week_start"])
-        return charts.weekly_hours_figure(frame, "Hours of services per week vs target")
+        return frame
+
+    @rx.var(cache=True)
+    def hours_figure(self) -> charts.go.Figure:
+        return charts.weekly_hours_figure(self._weekly_frame(), "Hours of services per week vs target")
 
     @rx.var(cache=True)
     def attendance_figure(self) -> charts.go.Figure:
-        frame = pd.DataFrame(self._attendance_weeks)
-        if not frame.empty:
-            frame["week_start"] = pd.to_datetime(frame["week_start"])
-        return charts.rate_figure(frame, "week_start", "Group attendance by week")
+        return charts.rate_figure(self._weekly_frame(), "week_start", "Group attendance by week")
 
     # ------------------------------------------------------------ loading
     def _record(self) -> int | None:
@@ -127,14 +126,12 @@ class ClientRecordState(SessionState):
         self._load_charts(session, actor, today)
 
     def _load_charts(self, session, actor, today) -> None:
-        frame, weekly, rates = progress.client_charts(session, actor, self._record_id, self.days, WEEKS, today)
+        frame, weekly = progress.client_charts(session, actor, self._record_id, self.days, WEEKS, today)
         self.averages = {k: ("—" if v is None else f"{v:.1f}") for k, v in progress.summary(frame).items()}
         frame["day"] = frame["day"].dt.strftime("%Y-%m-%d")
         self._checkins = frame.astype(object).where(frame.notna(), None).to_dict("records")
         weekly["week_start"] = weekly["week_start"].dt.strftime("%Y-%m-%d")
-        self._weekly_hours = weekly.to_dict("records")
-        rates["week_start"] = rates["week_start"].dt.strftime("%Y-%m-%d")
-        self._attendance_weeks = rates.astype(object).where(rates.notna(), None).to_dict("records")
+        self._weekly = weekly.astype(object).where(weekly.notna(), None).to_dict("records")
         this_week = weekly.iloc[-1]
         self.averages["hours"] = f"{this_week['hours']:g} of {this_week['target']:g} h"
 
@@ -142,7 +139,7 @@ class ClientRecordState(SessionState):
         self.found = False
         self.header, self.goals, self.needs, self.need_history, self.consents = {}, [], [], [], []
         self.attendance, self.reviews, self.review_status, self.averages = [], [], {}, {}
-        self._checkins, self._weekly_hours, self._attendance_weeks = [], [], []
+        self._checkins, self._weekly = [], []
 
     @rx.event
     def load(self):
