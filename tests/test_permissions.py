@@ -96,10 +96,13 @@ def test_matrix(session, world, kind, action):
 def test_unknown_or_forged_client_ids_are_denied_and_audited(session, world):
     _, actors = world
     director = actors["director"]
-    for forged in [10**9, -1, "1", 1.0, None, True]:
-        with pytest.raises(PermissionDenied):
-            P.require(session, director, R, forged, what="test.op")
-    assert denials(session) == 6
+    forged_ids = [10**9, 2**63, 10**30, -1, 0, "1", 1.0, None, True]
+    for forged in forged_ids:
+        for decide in (P.require, P.check):
+            with pytest.raises(PermissionDenied):
+                decide(session, director, R, forged, what="test.op")
+        assert not P.can(session, director, R, forged)  # True is not client 1
+    assert denials(session) == 2 * len(forged_ids)
 
 
 def test_views_by_staff_are_audited_but_own_reads_are_not(session, world):

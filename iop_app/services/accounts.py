@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from ..models import Client, StaffProfile, User
 from . import audit, auth
 from .errors import PermissionDenied, ValidationError
+from .ids import is_id
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -77,7 +78,7 @@ def create_client(
     if status not in ("intake", "active"):
         raise ValidationError({"status": "A new client starts in intake or active."})
     if primary_therapist_id is not None:
-        therapist = session.get(User, primary_therapist_id) if type(primary_therapist_id) is int else None
+        therapist = session.get(User, primary_therapist_id) if is_id(primary_therapist_id) else None
         if therapist is None or therapist.role != "therapist":
             raise ValidationError({"primary_therapist_id": "Choose a therapist."})
     user = _new_user(session, email, full_name, "client", password)
@@ -94,7 +95,7 @@ def create_client(
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
     """Disable (or re-enable) an account; disabling ends its sessions at once."""
     _require_director(session, actor, "account.disable" if not active else "account.enable")
-    user = session.get(User, user_id) if type(user_id) is int else None
+    user = session.get(User, user_id) if is_id(user_id) else None
     if user is None:
         raise ValidationError({"user_id": "No such account."})
     if user.id == actor.id and not active:

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, or_, select
 from ..models import CONSENT_SCOPES, Client, Consent, Disclosure, FamilyLink, User, utcnow
 from . import audit, auth, permissions, program
 from .errors import PermissionDenied, ServiceError, ValidationError
+from .ids import is_id
 
 INVITE_VALID_FOR = timedelta(days=7)
 # Unambiguous letters and digits (no 0/O, 1/I/L): the code is read aloud or typed.
@@ -112,7 +113,7 @@ def _require_own_client(session: Session, actor: User, client_id: int, what: str
 
 
 def _link_of_client(session: Session, client_id: int, link_id, field: str = "family_link_id") -> FamilyLink:
-    link = session.get(FamilyLink, link_id) if type(link_id) is int else None
+    link = session.get(FamilyLink, link_id) if is_id(link_id) else None
     if link is None or link.client_id != client_id:
         raise ValidationError({field: "Choose one of your listed support people."})
     return link
@@ -407,7 +408,7 @@ def _save_consent(session: Session, actor: User, client: Client, action: str, *,
 
 def revoke_consent(session: Session, actor: User, consent_id) -> Consent:
     """The client revokes at any time (staff may record a revocation too)."""
-    consent = session.get(Consent, consent_id) if type(consent_id) is int else None
+    consent = session.get(Consent, consent_id) if is_id(consent_id) else None
     if consent is None:
         _deny(session, actor, "consent.revoke", None, f"consent:{consent_id}"[:100])
     permissions.require(session, actor, permissions.WRITE, consent.client_id, what="consent.revoke")

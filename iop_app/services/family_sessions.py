@@ -40,6 +40,7 @@ from ..models import (
 )
 from . import audit, family, hours, permissions, program
 from .errors import PermissionDenied, ServiceError, ValidationError
+from .ids import is_id
 
 MODES = {"in_person": "In person", "video": "Video call"}
 MIN_MINUTES, MAX_MINUTES = 15, 240
@@ -327,7 +328,7 @@ def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
 
 # --------------------------------------------------------------------------- permission helpers
 def _load(session: Session, actor: User, family_session_id, what: str) -> FamilySession:
-    fs = session.get(FamilySession, family_session_id) if type(family_session_id) is int else None
+    fs = session.get(FamilySession, family_session_id) if is_id(family_session_id) else None
     if fs is None:  # denied like a refusal, so ids cannot be probed
         audit.record_now(session, actor, what, target=f"family_session:{family_session_id}"[:120], outcome="denied")
         raise PermissionDenied()
@@ -579,7 +580,7 @@ def mark_attended(session: Session, actor: User, family_session_id, *, minutes) 
 
 # --------------------------------------------------------------------------- client and family actions
 def _load_slot(session: Session, actor: User, slot_id, what: str) -> tuple[SlotProposal, FamilySession]:
-    slot = session.get(SlotProposal, slot_id) if type(slot_id) is int else None
+    slot = session.get(SlotProposal, slot_id) if is_id(slot_id) else None
     if slot is None:
         audit.record_now(session, actor, what, target=f"slot:{slot_id}"[:120], outcome="denied")
         raise PermissionDenied()

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from ..models import Goal, GoalStep, GoalUpdate, User, utcnow
 from . import audit, permissions, program
 from .errors import PermissionDenied, ValidationError
+from .ids import is_id
 
 # Short keys are stored; labels are shown. The seed uses the first eight keys.
 LIFE_AREAS: tuple[tuple[str, str], ...] = (
@@ -137,7 +138,7 @@ def _check_target(target_date, today: date, errors: dict) -> date | None:
 
 def _goal_on_record(session: Session, actor: User, client_id: int, goal_id, what: str) -> Goal:
     """The goal, if it belongs to this client's record; a forged id is an audited denial."""
-    goal = session.get(Goal, goal_id) if type(goal_id) is int else None
+    goal = session.get(Goal, goal_id) if is_id(goal_id) else None
     if goal is None or goal.client_id != client_id:
         audit.record_now(session, actor, what, client_id=client_id, target=f"goal:{goal_id}"[:120],
                          outcome="denied", detail="goal not on this record")
@@ -267,7 +268,7 @@ def set_step_done(
     history shows the goal moving as steps get done."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.step")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.step")
-    step = session.get(GoalStep, step_id) if type(step_id) is int else None
+    step = session.get(GoalStep, step_id) if is_id(step_id) else None
     if step is None or step.goal_id != goal.id:
         audit.record_now(session, actor, "goal.step", client_id=client_id, target=f"step:{step_id}"[:120],
                          outcome="denied", detail="step not on this goal")

@@ -34,6 +34,7 @@ from ..models import (
 )
 from . import audit, permissions, program
 from .errors import NotFound, PermissionDenied, ValidationError
+from .ids import is_id
 
 GROUP_TYPE_LABELS = {
     "psychoeducational": "Psychoeducational",
@@ -72,7 +73,7 @@ def _staff(session: Session, actor: User, what: str) -> None:
 
 def get_group(session: Session, actor: User, group_id, what: str = "group.view") -> TherapyGroup:
     _staff(session, actor, what)
-    group = session.get(TherapyGroup, group_id) if type(group_id) is int else None
+    group = session.get(TherapyGroup, group_id) if is_id(group_id) else None
     if group is None:
         raise NotFound("That group does not exist.")
     return group
@@ -95,7 +96,7 @@ def group_facilitator(session: Session, actor: User, group_id, what: str = "grou
     facilitator's id; NotFound when there is no such group."""
     _staff(session, actor, what)
     row = (session.connection().execute(_FACILITATOR, {"group_id": group_id}).first()
-           if type(group_id) is int and 0 < group_id < 2**63 else None)
+           if is_id(group_id) else None)
     if row is None:
         raise NotFound("That group does not exist.")
     return row.facilitator_id
@@ -112,7 +113,7 @@ def _managed_group(session: Session, actor: User, group_id, what: str) -> Therap
 
 def _managed_session(session: Session, actor: User, session_id, what: str) -> tuple[GroupSession, TherapyGroup]:
     _staff(session, actor, what)
-    meeting = session.get(GroupSession, session_id) if type(session_id) is int else None
+    meeting = session.get(GroupSession, session_id) if is_id(session_id) else None
     if meeting is None:
         raise NotFound("That session does not exist.")
     return meeting, _managed_group(session, actor, meeting.group_id, what)
@@ -198,7 +199,7 @@ def _clean_group(session: Session, values: dict) -> dict:
     if not isinstance(description, str) or len(description.strip()) > 1000:
         errors["description"] = "Description: up to 1000 characters."
     facilitator_id = values.get("facilitator_id")
-    facilitator = session.get(User, facilitator_id) if type(facilitator_id) is int else None
+    facilitator = session.get(User, facilitator_id) if is_id(facilitator_id) else None
     if facilitator is None or facilitator.role not in ("therapist", "director") or not facilitator.active:
         errors["facilitator_id"] = "Choose a facilitator."
     if errors:

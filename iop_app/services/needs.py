@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from ..models import Need, NeedRanking, NeedRankingItem, User, utcnow
 from . import audit, permissions, program
 from .errors import PermissionDenied, ValidationError
+from .ids import is_id
 from .goals import LIFE_AREA_LABELS
 
 LABEL_MAX = 120
@@ -128,7 +129,7 @@ def add_need(session: Session, actor: User, client_id: int, label: str, area: st
 
 
 def _need_on_record(session: Session, actor: User, client_id: int, need_id, what: str) -> Need:
-    need = session.get(Need, need_id) if type(need_id) is int else None
+    need = session.get(Need, need_id) if is_id(need_id) else None
     if need is None or need.client_id != client_id or not need.active:
         audit.record_now(session, actor, what, client_id=client_id, target=f"need:{need_id}"[:120],
                          outcome="denied", detail="need not on this record")
@@ -151,7 +152,7 @@ def save_order(session: Session, actor: User, client_id: int, need_ids: list[int
     """Save the order (most important first) as a new dated snapshot. The list must
     hold every active need of this client exactly once."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="needs.rank")
-    if not isinstance(need_ids, (list, tuple)) or not all(type(i) is int for i in need_ids):
+    if not isinstance(need_ids, (list, tuple)) or not all(is_id(i) for i in need_ids):
         raise ValidationError({"order": "The order could not be read. Please reload the page and try again."})
     active_ids = {n.id for n in _active_needs(session, client_id)}
     if not active_ids:

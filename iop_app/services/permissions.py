@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from ..models import Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User
 from . import audit, program
 from .errors import PermissionDenied
+from .ids import is_id
 
 # Actions on a client's record.
 READ = "read"  # the clinical record: check-ins, goals, needs, attendance, consents
@@ -120,12 +121,8 @@ def _allowed(session: Session, actor: User, action: str, client, today: date) ->
 
 
 def can(session: Session, actor: User, action: str, client_id: int, today: date | None = None) -> bool:
-    client = session.get(Client, client_id) if isinstance(client_id, int) else None
+    client = session.get(Client, client_id) if is_id(client_id) else None
     return client is not None and _allowed(session, actor, action, client, today or program.local_today(session))
-
-
-def _is_id(value) -> bool:
-    return type(value) is int and 0 < value < 2**63  # what a database id can be
 
 
 def require(
@@ -144,7 +141,7 @@ def require(
 
     `roles` narrows an operation to some roles, e.g. ("therapist", "director") for
     what only the care team records, ("client",) for what only the client signs."""
-    client = session.get(Client, client_id) if _is_id(client_id) else None
+    client = session.get(Client, client_id) if is_id(client_id) else None
     _decide(session, actor, action, client, client_id, what, today, roles)
     return client
 
@@ -167,7 +164,7 @@ def check(
     """require() without loading the client's record (charts and reports that read
     other tables): the same decision, denial and audit."""
     facts = (session.connection().execute(_CLIENT_FACTS, {"client_id": client_id}).first()
-             if _is_id(client_id) else None)
+             if is_id(client_id) else None)
     _decide(session, actor, action, facts, client_id, what, today, roles)
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, GroupSession, MoodEntry, User
 from . import hours, permissions, program
+from .ids import moment_param
 
 METRICS = ("mood", "anxiety", "craving", "sleep_hours")
 AVG_COLUMNS = {"mood": "mood_avg7", "anxiety": "anxiety_avg7", "craving": "craving_avg7", "sleep_hours": "sleep_avg7"}
@@ -38,7 +39,6 @@ def _clamp(value: int, low: int, high: int) -> int:
 
 # Statements built once with bound parameters: a chart view binds values and runs
 # them (no per-view statement building).
-_MOMENT = GroupSession.__table__.c.starts_at.type
 P_CLIENT = bindparam("client_id", type_=Integer())
 P_FIRST_DAY = bindparam("first_day", type_=Date())
 P_LAST_DAY = bindparam("last_day", type_=Date())
@@ -57,7 +57,7 @@ def _weekly_statement(weeks: int):
     local days). Rows: (kind, week index, a, b) with kind 0 = (minutes, 0) and
     kind 1 = (sessions attended, sessions with a roll-call row); weeks with
     nothing are left out. Grouped in SQL: no timestamps come back to Python."""
-    bounds = [bindparam(f"b{i}", type_=_MOMENT) for i in range(weeks + 1)]
+    bounds = [moment_param(f"b{i}") for i in range(weeks + 1)]
 
     def week_of(moment):  # rows are already inside [b0, b<weeks>)
         if weeks == 1:

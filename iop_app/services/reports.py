@@ -13,9 +13,9 @@ from ..models import Attendance, GroupMembership, GroupSession, MoodEntry, User
 from . import program, roster
 from .groups import ATTENDED, get_group, group_facilitator, may_manage_facilitated
 from .errors import PermissionDenied
+from .ids import moment_param
 
 
-_MOMENT = GroupSession.__table__.c.starts_at.type
 # Built once with bound parameters: a chart view binds values and runs it.
 SESSION_ATTENDANCE = (
     select(GroupSession.starts_at,
@@ -23,8 +23,8 @@ SESSION_ATTENDANCE = (
            func.coalesce(func.sum(case((col(Attendance.status).in_(ATTENDED), 1), else_=0)), 0))
     .outerjoin(Attendance, Attendance.session_id == GroupSession.id)
     .where(GroupSession.group_id == bindparam("group_id", type_=Integer()),
-           GroupSession.starts_at >= bindparam("start_utc", type_=_MOMENT),
-           GroupSession.starts_at < bindparam("end_utc", type_=_MOMENT),
+           GroupSession.starts_at >= moment_param("start_utc"),
+           GroupSession.starts_at < moment_param("end_utc"),
            col(GroupSession.cancelled).is_(False))
     .group_by(GroupSession.id, GroupSession.starts_at)
     .order_by(GroupSession.starts_at)

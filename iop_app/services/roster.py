@@ -42,6 +42,7 @@ from sqlmodel import Session, col
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
 from . import audit, hours, program
 from .errors import PermissionDenied, ValidationError
+from .ids import moment_param
 from .permissions import caseload_condition_sql
 
 PAGE_SIZE = 25
@@ -151,14 +152,13 @@ def _check_staff(session: Session, actor: User, what: str) -> None:
 # only binds values and runs it (no per-view statement building or compiling).
 
 _DAY = Date()
-_MOMENT = GroupSession.__table__.c.starts_at.type
 P_TODAY = bindparam("today", type_=_DAY)
 P_LAST7 = bindparam("last7", type_=_DAY)  # first day of the last 7
 P_FIRST14 = bindparam("first14", type_=_DAY)  # first day of the last 14
-P_START14 = bindparam("start14_utc", type_=_MOMENT)
-P_END = bindparam("end_utc", type_=_MOMENT)  # the end of today
-P_WEEK_START = bindparam("week_start_utc", type_=_MOMENT)
-P_WEEK_END = bindparam("week_end_utc", type_=_MOMENT)
+P_START14 = moment_param("start14_utc")
+P_END = moment_param("end_utc")  # the end of today
+P_WEEK_START = moment_param("week_start_utc")
+P_WEEK_END = moment_param("week_end_utc")
 P_ACTOR = bindparam("actor_id", type_=Integer())
 P_THERAPIST = bindparam("therapist_id", type_=Integer())
 P_NEEDLE = bindparam("needle", type_=String())
