@@ -176,8 +176,6 @@ WITH c AS (
   WHERE cl.status IN ('intake', 'active') {where}
   ORDER BY lower(u.full_name), cl.id LIMIT :limit
 ),
-l AS (SELECT client_id, MAX(day) AS last FROM mood_entry
-      WHERE client_id IN (SELECT id FROM c) AND day <= :today GROUP BY client_id),
 m AS (SELECT client_id,
         AVG(CASE WHEN day >= :d7 THEN mood END) AS mood7, AVG(CASE WHEN day < :d7 THEN mood END) AS moodp,
         AVG(CASE WHEN day >= :d7 THEN craving END) AS cr7, AVG(CASE WHEN day < :d7 THEN craving END) AS crp,
@@ -198,12 +196,12 @@ h AS (SELECT client_id, SUM(minutes) AS mins FROM (
         UNION ALL
         SELECT client_id, minutes_attended FROM family_session
         WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'completed'
-      ) GROUP BY client_id),
-r AS (SELECT client_id, MAX(reviewed_on) AS last FROM plan_review WHERE client_id IN (SELECT id FROM c) GROUP BY client_id)
-SELECT c.id, c.name, l.last, m.mood7, m.moodp, m.cr7, m.crp, m.crmax, m.used, a.rec, a.att, a.missed, h.mins,
-       COALESCE(r.last, c.admission_date)
-FROM c LEFT JOIN l ON l.client_id = c.id LEFT JOIN m ON m.client_id = c.id LEFT JOIN a ON a.client_id = c.id
-LEFT JOIN h ON h.client_id = c.id LEFT JOIN r ON r.client_id = c.id
+      ) GROUP BY client_id)
+SELECT c.id, c.name,
+       (SELECT MAX(day) FROM mood_entry WHERE client_id = c.id AND day <= :today),
+       m.mood7, m.moodp, m.cr7, m.crp, m.crmax, m.used, a.rec, a.att, a.missed, h.mins,
+       COALESCE((SELECT MAX(reviewed_on) FROM plan_review WHERE client_id = c.id), c.admission_date)
+FROM c LEFT JOIN m ON m.client_id = c.id LEFT JOIN a ON a.client_id = c.id LEFT JOIN h ON h.client_id = c.id
 ORDER BY lower(c.name), c.id
 """
 

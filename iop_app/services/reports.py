@@ -7,9 +7,10 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 from sqlalchemy import Integer, and_, bindparam, case, func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, GroupMembership, GroupSession, MoodEntry, User
+from ..models import Attendance, Client, GroupMembership, GroupSession, MoodEntry, User
 from . import program, roster
 from .groups import ATTENDED, get_group, group_facilitator, may_manage_facilitated
 from .errors import PermissionDenied
@@ -77,12 +78,14 @@ def caseload_summary(session: Session, actor: User, query: roster.RosterQuery | 
     ids = [r.client_id for r in rows]
     latest = {"mood": [0] * 11, "craving": [0] * 11}
     if ids:
-        last_day = (select(MoodEntry.client_id, func.max(MoodEntry.day).label("day"))
-                    .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day <= today)
-                    .group_by(MoodEntry.client_id).subquery())
+        # Per client, one index seek for the latest day and one for its check-in.
+        entry = aliased(MoodEntry)
+        latest_day = (select(func.max(entry.day)).where(entry.client_id == Client.id, entry.day <= today)
+                      .correlate(Client).scalar_subquery())
         for mood, craving in session.execute(
-            select(MoodEntry.mood, MoodEntry.craving).join(
-                last_day, and_(last_day.c.client_id == MoodEntry.client_id, last_day.c.day == MoodEntry.day))
+            select(MoodEntry.mood, MoodEntry.craving)
+            .join(Client, and_(MoodEntry.client_id == Client.id, MoodEntry.day == latest_day))
+            .where(col(Client.id).in_(ids))
         ):
             latest["mood"][max(0, min(10, mood))] += 1
             latest["craving"][max(0, min(10, craving))] += 1

@@ -261,10 +261,15 @@ def _roster_statement(shape: _Shape):
     page = page.cte("roster_page")
     ids = select(page.c.client_id)
 
+    # Latest rows are correlated lookups: one index seek per client, where a grouped
+    # MAX would read every check-in each client ever made.
     last_checkin = (
-        select(MoodEntry.client_id, func.max(MoodEntry.day).label("day"))
-        .where(col(MoodEntry.client_id).in_(ids), MoodEntry.day <= P_TODAY)
-        .group_by(MoodEntry.client_id).subquery("last_checkin")
+        select(func.max(MoodEntry.day))
+        .where(MoodEntry.client_id == page.c.client_id, MoodEntry.day <= P_TODAY)
+        .scalar_subquery()
+    )
+    last_review = (
+        select(func.max(PlanReview.reviewed_on)).where(PlanReview.client_id == page.c.client_id).scalar_subquery()
     )
     recent, earlier = MoodEntry.day >= P_LAST7, MoodEntry.day < P_LAST7
     scores = (
@@ -293,22 +298,16 @@ def _roster_statement(shape: _Shape):
         .group_by(Attendance.client_id).subquery("attendance")
     )
     week = hours.minutes_by_client_query(P_WEEK_START, P_WEEK_END, ids).subquery("week")
-    reviews = (
-        select(PlanReview.client_id, func.max(PlanReview.reviewed_on).label("last_review"))
-        .where(col(PlanReview.client_id).in_(ids)).group_by(PlanReview.client_id).subquery("reviews")
-    )
     return (
         select(page.c.client_id, page.c.name, page.c.therapist, page.c.status, page.c.admission_date,
-               page.c.discharge_date, total.label("total"), last_checkin.c.day, scores.c.mood7, scores.c.mood_before,
-               scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
+               page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
+               scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               reviews.c.last_review)
+               last_review.label("last_review"))
         .select_from(page)
-        .outerjoin(last_checkin, last_checkin.c.client_id == page.c.client_id)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
         .outerjoin(week, week.c.client_id == page.c.client_id)
-        .outerjoin(reviews, reviews.c.client_id == page.c.client_id)
         .order_by(*_order(shape, page.c.sort_key, page.c.name, page.c.client_id))
     )
 
