@@ -3,7 +3,8 @@
 Builds a temp SQLite program with the real migration: 50 therapists x 40 clients
 (2,000), 365 days of check-ins each (~730,000), 100 groups meeting Mon/Wed/Fri
 for a year with roll call (~310,000 attendance rows), weekly individual sessions
-and monthly plan reviews. Then times, best of several runs:
+and monthly plan reviews. Then times (best of many runs, the service and the SQL
+run alternately so a busy moment slows both alike):
 
   1. the roster for a 40-client caseload (the whole caseload on one page),
   2. the director's first roster page (25 of 2,000),
@@ -15,6 +16,8 @@ each next to the best single hand-written SQL query returning the same numbers
 (asserted equal), and the ratio; plus the size of the roster page state the
 browser receives. Service timings include what the page really does (the
 permission check and its audit write).
+
+`--keep PATH` builds the program into PATH once and reuses it on later runs.
 """
 
 from __future__ import annotations
