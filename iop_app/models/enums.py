@@ -1,0 +1,161 @@
+"""Closed sets, defined once. Columns store the value (a short key); pages show
+the label. StrEnum members compare equal to their string values, so rows read
+back from the database (plain strings) and enum members mix freely, and a
+CHECK constraint in the migrations keeps each column inside its set.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelledEnum(StrEnum):
+    """A StrEnum whose members carry a label for people (second tuple item)."""
+
+    def __new__(cls, value: str, label: str = ""):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ").capitalize()
+        return member
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return tuple(member.value for member in cls)
+
+    @classmethod
+    def choices(cls) -> list[list[str]]:
+        """[[value, label], ...] for a select."""
+        return [[member.value, member.label] for member in cls]
+
+    @classmethod
+    def label_of(cls, value: str, default: str = "") -> str:
+        try:
+            return cls(value).label
+        except ValueError:
+            return default or str(value)
+
+
+class Role(LabelledEnum):
+    CLIENT = "client", "Client"
+    THERAPIST = "therapist", "Therapist"
+    FAMILY = "family", "Family member"
+    DIRECTOR = "director", "Program director"
+
+
+# Staff document care and see the roster; the director also sees every client.
+STAFF_ROLES = frozenset({Role.THERAPIST, Role.DIRECTOR})
+
+
+class ClientStatus(LabelledEnum):
+    INTAKE = "intake", "Intake"
+    ACTIVE = "active", "Active"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class StageOfChange(LabelledEnum):
+    PRECONTEMPLATION = "precontemplation", "Precontemplation"
+    CONTEMPLATION = "contemplation", "Contemplation"
+    PREPARATION = "preparation", "Preparation"
+    ACTION = "action", "Action"
+    MAINTENANCE = "maintenance", "Maintenance"
+
+
+class LifeArea(LabelledEnum):
+    SOBRIETY = "sobriety", "Sobriety / substance use"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    RELATIONSHIPS = "relationships", "Relationships and family"
+    WORK_SCHOOL = "work_school", "Work or school"
+    PHYSICAL_HEALTH = "physical_health", "Physical health"
+    HOUSING = "housing", "Housing"
+    LEGAL = "legal", "Legal"
+    FINANCES = "finances", "Finances"
+    SPIRITUALITY = "spirituality", "Spirituality"
+    OTHER = "other", "Other"
+
+
+class GoalHorizon(LabelledEnum):
+    IMMEDIATE = "immediate", "Immediate"
+    LONG_TERM = "long_term", "Long-term"
+
+
+class GoalStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    REVISED = "revised", "Revised"
+    SET_ASIDE = "set_aside", "Set aside"
+
+
+# Goals the client is still working on.
+OPEN_GOAL_STATUSES = frozenset({GoalStatus.ACTIVE, GoalStatus.REVISED})
+
+
+class GoalUpdateKind(LabelledEnum):
+    CREATED = "created", "Created"
+    PROGRESS = "progress", "Progress"
+    STEP = "step", "Step"
+    STATUS = "status", "Status"
+
+
+class GroupType(LabelledEnum):
+    PSYCHOEDUCATIONAL = "psychoeducational", "Psychoeducational"
+    PROCESS = "process", "Process"
+    SKILLS_DEVELOPMENT = "skills_development", "Skills development"
+    SUPPORT = "support", "Support"
+    RELAPSE_PREVENTION = "relapse_prevention", "Relapse prevention"
+    TWELVE_STEP_SPIRITUAL = "twelve_step_spiritual", "12-step / spiritual"
+    FAMILY = "family", "Family"
+    OTHER = "other", "Other"
+
+
+class AttendanceStatus(LabelledEnum):
+    PRESENT = "present", "Present"
+    LATE = "late", "Late"
+    LEFT_EARLY = "left_early", "Left early"
+    EXCUSED = "excused", "Excused absence"
+    UNEXCUSED = "unexcused", "Unexcused absence"
+
+
+# The one definition of "attended" (counts toward hours and attendance rates).
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
+MISSED = (AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED)
+
+
+class IndividualSessionStatus(LabelledEnum):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class FamilySessionStatus(LabelledEnum):
+    PROPOSED = "proposed", "Times proposed"
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Attended"
+
+
+class SessionMode(LabelledEnum):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+
+
+class SlotStatus(LabelledEnum):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DECLINED = "declined", "Declined"
+
+
+class ConsentScope(LabelledEnum):
+    SCHEDULING = "scheduling", "Family-session scheduling only"
+    SCHEDULING_PROGRESS = (
+        "scheduling_progress",
+        "Family-session scheduling, attendance and a summary of progress",
+    )
+
+
+class AuditOutcome(LabelledEnum):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
