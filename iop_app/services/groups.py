@@ -30,9 +30,17 @@ from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
 from ..models import (
-    ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, Client, GroupMembership, GroupSession, TherapyGroup, User, utcnow,
+    ATTENDANCE_STATUSES,
+    GROUP_TYPES,
+    Attendance,
+    Client,
+    GroupMembership,
+    GroupSession,
+    TherapyGroup,
+    User,
+    utcnow,
 )
-from . import audit, permissions, program
+from . import audit, permissions, program, timetable
 from .errors import NotFound, PermissionDenied, ValidationError
 from .ids import is_id
 
@@ -376,16 +384,9 @@ def generate_sessions(session: Session, actor: User, group_id: int, start: date,
         raise ValidationError({"end": "Choose a period whose end is after its start."})
     if (end - start).days > MAX_GENERATE_DAYS:
         raise ValidationError({"end": f"Generate at most {MAX_GENERATE_DAYS} days at a time."})
-    tz = program.program_tz(session)
-    weekdays = {int(d) for d in group.weekdays.split(",") if d}
     first = max(start, group.start_date)
     last = min(end, group.end_date) if group.end_date else end
-    wanted = []
-    day = first
-    while day <= last:
-        if day.isoweekday() in weekdays:
-            wanted.append(program.to_utc(datetime.combine(day, group.start_time), tz))
-        day += timedelta(days=1)
+    wanted = [at for _day, at in timetable.scheduled_meetings(group, start, end, program.program_tz(session))]
     if not wanted:
         return 0
     existing = set(session.execute(
