@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from ..models import Attendance, Client, FamilySession, Goal, GroupSession, User, utcnow
+from ..models.enums import ATTENDED
 from . import audit, family, hours, permissions, program
 from .errors import PermissionDenied
 from .family_sessions import RECENT, SessionView, ordered, session_views
@@ -52,7 +53,7 @@ def progress_summary(session: Session, client: Client) -> ProgressSummary:
         .group_by(Attendance.status)
     ).all()
     counts = dict(att)
-    attended = sum(counts.get(s, 0) for s in ("present", "late", "left_early"))
+    attended = sum(counts.get(s, 0) for s in ATTENDED)
     goals = dict(session.exec(
         select(Goal.status, func.count()).where(Goal.client_id == client.id).group_by(Goal.status)
     ).all())

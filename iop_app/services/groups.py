@@ -40,6 +40,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.enums import ATTENDED, MISSED
 from . import audit, permissions, program, timetable
 from .errors import NotFound, PermissionDenied, ValidationError
 from .ids import is_id
@@ -61,7 +62,6 @@ STATUS_LABELS = {
     "excused": "Excused absence",
     "unexcused": "Unexcused absence",
 }
-ATTENDED = ("present", "late", "left_early")
 WEEKDAY_NAMES = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
 EDIT_WINDOW_DAYS = 7
 MAX_CAPACITY = 20  # IOP groups are small
@@ -568,7 +568,7 @@ def record_attendance(session: Session, actor: User, session_id: int, marks: dic
         if type(minutes) is not int or not 0 <= minutes <= meeting.duration_minutes:
             errors[f"minutes-{client_id}"] = f"Minutes must be 0 to {meeting.duration_minutes}."
             continue
-        if status in ("excused", "unexcused") and minutes:
+        if status in MISSED and minutes:
             errors[f"minutes-{client_id}"] = "An absence has 0 minutes."
             continue
         clean[client_id] = (status, minutes)
