@@ -1,6 +1,6 @@
 # IOP app: build / run / test plumbing.
 #
-#   make setup    venv + Python deps (reinstalled only when pyproject.toml changes) + bun
+#   make setup    venv + Python deps (reinstalled only when pyproject.toml changes) + bun, axe-core
 #   make migrate  apply Alembic migrations to the configured DB
 #   make seed     seed demo data if the DB is empty (prints the demo sign-ins)
 #   make run      setup + migrate + seed + `reflex run --env prod` on http://localhost:$(PORT)
@@ -20,6 +20,8 @@ PY := $(VENV)/bin/python
 PYTHON311 ?= python3.11
 BUN_VERSION := 1.4.5
 BUN := $(ROOT)/.tools/node_modules/.bin/bun
+AXE_JS := $(ROOT)/.tools/node_modules/axe-core/axe.min.js
+TOOLS_STAMP := $(ROOT)/.tools/node_modules/.iop-tools.stamp
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 3000
 
@@ -61,15 +63,20 @@ $(SETUP_STAMP): $(ROOT)/pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e $(ROOT)
 	touch $@
 
-$(BUN):
-	cd $(ROOT)/.tools && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
-	  else npm install --no-audit --no-fund bun@$(BUN_VERSION); fi
+# Node tools from .tools/package-lock.json: bun (Reflex builds with it) and
+# axe-core (tests/browser/test_accessibility.py injects axe.min.js). `npm ci`
+# again whenever the lockfile changes, so an older .tools/node_modules that has
+# bun but not axe-core is brought up to date.
+$(TOOLS_STAMP): $(ROOT)/.tools/package.json $(ROOT)/.tools/package-lock.json
+	cd $(ROOT)/.tools && npm ci --no-audit --no-fund
 	@test "$$($(BUN) --version)" = "$(BUN_VERSION)" || { echo "bun $(BUN_VERSION) expected, got $$($(BUN) --version)"; exit 1; }
+	@test -f $(AXE_JS) || { echo "$(AXE_JS) missing after npm ci"; exit 1; }
+	touch $@
 
 $(ROOT)/data:
 	mkdir -p $@
 
-setup: $(SETUP_STAMP) $(BUN) | $(ROOT)/data
+setup: $(SETUP_STAMP) $(TOOLS_STAMP) | $(ROOT)/data
 
 # Chromium for the Playwright browser tests (Playwright cannot download its own).
 chromium:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import error_banner, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import data_table, error_banner, notice, page_frame, select_field, text_field, textarea_field
 from ..state.client_family import ClientFamilyState as S
 from .family import participant_session_card
 
@@ -17,24 +17,13 @@ SCOPE_OPTIONS = [
 ]
 
 
-def _table(headers: list[str], rows, row_fn) -> rx.Component:
-    return rx.box(
-        rx.el.table(
-            rx.el.thead(rx.el.tr(*[rx.el.th(h) for h in headers])),
-            rx.el.tbody(rx.foreach(rows, row_fn)),
-            class_name="data",
-        ),
-        class_name="table-scroll",
-    )
-
-
 def _link_row(r) -> rx.Component:
     return rx.el.tr(
         rx.el.td(r["name"]), rx.el.td(r["relationship"]), rx.el.td(r["email"]), rx.el.td(r["portal"]),
         rx.el.td(rx.cond(
             r["portal"] != "active",
             rx.button("Invite to the portal", size="1", variant="soft", on_click=S.invite(r["id"]),
-                      aria_label="Invite " + r["name"] + " to the family portal"),
+                      aria_label="Invite to the portal: " + r["name"]),
         )),
     )
 
@@ -61,7 +50,8 @@ def support_people() -> rx.Component:
     return rx.el.section(
         rx.heading("My family and support people", as_="h2", size="5"),
         rx.cond(S.links.length() > 0,
-                _table(["Name", "Relationship", "Email", "Portal", "Action"], S.links, _link_row),
+                data_table("My family and support people", ["Name", "Relationship", "Email", "Portal", "Action"],
+                           S.links, _link_row),
                 rx.text("You have not listed anyone yet.")),
         rx.cond(
             S.invite_code != "",
@@ -105,8 +95,9 @@ def consents_section() -> rx.Component:
         rx.text("Under federal law (42 CFR part 2) the program tells no one that you are here unless you sign a "
                 "consent. You can revoke a consent at any time; it stops at once.", size="2"),
         rx.cond(S.consents.length() > 0,
-                _table(["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Status", "Action"],
-                       S.consents, _consent_row),
+                data_table("My consents",
+                           ["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Status", "Action"],
+                           S.consents, _consent_row),
                 rx.text("You have not signed any consent.")),
         rx.cond(
             S.link_options.length() > 0,
@@ -149,7 +140,7 @@ def disclosures_section() -> rx.Component:
         rx.heading("Who saw what", as_="h2", size="5"),
         rx.text("Each time a family member was shown information about you.", size="2"),
         rx.cond(S.disclosures.length() > 0,
-                _table(["When", "Who", "Relationship", "What"], S.disclosures, _disclosure_row),
+                data_table("Who saw what", ["When", "Who", "Relationship", "What"], S.disclosures, _disclosure_row),
                 rx.text("No one has been shown anything.")),
         style={"marginBottom": "1.5rem"},
     )

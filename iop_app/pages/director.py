@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import error_banner, notice, page_frame, select_field, stat, text_field
+from ..components.ui import data_table, error_banner, notice, page_frame, select_field, stat, text_field
 from ..state.director import AccountsState, AuditState, DirectorHomeState
 
 
@@ -122,15 +122,8 @@ def accounts_page() -> rx.Component:
                          value=AccountsState.role_filter, on_change=AccountsState.set_role_filter),
             max_width="16rem",
         ),
-        rx.box(
-            rx.el.table(
-                rx.el.thead(rx.el.tr(rx.el.th("Name"), rx.el.th("Email"), rx.el.th("Role"), rx.el.th("Status"),
-                                     rx.el.th(rx.el.span("Actions")))),
-                rx.el.tbody(rx.foreach(AccountsState.accounts, _account_row)),
-                class_name="data",
-            ),
-            class_name="table-scroll",
-        ),
+        data_table("All accounts", ["Name", "Email", "Role", "Status", "Actions"], AccountsState.accounts,
+                   _account_row),
     )
 
 
@@ -164,14 +157,8 @@ def audit_page() -> rx.Component:
             reset_on_submit=False,
         ),
         rx.text(AuditState.page_label, margin_y="0.5rem", role="status"),
-        rx.box(
-            rx.el.table(
-                rx.el.thead(rx.el.tr(*[rx.el.th(h) for h in ("When", "Who", "Action", "Client", "Target", "Outcome", "Detail")])),
-                rx.el.tbody(rx.foreach(AuditState.rows, _audit_row)),
-                class_name="data",
-            ),
-            class_name="table-scroll",
-        ),
+        data_table("Audit log entries", ["When", "Who", "Action", "Client", "Target", "Outcome", "Detail"],
+                   AuditState.rows, _audit_row),
         rx.hstack(
             rx.button("Previous page", on_click=AuditState.previous_page, disabled=AuditState.page == 0, variant="soft"),
             rx.button("Next page", on_click=AuditState.next_page, disabled=~AuditState.has_next, variant="soft"),

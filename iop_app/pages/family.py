@@ -64,7 +64,7 @@ def participant_session_card(s, state) -> rx.Component:
                         rx.cond(slot.can_withdraw,
                                 rx.button("Withdraw my acceptance", size="2", variant="soft", color_scheme="orange",
                                           on_click=state.withdraw(slot.id),
-                                          aria_label="Withdraw acceptance of " + slot.when)),
+                                          aria_label="Withdraw my acceptance of " + slot.when)),
                         wrap="wrap",
                         align="center",
                     ),

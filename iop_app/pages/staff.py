@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import error_banner, page_frame, select_field, stat, text_field
+from ..components.ui import error_banner, page_frame, select_field, stat, table_region, text_field
 from ..state.staff import RosterState
 from . import staff_client, staff_groups
 
@@ -96,7 +96,8 @@ def roster_page() -> rx.Component:
         ),
         error_banner(RosterState.error),
         rx.text(RosterState.page_label, margin_y="0.5rem", role="status", id="roster-count"),
-        rx.box(
+        table_region(
+            "Caseload roster",
             rx.el.table(
                 rx.el.caption("Caseload roster; select a column heading to sort", style=SR_ONLY),
                 rx.el.thead(rx.el.tr(
@@ -115,7 +116,6 @@ def roster_page() -> rx.Component:
                 rx.el.tbody(rx.foreach(RosterState.rows, _roster_row)),
                 class_name="data roster",
             ),
-            class_name="table-scroll",
         ),
         rx.hstack(
             rx.button("Previous page", on_click=RosterState.previous_page, disabled=RosterState.page == 0,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, notice, page_frame, select_field, stat, text_field, textarea_field
+from ..components.ui import (
+    card,
+    data_table,
+    error_banner,
+    notice,
+    page_frame,
+    select_field,
+    stat,
+    text_field,
+    textarea_field,
+)
 from ..state.staff_client import ClientRecordState as S
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -35,22 +45,15 @@ def _need(need: rx.Var) -> rx.Component:
                 need["focus"] == "yes",
                 rx.badge("Working on now", color_scheme="green"),
                 rx.button("Work on this now", size="1", variant="soft",
-                          aria_label="Work on " + need["label"] + " now", on_click=S.set_focus(need["id"])),
+                          aria_label="Work on this now: " + need["label"], on_click=S.set_focus(need["id"])),
             ),
             align="center", wrap="wrap", spacing="2",
         ),
     )
 
 
-def _table(headers: list[str], rows: rx.Var, cells) -> rx.Component:
-    return rx.box(
-        rx.el.table(
-            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*[rx.el.td(c(r)) for c in cells]))),
-            class_name="data",
-        ),
-        class_name="table-scroll",
-    )
+def _table(label: str, headers: list[str], rows: rx.Var, cells) -> rx.Component:
+    return data_table(label, headers, rows, lambda r: rx.el.tr(*[rx.el.td(c(r)) for c in cells]))
 
 
 def client_record_page() -> rx.Component:
@@ -97,14 +100,15 @@ def client_record_page() -> rx.Component:
                 card(
                     rx.heading("Family consent", as_="h3", size="4"),
                     rx.cond(S.consents.length() > 0,
-                            _table(["Who", "Relationship", "Scope", "Until", "Status", "Signed"], S.consents,
+                            _table("Family consent", ["Who", "Relationship", "Scope", "Until", "Status", "Signed"],
+                                   S.consents,
                                    [lambda r: r["person"], lambda r: r["relationship"], lambda r: r["scope"],
                                     lambda r: r["expires"], lambda r: r["status"], lambda r: r["signed"]]),
                             rx.text("No consent on file: nothing may be shared with family.")),
                 ),
                 card(
                     rx.heading("Attendance history", as_="h3", size="4"),
-                    _table(["Date", "Group", "Topic", "Status", "Minutes"], S.attendance,
+                    _table("Attendance history", ["Date", "Group", "Topic", "Status", "Minutes"], S.attendance,
                            [lambda r: r["date"], lambda r: r["group"], lambda r: r["topic"], lambda r: r["status"],
                             lambda r: r["minutes"]]),
                 ),
@@ -124,7 +128,7 @@ def client_record_page() -> rx.Component:
                         ),
                         on_submit=S.record_review, reset_on_submit=True,
                     ),
-                    _table(["Date", "Reviewer", "Summary"], S.reviews,
+                    _table("Treatment-plan reviews", ["Date", "Reviewer", "Summary"], S.reviews,
                            [lambda r: r["on"], lambda r: r["by"], lambda r: r["summary"]]),
                 ),
                 spacing="4", width="100%", align="stretch",

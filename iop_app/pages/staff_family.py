@@ -5,10 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import card, data_table, error_banner, notice, page_frame, select_field, text_field, textarea_field
 from ..state.staff_family import SLOT_FIELDS
 from ..state.staff_family import StaffFamilyState as S
-from .client_family import SCOPE_OPTIONS, _table
+from .client_family import SCOPE_OPTIONS
 from .family import message_history
 
 LABEL_STYLE = {"fontWeight": 500, "fontSize": "0.9rem"}
@@ -164,8 +164,9 @@ def consents_panel() -> rx.Component:
         card(
             rx.heading("Consents of the selected client", as_="h2", size="4"),
             rx.cond(S.consents.length() > 0,
-                    _table(["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Recorded by",
-                            "Status"], S.consents, _consent_row),
+                    data_table("Consents of the selected client",
+                               ["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Recorded by",
+                                "Status"], S.consents, _consent_row),
                     rx.text("No consents on record.")),
             rx.el.details(
                 rx.el.summary("Record a consent signed on paper"),

@@ -5,7 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, field_error, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import (
+    card,
+    data_table,
+    error_banner,
+    field_error,
+    notice,
+    page_frame,
+    select_field,
+    text_field,
+    textarea_field,
+)
 from ..state.staff_groups import GroupsState, GroupState, RollCallState
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -24,15 +34,8 @@ def groups_page() -> rx.Component:
     return page_frame(
         "Groups",
         notice(GroupsState.message),
-        rx.box(
-            rx.el.table(
-                rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in
-                                       ("Group", "Type", "Facilitator", "Schedule", "Members", "Room")])),
-                rx.el.tbody(rx.foreach(GroupsState.groups, _group_row)),
-                class_name="data",
-            ),
-            class_name="table-scroll",
-        ),
+        data_table("Groups", ["Group", "Type", "Facilitator", "Schedule", "Members", "Room"], GroupsState.groups,
+                   _group_row),
         rx.el.details(
             rx.el.summary("Create a group", style={"fontWeight": 600, "cursor": "pointer"}),
             rx.form(
@@ -91,7 +94,7 @@ def _member_row(m: rx.Var) -> rx.Component:
         rx.el.td(rx.link(m["name"], href=m["href"])), rx.el.td(m["joined"]),
         rx.el.td(rx.cond(GroupState.manageable,
                          rx.button("Leave today", size="1", variant="soft", color_scheme="red",
-                                   aria_label="End " + m["name"] + "'s membership today",
+                                   aria_label="Leave today: " + m["name"],
                                    on_click=GroupState.leave(m["id"])))),
     )
 
@@ -111,11 +114,7 @@ def group_page() -> rx.Component:
                         + " · runs " + g["runs"], color_scheme="gray"),
                 card(
                     rx.heading("Members", as_="h3", size="4"),
-                    rx.box(rx.el.table(
-                        rx.el.thead(rx.el.tr(rx.el.th("Name", scope="col"), rx.el.th("Joined", scope="col"),
-                                             rx.el.th(rx.el.span("Actions"), scope="col"))),
-                        rx.el.tbody(rx.foreach(GroupState.members, _member_row)),
-                        class_name="data"), class_name="table-scroll"),
+                    data_table("Members", ["Name", "Joined", "Actions"], GroupState.members, _member_row),
                     rx.cond(GroupState.manageable, rx.form(
                         rx.flex(
                             rx.box(select_field("Client", "client_id", "join-client",
@@ -135,11 +134,8 @@ def group_page() -> rx.Component:
                 ),
                 card(
                     rx.heading("Sessions (last 4 weeks and next 2)", as_="h3", size="4"),
-                    rx.box(rx.el.table(
-                        rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in
-                                               ("Date", "Start", "Topic", "Attended", "Note")])),
-                        rx.el.tbody(rx.foreach(GroupState.sessions, _session_row)),
-                        class_name="data"), class_name="table-scroll"),
+                    data_table("Sessions", ["Date", "Start", "Topic", "Attended", "Note"], GroupState.sessions,
+                               _session_row),
                     rx.cond(GroupState.manageable, rx.vstack(
                         rx.form(
                             rx.flex(
@@ -238,11 +234,8 @@ def roll_call_page() -> rx.Component:
                                 rx.text(RollCallState.marked_count, role="status"),
                                 align="center", spacing="3",
                             ),
-                            rx.box(rx.el.table(
-                                rx.el.thead(rx.el.tr(rx.el.th("Member", scope="col"), rx.el.th("Status", scope="col"),
-                                                     rx.el.th("Minutes", scope="col"))),
-                                rx.el.tbody(rx.foreach(RollCallState.entries, _entry_row)),
-                                class_name="data"), class_name="table-scroll", width="100%"),
+                            data_table("Roll call", ["Member", "Status", "Minutes"], RollCallState.entries,
+                                       _entry_row),
                             width="100%", spacing="3",
                         )),
                 card(
