@@ -117,3 +117,31 @@ def test_session_cookie_is_secure_over_https_only():
     assert _cookie_secure("https://iop.example.org") == "True"
     assert _cookie_secure("http://localhost:3000") == "None"
 
+
+def test_needs_page_moves_focus_without_eval(session, factory, signed_in_state):
+    """Reflex runs rx.call_script through eval, which the CSP blocks: the move handlers
+    name the button to focus in state instead (components/focus.py draws the effect)."""
+    from iop_app.services import needs
+    from iop_app.state.client import NeedsState
+    from tests.conftest import call
+
+    client = factory.client()
+    user = factory.client_user(client)
+    for label in ("Staying sober", "Stable housing", "Finding steady work"):
+        needs.add_need(session, user, client.id, label, "other")
+    state = signed_in_state(NeedsState, user)
+    call(state, "load")
+    assert state.focus_request == ""
+    housing = state.rows[1].id
+    assert call(state, "move_down", housing) is None  # no script sent to the browser
+    # Now last: its Down button is disabled, so focus goes to its Up button.
+    assert state.focus_request.endswith(f":need-up-{housing}")
+    call(state, "move_up", housing)
+    first = state.focus_request
+    assert first.endswith(f":need-up-{housing}")
+    call(state, "move_up", housing)  # now first: Up disabled, focus to Down
+    assert state.focus_request.endswith(f":need-down-{housing}")
+    call(state, "move_down", housing)
+    call(state, "move_down", housing)
+    call(state, "move_up", housing)  # the middle again, moved up: the same button as `first`
+    assert state.focus_request.endswith(f":need-up-{housing}") and state.focus_request != first  # asked again
