@@ -133,7 +133,9 @@ class SecurityHeaders:
     def headers(self) -> list[tuple[bytes, bytes]]:
         # The build finishes before the server starts and does not change while it runs;
         # look again only if it is rebuilt (its index.html changes).
-        static_dir = self._static_dir() if callable(self._static_dir) else self._static_dir
+        if callable(self._static_dir):
+            self._static_dir = self._static_dir()  # resolved once: the config does not change
+        static_dir = self._static_dir
         index = static_dir / "index.html"
         built_at = index.stat().st_mtime if index.exists() else None
         if self._headers is None or built_at != self._built_at:
