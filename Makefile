@@ -2,8 +2,8 @@
 #
 #   make setup    venv + Python deps (reinstalled only when pyproject.toml changes) + bun, axe-core
 #   make migrate  apply Alembic migrations to the configured DB
-#   make seed     seed demo data if the DB is empty (prints the demo sign-ins)
-#   make run      setup + migrate + seed + `reflex run --env prod` on http://localhost:$(PORT)
+#   make seed     migrate; seed demo data only into a DB this creates (prints the demo sign-ins)
+#   make run      setup + seed + `reflex run --env prod` on http://localhost:$(PORT)
 #   make test     setup + chromium + pytest
 #   make bench    run bench/run.py
 #
@@ -89,10 +89,12 @@ chromium:
 migrate: setup
 	cd $(ROOT) && $(PY) -m iop_app.manage migrate
 
+# `demo` migrates, and seeds only a database that had no tables before (marked as a
+# demo); any other database (`make migrate`, `create-director`) is migrated, never seeded.
 seed: setup
-	cd $(ROOT) && $(PY) -m iop_app.manage seed-demo
+	cd $(ROOT) && $(PY) -m iop_app.manage demo
 
-run: setup migrate seed
+run: setup seed
 	cd $(ROOT) && exec $(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
 test: setup chromium

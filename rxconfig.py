@@ -4,7 +4,9 @@ Every value that differs between a developer run, the browser-test fixture and
 CI comes from the environment:
 
 - REFLEX_DB_URL / DATABASE_URL: database URL (default: SQLite in ./data/iop.db)
-- IOP_ORIGIN: the browser origin allowed by CORS (default http://localhost:3000)
+- IOP_ORIGIN: the browser origin allowed by CORS (default http://localhost:3000).
+  An https:// origin (TLS ended at a reverse proxy) also turns on HSTS and the
+  session cookie's Secure flag (iop_app/http_headers.py, state/base.py).
 - IOP_PORT (or REFLEX_FRONTEND_PORT / REFLEX_BACKEND_PORT): the port. In
   `reflex run --env prod` (Reflex 0.10.x) frontend and backend share ONE port.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
+from ..components.focus import focus_after_render
 from ..components.ui import card, error_banner, field_error, notice, page_frame, select_field, text_field, textarea_field
 from ..services import checkins
 from ..state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
@@ -462,6 +463,7 @@ def needs_page() -> rx.Component:
                              aria_label="My needs, most important first"),
                     rx.text("Your list is empty. Add a need below.", size="2")),
             rx.text(s.move_status, role="status", aria_live="polite", size="2", color_scheme="gray"),
+            focus_after_render(s.focus_request),
             field_error(errors.get("order", ""), "needs-order"),
             rx.flex(
                 rx.button("Save order", on_click=s.save_order, disabled=s.rows.length() == 0),

@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from .. import routes
 from ..db import open_session
+from ..http_headers import served_over_https
 from ..models import User
 from ..services import audit, auth
 from ..services.errors import ServiceError
@@ -42,7 +43,10 @@ from ..services.errors import ServiceError
 
 class SessionState(rx.State):
     # The browser keeps only the random session token; the server holds the rest.
-    session_token: str = rx.Cookie("", name="iop_session", same_site="strict", max_age=12 * 3600)
+    # Secure (sent over HTTPS only) when IOP_ORIGIN is https; over plain http a browser
+    # would refuse to store a Secure cookie, so it is left unset there.
+    session_token: str = rx.Cookie("", name="iop_session", same_site="strict", max_age=12 * 3600,
+                                   secure=True if served_over_https() else None)
     # Shown in the header; harmless to the viewer, who is this user.
     viewer_name: str = ""
     viewer_role: str = ""

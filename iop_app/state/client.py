@@ -557,6 +557,8 @@ class NeedsState(SessionState):
     errors: dict[str, str] = {}
     message: str = ""
     move_status: str = ""  # read out by screen readers after a move
+    focus_request: str = ""  # "<n>:<element id>" to focus once the list is redrawn
+    _focus_count: int = 0
     form_key: int = 0
     # Backend only: the order being edited (need ids, most important first) and labels.
     _order: list[int] = []
@@ -636,9 +638,9 @@ class NeedsState(SessionState):
         direction = "up" if step < 0 else "down"
         if (direction == "up" and target == 0) or (direction == "down" and target == len(order) - 1):
             direction = "down" if direction == "up" else "up"
-        # After React has re-rendered the list (the ids move with the rows).
-        return rx.call_script(
-            f"setTimeout(() => document.getElementById('need-{direction}-{nid}')?.focus(), 50)")
+        # After React has re-rendered the list (the ids move with the rows); see components/focus.py.
+        self._focus_count += 1
+        self.focus_request = f"{self._focus_count}:need-{direction}-{nid}"
 
     @rx.event
     def move_up(self, need_id: str):

@@ -8,8 +8,8 @@ How it works
   The server is built in ``<project>/.web-test`` (``REFLEX_WEB_WORKDIR``), separate
   from ``.web`` used by ``make run``, so a developer's running app is never rebuilt
   under their feet.
-* A fresh SQLite file in a temp dir gets ``python -m iop_app.manage migrate`` and
-  ``seed-demo`` (with ``REFLEX_DB_URL`` pointing at it).
+* A fresh SQLite file in a temp dir gets ``python -m iop_app.manage demo`` (migrate +
+  demo data, as ``make run`` does; with ``REFLEX_DB_URL`` pointing at it).
 * In Reflex 0.10 prod mode frontend and backend share ONE port; the backend URL
   (``api_url`` = ``http://localhost:<port>``) is baked into ``.web*/env.json`` by
   the build that every ``reflex run --env prod`` performs anyway. So a free port
@@ -19,7 +19,7 @@ How it works
 Environment knobs: IOP_TEST_PORT, IOP_TEST_SERVER_TIMEOUT (s, default 900),
 IOP_TEST_LOCK_TIMEOUT (s, default 3600), IOP_TEST_WEB_DIR, IOP_CHROMIUM,
 IOP_TEST_KEEP_TMP=1 (keep the temp dir with server.log and the DB),
-IOP_TEST_SEED=0 (skip seed-demo: empty, migrated DB).
+IOP_TEST_SEED=0 (only migrate: empty DB).
 """
 
 from __future__ import annotations
@@ -232,9 +232,8 @@ def live_server():
         env.pop("DATABASE_URL", None)
 
         with open(log_path, "w") as log:
-            _manage("migrate", env, log)
-            if os.environ.get("IOP_TEST_SEED", "1") != "0":
-                _manage("seed-demo", env, log)
+            # `demo` seeds only a database it creates, so not after a separate migrate.
+            _manage("demo" if os.environ.get("IOP_TEST_SEED", "1") != "0" else "migrate", env, log)
 
         started = time.monotonic()
         log = open(log_path, "a")
