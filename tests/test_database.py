@@ -86,13 +86,13 @@ def test_demo_family_proposal_times_are_all_free(session, days_ahead):
     from datetime import timedelta
 
     from iop_app.models import FamilySession, SlotProposal
-    from iop_app.services import family_sessions
+    from iop_app.services import timetable
 
     seed_demo_program(session, today=program.local_today(session) + timedelta(days=days_ahead))
     slots = session.exec(select(SlotProposal)).all()
     assert len(slots) == 2
     for slot in slots:
         proposal = session.get(FamilySession, slot.family_session_id)
-        assert family_sessions.find_conflicts(
+        assert timetable.find_conflicts(
             session, therapist_id=proposal.therapist_id, client_id=proposal.client_id, start=slot.starts_at,
             minutes=proposal.duration_minutes, exclude_family_session_id=proposal.id) == []

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from iop_app.models import AuditEvent, Client, Consent, Disclosure
 from iop_app.models.enums import ConsentEndEvent
-from iop_app.services import discharge, family, family_sessions, permissions, program
+from iop_app.services import discharge, family, family_home, family_sessions, permissions, program
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
@@ -45,7 +45,7 @@ def test_a_consent_can_end_at_discharge_without_a_date(session, world):
     assert rows["Sam Morgan"].expires == "until discharge from the program"
     assert rows["Lee Morgan"].expires.endswith(" or until discharge from the program")
     assert {r.status for r in rows.values()} == {"in force"}
-    assert [c.name for c in family_sessions.family_home(session, user)] == ["Alex Morgan"]
+    assert [c.name for c in family_home.family_home(session, user)] == ["Alex Morgan"]
 
 
 def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, world):
@@ -63,13 +63,13 @@ def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, worl
     # The family member's next request shows nothing and discloses nothing.
     disclosures = session.exec(select(func.count()).select_from(Disclosure)).one()
     sam = world["at_discharge"][0]
-    assert family_sessions.family_home(session, sam) == []
+    assert family_home.family_home(session, sam) == []
     assert not permissions.can(session, sam, permissions.FAMILY_SCHEDULE, client.id)
     with pytest.raises(PermissionDenied):
         family_sessions.sessions_for_client(session, sam, client.id)
     assert session.exec(select(func.count()).select_from(Disclosure)).one() == disclosures
     # A consent with only a date stays in force after discharge.
-    assert [c.name for c in family_sessions.family_home(session, world["dated"][0])] == ["Alex Morgan"]
+    assert [c.name for c in family_home.family_home(session, world["dated"][0])] == ["Alex Morgan"]
 
     actions = session.exec(select(AuditEvent.action, AuditEvent.target, AuditEvent.detail)
                            .where(AuditEvent.actor_user_id == world["therapist"].id,
@@ -151,7 +151,7 @@ def test_staff_end_a_consent_at_an_event_in_words(session, world, factory):
         purpose="Family sessions", expires_on=None, expiry_event="the end of my probation",
         signature="Alex Morgan", signed_on=world["today"] - timedelta(days=5))
     pat = world["dated"][0]
-    assert [c.name for c in family_sessions.family_home(session, pat)] == ["Alex Morgan"]
+    assert [c.name for c in family_home.family_home(session, pat)] == ["Alex Morgan"]
     with pytest.raises(PermissionDenied):  # not the care team
         family.end_consent(session, world["client_user"], consent.id, on=world["today"])
     with pytest.raises(PermissionDenied):
@@ -161,7 +161,7 @@ def test_staff_end_a_consent_at_an_event_in_words(session, world, factory):
     with pytest.raises(ServiceError):  # ends at discharge: that ends by itself
         family.end_consent(session, world["therapist"], world["at_discharge"][1].id, on=world["today"])
     family.end_consent(session, world["therapist"], consent.id, on=world["today"])
-    assert family_sessions.family_home(session, pat) == []
+    assert family_home.family_home(session, pat) == []
     row = next(r for r in family.consents_for_client(session, world["therapist"], world["client"].id)
                if r.id == consent.id)
     assert (row.status, row.ended_on, row.expires) == ("ended", world["today"], "until the end of my probation")

@@ -20,7 +20,7 @@ from iop_app.models import (
     User,
     utcnow,
 )
-from iop_app.services import auth, family, family_sessions, permissions, program
+from iop_app.services import auth, family, family_home, family_sessions, permissions, program
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
@@ -122,11 +122,11 @@ def test_consent_opens_only_its_scope_and_revocation_closes_at_once(session, peo
     link = add_person(session, client_user, client)
     sam = link_family_user(session, link, factory)
     # Before any consent: nothing, not even that the client exists.
-    assert family_sessions.family_home(session, sam) == []
+    assert family_home.family_home(session, sam) == []
     assert not permissions.can(session, sam, permissions.FAMILY_SCHEDULE, client.id)
 
     consent = family.grant_consent(session, client_user, client.id, **valid_consent(session, link))
-    home = family_sessions.family_home(session, sam)
+    home = family_home.family_home(session, sam)
     assert [(c.name, c.progress) for c in home] == [("Alex Morgan", None)]  # scheduling only: no progress
     assert not permissions.can(session, sam, permissions.FAMILY_PROGRESS, client.id)
     assert not permissions.can(session, sam, permissions.READ, client.id)
@@ -134,7 +134,7 @@ def test_consent_opens_only_its_scope_and_revocation_closes_at_once(session, peo
         family.consents_for_client(session, sam, client.id)
 
     family.revoke_consent(session, client_user, consent.id)
-    assert family_sessions.family_home(session, sam) == []
+    assert family_home.family_home(session, sam) == []
     with pytest.raises(PermissionDenied):
         family_sessions.sessions_for_client(session, sam, client.id)
     with pytest.raises(ServiceError):
@@ -150,12 +150,12 @@ def test_expired_consent_denies_at_once(session, people, factory):
                                  starts_local=[datetime.combine(program.local_today(session) + timedelta(days=3),
                                                                 time(18, 0))])
     slot = session.exec(select(SlotProposal).where(SlotProposal.family_session_id == fs.id)).one()
-    assert len(family_sessions.family_home(session, sam)) == 1
+    assert len(family_home.family_home(session, sam)) == 1
     # The consent's end date passes: it was in force through yesterday.
     consent.expires_on = program.local_today(session) - timedelta(days=1)
     session.add(consent)
     session.commit()
-    assert family_sessions.family_home(session, sam) == []
+    assert family_home.family_home(session, sam) == []
     with pytest.raises(PermissionDenied):
         family_sessions.accept_slot(session, sam, slot.id)
     session.expire_all()
@@ -183,7 +183,7 @@ def test_progress_scope_shows_counts_worked_out_by_hand(session, people, factory
     session.add(FamilySession(client_id=client.id, therapist_id=therapist.id, status="completed",
                               starts_at=utcnow() - timedelta(days=20), minutes_attended=45))
     session.commit()
-    (view,) = family_sessions.family_home(session, sam)
+    (view,) = family_home.family_home(session, sam)
     p = view.progress
     assert (p.groups_attended_28d, p.groups_recorded_28d, p.family_sessions_attended) == (1, 2, 1)
     assert p.week_in_program == 3  # admitted 14 days ago: days 0-6 week 1, 7-13 week 2, day 14 week 3
@@ -196,7 +196,7 @@ def test_scheduling_scope_hides_attendance(session, people, factory):
     session.add(FamilySession(client_id=client.id, therapist_id=therapist.id, status="completed",
                               starts_at=utcnow() - timedelta(days=2), minutes_attended=45))
     session.commit()
-    (view,) = family_sessions.family_home(session, sam)
+    (view,) = family_home.family_home(session, sam)
     assert view.progress is None and view.sessions == []
 
 
@@ -206,9 +206,9 @@ def test_disclosures_are_recorded_and_listed_for_the_client(session, people, fac
     nobody = factory.family(client, scope=None)
     revoked = factory.family(client, revoked=True)
     assert count(session, Disclosure) == 0
-    family_sessions.family_home(session, sam)
-    family_sessions.family_home(session, nobody)
-    family_sessions.family_home(session, revoked)
+    family_home.family_home(session, sam)
+    family_home.family_home(session, nobody)
+    family_home.family_home(session, revoked)
     rows = family.disclosures_for_client(session, client_user, client.id)
     assert sorted(r.what for r in rows) == [
         "Family portal: attendance and progress summary",

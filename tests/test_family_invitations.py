@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from iop_app.models import AuditEvent, FamilyLink, User, utcnow
-from iop_app.services import auth, family, family_sessions, program
+from iop_app.services import auth, family, family_home, program
 from iop_app.services.errors import PermissionDenied, ServiceError
 
 RELATIVE = "robin.lee@example.org"
@@ -53,7 +53,7 @@ def portal_states(session, client_user, client) -> dict[str, str]:
 
 
 def client_names_seen_by(session, user) -> list[str]:
-    return [c.name for c in family_sessions.family_home(session, user)]
+    return [c.name for c in family_home.family_home(session, user)]
 
 
 # --------------------------------------------------------------------------- point 1: takeover

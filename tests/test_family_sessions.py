@@ -20,7 +20,7 @@ from iop_app.models import (
     utcnow,
 )
 from iop_app.services import family_sessions as fs_svc
-from iop_app.services import hours, program
+from iop_app.services import family_home, hours, program
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
@@ -240,7 +240,7 @@ def test_cancel_needs_a_reason(session, world):
     with pytest.raises(ServiceError):
         fs_svc.accept_slot(session, sam, slots_of(session, fs)[0].id)
     # The family member still sees what happened, with the reason.
-    (home,) = fs_svc.family_home(session, sam)
+    (home,) = family_home.family_home(session, sam)
     assert [(s.status, s.cancel_reason) for s in home.sessions] == [("cancelled", "Therapist ill")]
 
 
@@ -325,7 +325,7 @@ def test_family_member_is_told_only_that_a_taken_time_is_unavailable(session, wo
     with pytest.raises(ServiceError) as exc:
         fs_svc.accept_slot(session, sam, slot.id)
     assert exc.value.message == fs_svc.FAMILY_UNAVAILABLE
-    (home,) = fs_svc.family_home(session, sam)
+    (home,) = family_home.family_home(session, sam)
     assert home.sessions[0].slots[0].unavailable_reason == fs_svc.FAMILY_UNAVAILABLE
     with pytest.raises(ServiceError) as exc:
         fs_svc.accept_slot(session, client_user, slot.id)

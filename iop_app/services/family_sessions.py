@@ -1,5 +1,6 @@
 """Family-session scheduling: proposals, answers, booking, changes, attendance,
-the calendar file, and the family member's home view.
+and the calendar file. Overlaps are found by services/calendar.py; the family
+member's home page is services/family_home.py.
 
 Who may do what (checked through permissions on every call):
 - staff with WRITE on the client (their therapist, a facilitator of their
@@ -17,163 +18,34 @@ and family sessions). Times are stored in UTC and shown in the program's zone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import icalendar
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from ..models import (
-    Attendance,
     Client,
     FamilySession,
     FamilySessionMessage,
-    Goal,
-    GroupMembership,
-    GroupSession,
-    IndividualSession,
     SlotProposal,
-    TherapyGroup,
     User,
     utcnow,
 )
-from . import audit, family, hours, permissions, program
+from . import audit, family, permissions, program
 from .errors import PermissionDenied, ServiceError, ValidationError
 from .ids import is_id
+from .timetable import find_conflicts, local_text
 
 MODES = {"in_person": "In person", "video": "Video call"}
 MIN_MINUTES, MAX_MINUTES = 15, 240
 MAX_SLOTS = 6
 MAX_DAYS_AHEAD = 180
-# Longest service considered when looking back for an overlap (groups run 3 h).
-LOOKBACK = timedelta(hours=12)
 STATUS_LABELS = {"proposed": "Times proposed", "booked": "Booked", "cancelled": "Cancelled", "completed": "Attended"}
 # What a family member is told when a time is taken: the reason could reveal the
 # client's treatment schedule, which no consent scope covers.
 FAMILY_UNAVAILABLE = "This time is no longer available. Choose another time or ask for one."
 RECENT = timedelta(days=14)
-
-
-# --------------------------------------------------------------------------- formatting
-def local_text(moment: datetime, tz: ZoneInfo, minutes: int | None = None) -> str:
-    start = program.to_local(moment, tz)
-    text = start.strftime("%a %d %b %Y, %H:%M")
-    if minutes:
-        text += "–" + (start + timedelta(minutes=minutes)).strftime("%H:%M")
-    return text
-
-
-# --------------------------------------------------------------------------- conflicts
-def find_conflicts(
-    session: Session,
-    *,
-    therapist_id: int,
-    client_id: int,
-    start: datetime,
-    minutes: int,
-    exclude_family_session_id: int | None = None,
-) -> list[str]:
-    """Why [start, start+minutes) cannot be used: each overlapping service of the
-    therapist (family and individual sessions, groups they facilitate) or of the
-    client (their groups, individual and family sessions). Empty when free."""
-    tz = program.program_tz(session)
-    end = start + timedelta(minutes=minutes)
-    window_start = start - LOOKBACK
-    reasons: list[str] = []
-
-    def overlaps(other_start: datetime, other_minutes: int) -> bool:
-        return other_start < end and other_start + timedelta(minutes=other_minutes) > start
-
-    fam = select(FamilySession).where(
-        or_(FamilySession.therapist_id == therapist_id, FamilySession.client_id == client_id),
-        col(FamilySession.status).in_(("booked", "completed")),
-        col(FamilySession.starts_at).is_not(None),
-        FamilySession.starts_at >= window_start,
-        FamilySession.starts_at < end,
-    )
-    if exclude_family_session_id is not None:
-        fam = fam.where(FamilySession.id != exclude_family_session_id)
-    for other in session.exec(fam).all():
-        if overlaps(other.starts_at, other.duration_minutes):
-            whose = "another family session of this client" if other.client_id == client_id else (
-                "the therapist's family session with another client")
-            reasons.append(f"Overlaps {whose} ({local_text(other.starts_at, tz, other.duration_minutes)}).")
-
-    for other in session.exec(
-        select(IndividualSession).where(
-            or_(IndividualSession.therapist_id == therapist_id, IndividualSession.client_id == client_id),
-            IndividualSession.status != "cancelled",
-            IndividualSession.starts_at >= window_start,
-            IndividualSession.starts_at < end,
-        )
-    ).all():
-        if overlaps(other.starts_at, other.duration_minutes):
-            whose = "the client's individual session" if other.client_id == client_id else (
-                "the therapist's individual session with another client")
-            reasons.append(f"Overlaps {whose} ({local_text(other.starts_at, tz, other.duration_minutes)}).")
-
-    # Groups: the therapist's (as facilitator) and the client's (as a member that day).
-    memberships = session.exec(
-        select(GroupMembership.group_id, GroupMembership.joined_on, GroupMembership.left_on).where(
-            GroupMembership.client_id == client_id
-        )
-    ).all()
-    member_groups = {gid for gid, _, _ in memberships}
-    groups = session.exec(
-        select(TherapyGroup).where(
-            or_(TherapyGroup.facilitator_id == therapist_id, col(TherapyGroup.id).in_(member_groups or {-1}))
-        )
-    ).all()
-    if not groups:
-        return reasons
-    by_id = {g.id: g for g in groups}
-
-    def client_member_on(group_id: int, day: date) -> bool:
-        return any(gid == group_id and joined <= day and (left is None or left >= day)
-                   for gid, joined, left in memberships)
-
-    def group_reason(group: TherapyGroup, day: date, at: datetime, minutes_: int) -> str | None:
-        span = local_text(at, tz, minutes_)
-        if group.facilitator_id == therapist_id:
-            return f"Overlaps the group {group.name} ({span}), which the therapist facilitates."
-        if client_member_on(group.id, day):
-            return f"Overlaps the client's group {group.name} ({span})."
-        return None
-
-    first_day = program.to_local(window_start, tz).date()
-    last_day = program.to_local(end, tz).date()
-    day_start, _ = program.local_day_bounds_utc(first_day, tz)
-    _, day_end = program.local_day_bounds_utc(last_day, tz)
-    rows = session.exec(
-        select(GroupSession).where(
-            col(GroupSession.group_id).in_(list(by_id)),
-            GroupSession.starts_at >= day_start,
-            GroupSession.starts_at < day_end,
-        )
-    ).all()
-    days_with_rows = set()
-    for gs in rows:
-        day = program.to_local(gs.starts_at, tz).date()
-        days_with_rows.add((gs.group_id, day))
-        if not gs.cancelled and overlaps(gs.starts_at, gs.duration_minutes):
-            if reason := group_reason(by_id[gs.group_id], day, gs.starts_at, gs.duration_minutes):
-                reasons.append(reason)
-    # Meetings not generated yet follow the weekly schedule.
-    day = first_day
-    while day <= last_day:
-        for group in groups:
-            weekdays = {int(d) for d in group.weekdays.split(",") if d.strip().isdigit()}
-            if (group.id, day) in days_with_rows or day.isoweekday() not in weekdays:
-                continue
-            if day < group.start_date or (group.end_date is not None and day > group.end_date):
-                continue
-            at = program.to_utc(datetime.combine(day, group.start_time), tz)
-            if overlaps(at, group.duration_minutes):
-                if reason := group_reason(group, day, at, group.duration_minutes):
-                    reasons.append(reason)
-        day += timedelta(days=1)
-    return reasons
 
 
 # --------------------------------------------------------------------------- views
@@ -222,7 +94,7 @@ class SessionView:
         return next((s for s in self.slots if s.status == "accepted"), None)
 
 
-def _views(session: Session, rows: list[FamilySession], *, for_family: bool) -> list[SessionView]:
+def session_views(session: Session, rows: list[FamilySession], *, for_family: bool) -> list[SessionView]:
     if not rows:
         return []
     tz = program.program_tz(session)
@@ -236,7 +108,8 @@ def _views(session: Session, rows: list[FamilySession], *, for_family: bool) -> 
         .where(col(FamilySessionMessage.family_session_id).in_(ids))
         .order_by(FamilySessionMessage.at, FamilySessionMessage.id)
     ).all()
-    clients = {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_({fs.client_id for fs in rows}))).all()}
+    client_ids = {fs.client_id for fs in rows}
+    clients = {c.id: c for c in session.exec(select(Client).where(col(Client.id).in_(client_ids))).all()}
     user_ids = {fs.therapist_id for fs in rows} | {c.user_id for c in clients.values()}
     user_ids |= {s.accepted_by for s in slots if s.accepted_by} | {m.author_id for m in messages}
     names = dict(session.exec(select(User.id, User.full_name).where(col(User.id).in_(user_ids))).all())
@@ -267,7 +140,8 @@ def _views(session: Session, rows: list[FamilySession], *, for_family: bool) -> 
         views.append(SessionView(
             id=fs.id, client_id=fs.client_id, client_name=names.get(clients[fs.client_id].user_id, ""),
             therapist_name=names.get(fs.therapist_id, ""), duration_minutes=fs.duration_minutes, mode=fs.mode,
-            mode_label=MODES.get(fs.mode, fs.mode), status=fs.status, status_label=STATUS_LABELS.get(fs.status, fs.status),
+            mode_label=MODES.get(fs.mode, fs.mode), status=fs.status,
+            status_label=STATUS_LABELS.get(fs.status, fs.status),
             starts_at=fs.starts_at,
             when=local_text(fs.starts_at, tz, fs.duration_minutes) if fs.starts_at else "",
             note=fs.note, cancel_reason=fs.cancel_reason, minutes_attended=fs.minutes_attended,
@@ -276,7 +150,7 @@ def _views(session: Session, rows: list[FamilySession], *, for_family: bool) -> 
     return views
 
 
-def _order(query):
+def ordered(query):
     return query.order_by(
         col(FamilySession.starts_at).is_(None).desc(), FamilySession.starts_at, FamilySession.id
     )
@@ -287,11 +161,11 @@ def sessions_for_client(session: Session, actor: User, client_id: int) -> list[S
     open and booked ones, and those that ended in the last two weeks."""
     permissions.require(session, actor, permissions.READ, client_id, what="family_session.list")
     since = utcnow() - RECENT
-    rows = session.exec(_order(select(FamilySession).where(
+    rows = session.exec(ordered(select(FamilySession).where(
         FamilySession.client_id == client_id,
         or_(col(FamilySession.status).in_(("proposed", "booked")), FamilySession.updated_at >= since),
     ))).all()
-    return _views(session, list(rows), for_family=False)
+    return session_views(session, list(rows), for_family=False)
 
 
 def sessions_for_staff(session: Session, actor: User) -> list[SessionView]:
@@ -307,7 +181,7 @@ def sessions_for_staff(session: Session, actor: User) -> list[SessionView]:
     condition = permissions.visible_clients_condition(actor, today)
     if condition is not None:
         query = query.where(condition)
-    return _views(session, list(session.exec(_order(query)).all()), for_family=False)
+    return session_views(session, list(session.exec(ordered(query)).all()), for_family=False)
 
 
 def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
@@ -708,98 +582,3 @@ def ics_for_session(session: Session, actor: User, family_session_id) -> bytes:
     audit.record(session, actor, "family_session.ics", client_id=fs.client_id, target=f"family_session:{fs.id}")
     session.commit()
     return cal.to_ical()
-
-
-# --------------------------------------------------------------------------- the family member's home
-@dataclass(frozen=True)
-class ProgressSummary:
-    week_in_program: int
-    hours_this_week: float
-    weekly_target: float
-    groups_attended_28d: int
-    groups_recorded_28d: int
-    family_sessions_attended: int
-    goals_active: int
-    goals_achieved: int
-
-
-@dataclass(frozen=True)
-class FamilyClientView:
-    client_id: int
-    name: str
-    relationship: str
-    scope_label: str
-    sessions: list[SessionView]
-    progress: ProgressSummary | None
-
-
-def progress_summary(session: Session, client: Client) -> ProgressSummary:
-    """Attendance and a summary of progress, no notes: counts only."""
-    today = program.local_today(session)
-    tz = program.program_tz(session)
-    since, _ = program.local_day_bounds_utc(today - timedelta(days=27), tz)
-    _, until = program.local_day_bounds_utc(today, tz)
-    att = session.exec(
-        select(Attendance.status, func.count())
-        .join(GroupSession, GroupSession.id == Attendance.session_id)
-        .where(Attendance.client_id == client.id, GroupSession.starts_at >= since, GroupSession.starts_at < until)
-        .group_by(Attendance.status)
-    ).all()
-    counts = dict(att)
-    attended = sum(counts.get(s, 0) for s in ("present", "late", "left_early"))
-    goals = dict(session.exec(
-        select(Goal.status, func.count()).where(Goal.client_id == client.id).group_by(Goal.status)
-    ).all())
-    fam_done = session.exec(
-        select(func.count()).select_from(FamilySession).where(
-            FamilySession.client_id == client.id, FamilySession.status == "completed")
-    ).one()
-    return ProgressSummary(
-        week_in_program=max(1, (today - client.admission_date).days // 7 + 1),
-        hours_this_week=hours.hours_this_week(session, [client.id], today).get(client.id, 0.0),
-        weekly_target=program.weekly_hours_target(session),
-        groups_attended_28d=attended,
-        groups_recorded_28d=sum(counts.values()),
-        family_sessions_attended=fam_done,
-        goals_active=goals.get("active", 0),
-        goals_achieved=goals.get("achieved", 0),
-    )
-
-
-def family_home(session: Session, actor: User) -> list[FamilyClientView]:
-    """What this family member may see, per client whose consent in force names
-    them; every client shown is a disclosure, recorded here. Nothing at all
-    without a consent in force."""
-    if actor is None or actor.role != "family":
-        audit.record_now(session, actor, "family.home", outcome="denied", detail="family only")
-        raise PermissionDenied()
-    since = utcnow() - RECENT
-    # Every permission check (each audited in its own transaction) comes before
-    # the disclosures are added, so SQLite never sees two writers at once.
-    allowed = []
-    for cc in family.consenting_clients(session, actor):
-        client = permissions.require(session, actor, permissions.FAMILY_SCHEDULE, cc.client_id, what="family.home")
-        if cc.may_see_progress:
-            permissions.require(session, actor, permissions.FAMILY_PROGRESS, client.id, what="family.progress")
-        allowed.append((cc, client))
-    result = []
-    for cc, client in allowed:
-        statuses = ["proposed", "booked", "cancelled"] + (["completed"] if cc.may_see_progress else [])
-        rows = session.exec(_order(select(FamilySession).where(
-            FamilySession.client_id == client.id,
-            col(FamilySession.status).in_(statuses),
-            or_(col(FamilySession.status).in_(("proposed", "booked")), FamilySession.updated_at >= since),
-        ))).all()
-        sessions = _views(session, list(rows), for_family=True)
-        progress = progress_summary(session, client) if cc.may_see_progress else None
-        result.append(FamilyClientView(client.id, cc.name, cc.relationship,
-                                       family.SCOPE_LABELS.get(cc.consent.scope, ""), sessions, progress))
-    for cc, client in allowed:
-        family.record_disclosure(session, actor, client.id, cc.consent,
-                                 "Family portal: name, family sessions and proposed times")
-        if cc.may_see_progress:
-            family.record_disclosure(session, actor, client.id, cc.consent,
-                                     "Family portal: attendance and progress summary")
-    session.commit()
-    return result
-

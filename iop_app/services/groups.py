@@ -30,9 +30,18 @@ from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
 from ..models import (
-    ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, Client, GroupMembership, GroupSession, TherapyGroup, User, utcnow,
+    ATTENDANCE_STATUSES,
+    GROUP_TYPES,
+    Attendance,
+    Client,
+    GroupMembership,
+    GroupSession,
+    TherapyGroup,
+    User,
+    utcnow,
 )
-from . import audit, permissions, program
+from ..models.enums import ATTENDED, MISSED
+from . import audit, permissions, program, timetable
 from .errors import NotFound, PermissionDenied, ValidationError
 from .ids import is_id
 
@@ -53,7 +62,6 @@ STATUS_LABELS = {
     "excused": "Excused absence",
     "unexcused": "Unexcused absence",
 }
-ATTENDED = ("present", "late", "left_early")
 WEEKDAY_NAMES = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
 EDIT_WINDOW_DAYS = 7
 MAX_CAPACITY = 20  # IOP groups are small
@@ -376,16 +384,9 @@ def generate_sessions(session: Session, actor: User, group_id: int, start: date,
         raise ValidationError({"end": "Choose a period whose end is after its start."})
     if (end - start).days > MAX_GENERATE_DAYS:
         raise ValidationError({"end": f"Generate at most {MAX_GENERATE_DAYS} days at a time."})
-    tz = program.program_tz(session)
-    weekdays = {int(d) for d in group.weekdays.split(",") if d}
     first = max(start, group.start_date)
     last = min(end, group.end_date) if group.end_date else end
-    wanted = []
-    day = first
-    while day <= last:
-        if day.isoweekday() in weekdays:
-            wanted.append(program.to_utc(datetime.combine(day, group.start_time), tz))
-        day += timedelta(days=1)
+    wanted = [at for _day, at in timetable.scheduled_meetings(group, start, end, program.program_tz(session))]
     if not wanted:
         return 0
     existing = set(session.execute(
@@ -567,7 +568,7 @@ def record_attendance(session: Session, actor: User, session_id: int, marks: dic
         if type(minutes) is not int or not 0 <= minutes <= meeting.duration_minutes:
             errors[f"minutes-{client_id}"] = f"Minutes must be 0 to {meeting.duration_minutes}."
             continue
-        if status in ("excused", "unexcused") and minutes:
+        if status in MISSED and minutes:
             errors[f"minutes-{client_id}"] = "An absence has 0 minutes."
             continue
         clean[client_id] = (status, minutes)

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from ..models import Need, NeedRanking, NeedRankingItem, User, utcnow
 from . import audit, permissions, program
 from .errors import PermissionDenied, ValidationError
-from .ids import is_id
 from .goals import LIFE_AREA_LABELS
+from .ids import is_id
 
 LABEL_MAX = 120
 MAX_NEEDS = 20

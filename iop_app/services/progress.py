@@ -22,13 +22,12 @@ from sqlalchemy import Date, Integer, bindparam, case, func, literal, select, un
 from sqlmodel import Session, col
 
 from ..models import Attendance, GroupSession, MoodEntry, User
+from ..models.enums import ATTENDED
 from . import hours, permissions, program
 from .ids import moment_param
 
 METRICS = ("mood", "anxiety", "craving", "sleep_hours")
 AVG_COLUMNS = {"mood": "mood_avg7", "anxiety": "anxiety_avg7", "craving": "craving_avg7", "sleep_hours": "sleep_avg7"}
-ATTENDED_STATUSES = ("present", "late", "left_early")
-MISSED_STATUSES = ("excused", "unexcused")
 MAX_DAYS = 3 * 366
 MAX_WEEKS = 160
 
@@ -68,7 +67,7 @@ def _weekly_statement(weeks: int):
     minutes = select(week_of(service.c.starts_at), service.c.minutes).subquery()
     roll_call = (
         select(week_of(GroupSession.starts_at),
-               case((col(Attendance.status).in_(ATTENDED_STATUSES), 1), else_=0).label("attended"))
+               case((col(Attendance.status).in_(ATTENDED), 1), else_=0).label("attended"))
         .join(GroupSession, GroupSession.id == Attendance.session_id)
         .where(Attendance.client_id == P_CLIENT, GroupSession.starts_at >= bounds[0],
                GroupSession.starts_at < bounds[-1], col(GroupSession.cancelled).is_(False))
@@ -108,7 +107,7 @@ def _daily_frame(rows, start: date, end: date) -> pd.DataFrame:
     data = np.full((len(METRICS), length), np.nan)
     used = np.zeros(length, dtype=bool)
     if rows:
-        days, *values, used_substance = zip(*rows)
+        days, *values, used_substance = zip(*rows, strict=True)
         index = np.fromiter((d.toordinal() for d in days), dtype=np.int64, count=len(days)) - first.toordinal()
         inside = (index >= 0) & (index < length)
         data[:, index[inside]] = np.array(values, dtype=float)[:, inside]
@@ -173,7 +172,8 @@ class _Weeks:
             "target": np.full(len(self.minutes), float(target)),
             "attended": np.array(self.attended, dtype=np.int64),
             "scheduled": np.array(self.scheduled, dtype=np.int64),
-            "rate": np.array([round(a / n, 3) if n else np.nan for a, n in zip(self.attended, self.scheduled)],
+            "rate": np.array([round(a / n, 3) if n else np.nan
+                              for a, n in zip(self.attended, self.scheduled, strict=True)],
                              dtype=float),
         }, copy=False)
 
@@ -232,13 +232,13 @@ def goal_progress_frame(session: Session, actor: User, client_id: int) -> pd.Dat
 def summary(frame: pd.DataFrame) -> dict[str, float | None]:
     """Latest 7-day averages from a checkin_frame (None when there is none)."""
     out: dict[str, float | None] = {}
-    for metric, column in AVG_COLUMNS.items():
+    for column in AVG_COLUMNS.values():
         values = frame[column].dropna()
         out[column] = round(float(values.iloc[-1]), 1) if len(values) else None
     return out
 
 
 __all__ = [
-    "ATTENDED_STATUSES", "MISSED_STATUSES", "attendance_by_week_frame", "checkin_frame", "client_charts", "goal_progress_frame",
+    "attendance_by_week_frame", "checkin_frame", "client_charts", "goal_progress_frame",
     "rolling_daily", "summary", "weekly_frame", "weekly_hours_frame",
 ]

@@ -11,11 +11,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupMembership, GroupSession, MoodEntry, User
+from ..models.enums import ATTENDED
 from . import program, roster
-from .groups import ATTENDED, get_group, group_facilitator, may_manage_facilitated
 from .errors import PermissionDenied
+from .groups import get_group, group_facilitator, may_manage_facilitated
 from .ids import moment_param
-
 
 # Built once with bound parameters: a chart view binds values and runs it.
 SESSION_ATTENDANCE = (
@@ -41,12 +41,13 @@ def group_attendance_frame(session: Session, actor: User, group_id: int, start: 
     rows = session.connection().execute(SESSION_ATTENDANCE, dict(
         group_id=group_id, start_utc=program.to_utc(datetime.combine(start, time.min), tz),
         end_utc=program.to_utc(datetime.combine(end + timedelta(days=1), time.min), tz))).all()
-    starts, recorded, attended = zip(*rows) if rows else ((), (), ())
+    starts, recorded, attended = zip(*rows, strict=True) if rows else ((), (), ())
     return pd.DataFrame({
         "day": np.array([s.astimezone(tz).date() for s in starts], dtype="datetime64[D]").astype("datetime64[s]"),
         "attended": np.array(attended, dtype=np.int64),
         "recorded": np.array(recorded, dtype=np.int64),
-        "rate": np.array([round(a / r, 3) if r else np.nan for a, r in zip(attended, recorded)], dtype=float),
+        "rate": np.array([round(a / r, 3) if r else np.nan for a, r in zip(attended, recorded, strict=True)],
+                         dtype=float),
     }, copy=False)
 
 

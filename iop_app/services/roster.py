@@ -34,12 +34,12 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import pandas as pd
-
 from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
+from ..models.enums import ATTENDED, MISSED
 from . import audit, hours, program
 from .errors import PermissionDenied, ValidationError
 from .ids import moment_param
@@ -47,8 +47,6 @@ from .permissions import caseload_condition_sql
 
 PAGE_SIZE = 25
 REVIEW_INTERVAL_DAYS = 30
-ATTENDED = ("present", "late", "left_early")
-MISSED = ("excused", "unexcused")
 STATUS_FILTERS = ("current", "all", "intake", "active", "discharged")
 SQL_SORTS = ("name", "admission", "status", "therapist")
 FIGURE_SORTS = ("last_checkin", "mood", "craving", "attendance", "hours", "review", "flags")
@@ -199,7 +197,8 @@ def _parameters(session: Session, actor: User, query: RosterQuery, today: date, 
                   week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
                   actor_id=actor.id, limit=query.page_size, offset=page * query.page_size)
     if query.search:
-        values["needle"] = "%" + query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values["needle"] = f"%{escaped}%"
     if query.therapist_id is not None:
         values["therapist_id"] = query.therapist_id
     if query.status not in ("current", "all"):

@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from ..models import FamilySession, GroupMembership, GroupSession, IndividualSession, TherapyGroup, User, utcnow
 from . import permissions, program
 
-
 DAYS_AHEAD = 7
 
 
@@ -93,4 +92,5 @@ def describe_time(item: ScheduleItem) -> str:
     """'Wed 9:00 AM – 12:00 PM' in program-local time."""
     def clock(moment: datetime) -> str:
         return moment.strftime("%I:%M %p").lstrip("0")
-    return f"{item.starts_local.strftime('%a %b')} {item.starts_local.day}, {clock(item.starts_local)} – {clock(item.ends_local)}"
+    day = f"{item.starts_local.strftime('%a %b')} {item.starts_local.day}"
+    return f"{day}, {clock(item.starts_local)} – {clock(item.ends_local)}"

@@ -2,7 +2,7 @@
 activation page. Also the view shapes (SessionCard ...) the client and staff
 family pages share.
 
-Everything a family member sees is rebuilt from services.family_sessions.family_home
+Everything a family member sees is rebuilt from services.family_home.family_home
 on every event, which re-checks each consent: after a revocation, expiry or end
 event (discharge) the very next click leaves an empty page that reveals nothing.
 """
@@ -15,7 +15,7 @@ from datetime import date, datetime
 import reflex as rx
 
 from ..models import User, utcnow
-from ..services import family, family_sessions, program
+from ..services import family, family_home, family_sessions, program
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_int, as_text, form_dict
 from .base import SessionState
@@ -216,7 +216,7 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
     accept_message: str = ""
 
     def _reload(self, session, actor) -> None:
-        home = family_sessions.family_home(session, actor)
+        home = family_home.family_home(session, actor)
         self.clients = [
             ClientCard(
                 name=c.name, relationship=c.relationship, scope_label=c.scope_label,

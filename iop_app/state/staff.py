@@ -47,7 +47,8 @@ def _change_words(label: str, change: float | None) -> str:
 
 def row_view(row: roster.RosterRow, today: date) -> dict[str, str]:
     """The strings a roster row shows (all public: the viewer may see these clients)."""
-    rate = "—" if row.attendance_rate is None else f"{round(row.attendance_rate * 100)}% ({row.attended_14}/{row.recorded_14})"
+    rate = ("—" if row.attendance_rate is None
+            else f"{round(row.attendance_rate * 100)}% ({row.attended_14}/{row.recorded_14})")
     last = _fmt_date(row.last_checkin)
     if row.last_checkin:
         ago = (today - row.last_checkin).days

@@ -78,7 +78,8 @@ class GroupsState(SessionState):
                 "duration_minutes": as_int(form.get("duration_minutes"), 1, 1000),
                 "capacity": as_int(form.get("capacity"), 0, 1000), "start_date": as_date(form.get("start_date")),
                 "end_date": as_date(form.get("end_date")) if form.get("end_date") else None,
-                "location": as_text(form.get("location", ""), 80), "description": as_text(form.get("description", ""), 1000),
+                "location": as_text(form.get("location", ""), 80),
+                "description": as_text(form.get("description", ""), 1000),
                 "facilitator_id": as_int(form.get("facilitator_id"), 1) if actor.role == "director" else actor.id,
             }
             if form.get("end_date") and values["end_date"] is None:
@@ -131,7 +132,8 @@ class GroupState(SessionState):
         self.group = {"name": group.name, "type": groups.GROUP_TYPE_LABELS.get(group.group_type, group.group_type),
                       "schedule": groups.describe_schedule(group), "capacity": str(group.capacity),
                       "location": group.location, "description": group.description,
-                      "runs": _d(group.start_date) + (f" – {_d(group.end_date)}" if group.end_date else " (open-ended)")}
+                      "runs": _d(group.start_date)
+                      + (f" – {_d(group.end_date)}" if group.end_date else " (open-ended)")}
         rows = groups.members(session, actor, group.id, today)
         self.members = [{"id": str(r.client_id), "name": r.name, "joined": _d(r.joined_on),
                          "href": f"/staff/clients/{r.client_id}"} for r in rows if r.current]
@@ -139,7 +141,8 @@ class GroupState(SessionState):
                              for r in rows if not r.current]
         self.enrollable = ([[str(i), n] for i, n in groups.enrollable_clients(session, actor, group.id, today)]
                            if self.manageable else [])
-        sessions = groups.list_sessions(session, actor, group.id, today - timedelta(weeks=4), today + timedelta(weeks=2))
+        sessions = groups.list_sessions(session, actor, group.id, today - timedelta(weeks=4),
+                                        today + timedelta(weeks=2))
         self.sessions = [
             {"id": str(s.id), "href": f"/staff/sessions/{s.id}", "day": _d(s.day), "start": s.start,
              "topic": s.topic or "—", "state": "Cancelled" + (f": {s.cancel_reason}" if s.cancel_reason else "")
