@@ -36,6 +36,7 @@ from .models import (
     User,
     utcnow,
 )
+from .models.enums import ConsentEndEvent
 from .services import auth, program
 
 DEMO_PASSWORD = "Recovery-Demo-2026"
@@ -339,7 +340,8 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
     def family_user(email, name):
         return _user(session, email, name, "family")
 
-    # family@: spouse of the demo client, consent in force (scheduling + progress).
+    # family@: spouse of the demo client, consent in force (scheduling + progress)
+    # for 90 days or until discharge.
     sam = family_user("family@iop.example", "Sam Morgan")
     link = FamilyLink(client_id=alex.id, name="Sam Morgan", relationship="Spouse", email=sam.email,
                       family_user_id=sam.id, invited_at=now - timedelta(days=20), activated_at=now - timedelta(days=19))
@@ -347,7 +349,8 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
     session.flush()
     session.add(Consent(client_id=alex.id, family_link_id=link.id, scope="scheduling_progress",
                         purpose="Coordinate family sessions and support my recovery",
-                        expires_on=today + timedelta(days=90), expiry_event="", signature="Alex Morgan",
+                        expires_on=today + timedelta(days=90), end_event=ConsentEndEvent.DISCHARGE,
+                        expiry_event="", signature="Alex Morgan",
                         signed_on=today - timedelta(days=20), granted_at=now - timedelta(days=20),
                         recorded_by=alex.user_id))
     # A listed support person never invited.

@@ -225,10 +225,10 @@ def test_disclosures_are_recorded_and_listed_for_the_client(session, people, fac
 def test_invitation_and_activation(session, people):
     _, client, client_user = people
     link = add_person(session, client_user, client)
+    users = count(session, User)
     invitation = family.invite(session, client_user, client.id, link.id)
     session.refresh(link)
-    person = session.get(User, link.family_user_id)
-    assert person.role == "family" and person.password_hash == ""
+    assert count(session, User) == users and link.family_user_id is None  # no account until activation
     assert link.invite_code_hash == family.code_hash(invitation.code) != invitation.code
     assert invitation.code not in (link.invite_code_hash or "")
     assert [row.portal for row in family.list_links(session, client_user, client.id)] == ["invited"]
@@ -238,17 +238,27 @@ def test_invitation_and_activation(session, people):
     with pytest.raises(ServiceError) as exc:
         family.activate(session, "sam@example.org", "AAAA-BBBB-CCCC", "a calm river at dusk")
     assert exc.value.field == "code"
+    with pytest.raises(ServiceError) as exc:  # the code is for another email
+        family.activate(session, "someone@example.org", invitation.code, "a calm river at dusk")
+    assert exc.value.message == family.ACTIVATION_FAILED
     with pytest.raises(ValidationError) as exc:
         family.activate(session, "sam@example.org", invitation.code, "short")
     assert list(exc.value.errors) == ["password"]
+    assert count(session, User) == users
 
     # Typed in lower case without dashes, as people do.
-    family.activate(session, " SAM@example.org ", invitation.code.replace("-", "").lower(), "a calm river at dusk")
+    person = family.activate(session, " SAM@example.org ", invitation.code.replace("-", "").lower(),
+                             "a calm river at dusk")
+    assert (person.role, person.full_name) == ("family", "Sam Morgan")
     assert auth.sign_in(session, "sam@example.org", "a calm river at dusk").user.id == person.id
+    session.refresh(link)
+    assert link.family_user_id == person.id and link.invite_code_hash is None
     assert [row.portal for row in family.list_links(session, client_user, client.id)] == ["active"]
-    # One time only.
+    # One time only; and an active link has nothing left to invite to.
     with pytest.raises(ServiceError):
         family.activate(session, "sam@example.org", invitation.code, "another calm river")
+    with pytest.raises(ServiceError):
+        family.invite(session, client_user, client.id, link.id)
 
 
 def test_expired_invitation_code_is_refused(session, people):
@@ -261,21 +271,32 @@ def test_expired_invitation_code_is_refused(session, people):
     session.commit()
     with pytest.raises(ServiceError):
         family.activate(session, "sam@example.org", invitation.code, "a calm river at dusk")
-    assert session.get(User, link.family_user_id).password_hash == ""
+    assert session.exec(select(User).where(User.email == "sam@example.org")).first() is None
+    assert [row.portal for row in family.list_links(session, client_user, client.id)] == ["invitation expired"]
+    # A new invitation replaces the old code.
+    again = family.invite(session, client_user, client.id, link.id)
+    with pytest.raises(ServiceError):
+        family.activate(session, "sam@example.org", invitation.code, "a calm river at dusk")
+    family.activate(session, "sam@example.org", again.code, "a calm river at dusk")
 
 
-def test_invitation_never_rekeys_an_active_account_or_takes_a_staff_email(session, people, factory):
+def test_invitation_never_rekeys_an_account_or_makes_a_staff_email_a_family_login(session, people, factory):
     therapist, client, client_user = people
     existing = factory.user("family", email="sam@example.org")
     link = add_person(session, client_user, client)
     invitation = family.invite(session, client_user, client.id, link.id)
-    assert invitation.already_active and invitation.code == ""
+    with pytest.raises(ServiceError):
+        family.activate(session, "sam@example.org", invitation.code, "a calm river at dusk")
     session.refresh(link)
-    assert link.family_user_id == existing.id and link.invite_code_hash is None
+    assert link.family_user_id is None
+    assert session.get(User, existing.id).password_hash == existing.password_hash
     staff_link = add_person(session, client_user, client, name="Marcus", email=therapist.email)
-    with pytest.raises(ValidationError):
-        family.invite(session, client_user, client.id, staff_link.id)
+    staff_invitation = family.invite(session, client_user, client.id, staff_link.id)
+    with pytest.raises(ServiceError):
+        family.activate(session, therapist.email, staff_invitation.code, "a calm river at dusk")
+    session.expire_all()
     assert session.get(User, therapist.id).role == "therapist"
+    assert session.get(User, therapist.id).password_hash == therapist.password_hash
 
 
 def test_therapist_records_a_paper_consent_and_staff_see_consents(session, people, factory):

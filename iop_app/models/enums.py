@@ -154,6 +154,13 @@ class ConsentScope(LabelledEnum):
     )
 
 
+class ConsentEndEvent(LabelledEnum):
+    """Events a consent can end on that the program itself records, so the consent
+    ends by itself when it happens (other events are free text, ended by staff)."""
+
+    DISCHARGE = "discharge", "Discharge from the program"
+
+
 class AuditOutcome(LabelledEnum):
     SUCCESS = "success", "Success"
     FAILURE = "failure", "Failure"

@@ -22,8 +22,10 @@ class FamilyLink(SQLModel, table=True):
     name: str = Field(max_length=120)
     relationship: str = Field(max_length=60)
     email: str = Field(max_length=254)
+    # The portal account this person uses, set only when they activated an account
+    # with this link's code or, already having one, accepted this link's invitation.
     family_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    invite_code_hash: str | None = Field(default=None, max_length=64)
+    invite_code_hash: str | None = Field(default=None, max_length=64, index=True)
     invite_expires_at: datetime | None = None
     invited_at: datetime | None = None
     activated_at: datetime | None = None
@@ -42,11 +44,16 @@ class Consent(SQLModel, table=True):
     scope: str = Field(max_length=32)  # scheduling / scheduling_progress
     purpose: str = Field(max_length=300)
     expires_on: date | None = None
-    expiry_event: str = Field(default="", max_length=200)  # e.g. "discharge from the program"
+    # An event the program records (enums.ConsentEndEvent, "" for none): the consent
+    # ends by itself when it happens, e.g. at discharge.
+    end_event: str = Field(default="", max_length=32)
+    expiry_event: str = Field(default="", max_length=200)  # any other event, in words; staff end it by hand
     signature: str = Field(max_length=120)  # client's typed name
     signed_on: date
     granted_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    ended_on: date | None = None  # the program-local day its end event happened; not in force from then on
+    ended_reason: str = Field(default="", max_length=200)
     on_paper: bool = Field(default=False)
     recorded_by: int = Field(foreign_key="user.id")
 

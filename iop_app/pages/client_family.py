@@ -15,6 +15,8 @@ SCOPE_OPTIONS = [
     ("scheduling", "Family-session scheduling only"),
     ("scheduling_progress", "Scheduling, plus my attendance and a summary of my progress"),
 ]
+# enums.ConsentEndEvent, in the client's own words.
+END_EVENT_OPTIONS = [("", "No"), ("discharge", "Yes, when I am discharged")]
 
 
 def _link_row(r) -> rx.Component:
@@ -62,7 +64,9 @@ def support_people() -> rx.Component:
                     rx.code(S.invite_code, size="5", id="invite-code"),
                     rx.text("It works once, until ", S.invite_expires, ". They activate their account at the page "
                             "“Activate your family portal account” (", routes.FAMILY_ACTIVATE, ") with their email, "
-                            "this code and a password of their own. This code is shown only now."),
+                            "this code and a password of their own. If they already have a family portal account, "
+                            "they sign in and enter the code under “Accept an invitation”. This code is shown only "
+                            "now."),
                     rx.text("An account alone shows them nothing: they see only what a consent below allows."),
                     spacing="1",
                 ),
@@ -115,9 +119,11 @@ def consents_section() -> rx.Component:
                                        error=e.get("purpose", ""), max_length=300),
                         text_field("Ends on (date)", "expires_on", "consent-expires", type="date",
                                    error=e.get("expires_on", ""), hint="Give a date, an event below, or both."),
-                        text_field("…or ends at this event", "expiry_event", "consent-event",
+                        select_field("Does it end when you are discharged?", "end_event", "consent-end-event",
+                                     END_EVENT_OPTIONS, error=e.get("end_event", "")),
+                        text_field("…or ends at another event", "expiry_event", "consent-event",
                                    error=e.get("expiry_event", ""), max_length=200,
-                                   placeholder="e.g. my discharge from the program"),
+                                   placeholder="e.g. the end of my probation"),
                         text_field("Signature: type your full name", "signature", "consent-signature",
                                    error=e.get("signature", ""), hint="Your full name exactly as on your record.",
                                    max_length=120),

@@ -129,6 +129,27 @@ def _client_section(c) -> rx.Component:
     )
 
 
+def accept_invitation_form() -> rx.Component:
+    return rx.el.details(
+        rx.el.summary("Accept an invitation"),
+        notice(FamilyHomeState.accept_message),
+        rx.form(
+            rx.vstack(
+                rx.text("Were you given a code, and you already have this account? Enter the code here.", size="2"),
+                text_field("One-time code", "code", "accept-code", error=FamilyHomeState.accept_error,
+                           auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
+                rx.button("Accept invitation", type="submit", width="fit-content"),
+                spacing="2",
+                width="100%",
+                max_width="28rem",
+            ),
+            on_submit=FamilyHomeState.accept_invitation,
+            reset_on_submit=True,
+        ),
+        style={"marginTop": "1.5rem"},
+    )
+
+
 def family_home() -> rx.Component:
     return page_frame(
         "Family portal",
@@ -144,6 +165,7 @@ def family_home() -> rx.Component:
             ),
             rx.cond(FamilyHomeState.loaded, rx.text(NOTHING_TO_SHOW, id="nothing-to-show")),
         ),
+        rx.cond(FamilyHomeState.loaded, accept_invitation_form()),
         width="48rem",
     )
 
@@ -162,7 +184,12 @@ def family_activate() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.text("Use the email address and the one-time code from the person who invited you. "
-                                "Codes work once and expire after 7 days.", size="2"),
+                                "Codes work once and expire after 7 days. If you already have a family portal "
+                                "account, sign in instead and enter the code under “Accept an invitation”.",
+                                size="2"),
+                        text_field("Your name", "full_name", "act-name", error=errors.get("full_name", ""),
+                                   auto_complete="name", max_length=120,
+                                   hint="As the program and the person who invited you will see it."),
                         text_field("Email", "email", "act-email", type="email", error=errors.get("email", ""),
                                    auto_complete="email"),
                         text_field("One-time code", "code", "act-code", error=errors.get("code", ""),

@@ -56,6 +56,30 @@ def _table(label: str, headers: list[str], rows: rx.Var, cells) -> rx.Component:
     return data_table(label, headers, rows, lambda r: rx.el.tr(*[rx.el.td(c(r)) for c in cells]))
 
 
+def discharge_card() -> rx.Component:
+    """Minimal discharge: date and note (aftercare planning comes later)."""
+    e = S.discharge_errors
+    return card(
+        rx.heading("Discharge", as_="h3", size="4"),
+        rx.el.details(
+            rx.el.summary("Discharge this client"),
+            rx.form(
+                rx.vstack(
+                    rx.text("Consents that end at discharge end on the discharge date: family members see "
+                            "nothing more under them.", size="2"),
+                    text_field("Date of discharge", "on", "discharge-on", type="date", default_value=S.today,
+                               error=e.get("on", "")),
+                    textarea_field("Discharge note", "note", "discharge-note", error=e.get("note", ""),
+                                   max_length=2000),
+                    rx.button("Discharge client", type="submit", color_scheme="red"),
+                    spacing="2", max_width="32rem", width="100%",
+                ),
+                on_submit=S.discharge_client, reset_on_submit=False,
+            ),
+        ),
+    )
+
+
 def client_record_page() -> rx.Component:
     h = S.header
     return page_frame(
@@ -69,6 +93,7 @@ def client_record_page() -> rx.Component:
                 rx.text("Status: " + h["status"] + " · admitted " + h["admitted"] + " · week " + h["week"]
                         + " · therapist " + h["therapist"] + " · stage: " + h["stage"] + " · level " + h["level"],
                         color_scheme="gray"),
+                rx.cond(h["discharged"] != "", rx.text("Discharged on " + h["discharged"], weight="medium")),
                 rx.flex(
                     stat("Mood (7-day avg)", S.averages["mood_avg7"]),
                     stat("Craving (7-day avg)", S.averages["craving_avg7"]),
@@ -106,6 +131,7 @@ def client_record_page() -> rx.Component:
                                     lambda r: r["expires"], lambda r: r["status"], lambda r: r["signed"]]),
                             rx.text("No consent on file: nothing may be shared with family.")),
                 ),
+                rx.cond(h["status"] != "discharged", discharge_card()),
                 card(
                     rx.heading("Attendance history", as_="h3", size="4"),
                     _table("Attendance history", ["Date", "Group", "Topic", "Status", "Minutes"], S.attendance,

@@ -149,11 +149,35 @@ def propose_form() -> rx.Component:
     )
 
 
+# enums.ConsentEndEvent, for a consent the client signed on paper.
+PAPER_END_EVENT_OPTIONS = [("", "No"), ("discharge", "Yes, when the client is discharged")]
+
+
+def _end_consent_form(c) -> rx.Component:
+    """For a consent that ends at an event in words: record that it happened."""
+    field_id = "ended-on-" + c["id"]
+    return rx.el.details(
+        rx.el.summary("The event happened"),
+        rx.form(
+            rx.el.input(type="hidden", name="consent_id", value=c["id"]),
+            rx.vstack(
+                rx.el.label("Date of the event", html_for=field_id, style=LABEL_STYLE),
+                rx.input(id=field_id, name="ended_on", type="date", default_value=S.today),
+                rx.button("End this consent", type="submit", size="1", color_scheme="orange",
+                          aria_label="End the consent for " + c["person"]),
+                spacing="1",
+            ),
+            on_submit=S.end_consent,
+        ),
+    )
+
+
 def _consent_row(c) -> rx.Component:
     return rx.el.tr(
         rx.el.td(c["person"], rx.el.br(), rx.text(c["relationship"], size="1", color_scheme="gray")),
         rx.el.td(c["scope"]), rx.el.td(c["purpose"]), rx.el.td(c["expires"]), rx.el.td(c["signed"]),
         rx.el.td(c["how"]), rx.el.td(c["recorded_by"]), rx.el.td(c["status"]),
+        rx.el.td(rx.cond(c["can_end"] == "yes", _end_consent_form(c))),
     )
 
 
@@ -166,7 +190,7 @@ def consents_panel() -> rx.Component:
             rx.cond(S.consents.length() > 0,
                     data_table("Consents of the selected client",
                                ["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Recorded by",
-                                "Status"], S.consents, _consent_row),
+                                "Status", "Action"], S.consents, _consent_row),
                     rx.text("No consents on record.")),
             rx.el.details(
                 rx.el.summary("Record a consent signed on paper"),
@@ -182,7 +206,9 @@ def consents_panel() -> rx.Component:
                                            max_length=300),
                             text_field("Ends on (date)", "expires_on", "paper-expires", type="date",
                                        error=e.get("expires_on", "")),
-                            text_field("…or ends at this event", "expiry_event", "paper-event",
+                            select_field("Does it end at discharge?", "end_event", "paper-end-event",
+                                         PAPER_END_EVENT_OPTIONS, error=e.get("end_event", "")),
+                            text_field("…or ends at another event", "expiry_event", "paper-event",
                                        error=e.get("expiry_event", ""), max_length=200),
                             text_field("Client's signature as written (full name)", "signature", "paper-signature",
                                        error=e.get("signature", ""), max_length=120),

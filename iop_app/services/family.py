@@ -1,18 +1,43 @@
 """Family and support people under 42 CFR Part 2: the client's list of support
-people, portal invitations and activation, written consents (grant, revoke,
-record a paper one), and the disclosure log.
+people, portal invitations, activation and acceptance, written consents (grant,
+revoke, record a paper one, end at an event), and the disclosure log.
 
 Rules kept here:
 - A family member learns nothing about a client without a consent in force that
   names them: every read goes through permissions.require with a family action
   (FAMILY_SCHEDULE / FAMILY_PROGRESS), which looks the consent up again each time,
-  so revocation and expiry act on the very next request.
+  so revocation, expiry and an end event (discharge) act on the very next request.
 - Every time a family member is shown client information a Disclosure row is
   written (record_disclosure), and the client can list them.
-- A consent needs scope, purpose, an expiry date or event, the client's typed
-  signature (their full name as on their record) and the date signed.
-- There is no outgoing email on this system: an invitation yields a one-time
-  code that the client passes on; only its SHA-256 is stored.
+- A consent needs scope, purpose, an end (a date, an event the program records
+  such as discharge, or another event in words), the client's typed signature
+  (their full name as on their record) and the date signed. A consent that ends
+  on discharge ends on the discharge day (services.discharge); other events are
+  ended by staff (end_consent).
+
+Invitations (issue #9):
+- There is no outgoing email on this system: an invitation is a one-time code on
+  the client's FamilyLink (only its SHA-256 is stored), valid for 7 days, which
+  the client passes on. Inviting never creates, changes or looks at any account,
+  so every invitation gets the same outcome and wording whoever the email
+  belongs to, and list_links shows the same states ("not invited", "invited",
+  "invitation expired", "active") for every email.
+- The public activation page (activate) creates a family account for the
+  invitation's email, attached to that one link, only if no account of any kind
+  has that email. Anything else fails with the one message ACTIVATION_FAILED,
+  the same as a wrong or expired code; it also tells someone who already has a
+  portal account to sign in and accept the invitation there. Staff and client
+  emails therefore never become family logins, and no code re-keys an account.
+- An existing family account joins another client only when its owner, signed
+  in, accepts that client's invitation (accept_invitation) with the code; the
+  invitation must be for the account's own email. Only then is the link attached
+  to the account (audited).
+- A link reaches an account only through its own activation or acceptance, so
+  "active" in list_links is about that link alone.
+- What remains: with no email to prove ownership, whoever holds a live code can
+  learn by activating it whether its email already has an account (if not, they
+  have just created one, attached only to their own invitation). Every attempt
+  is audited with its reason, so the director can see such probing.
 """
 
 from __future__ import annotations
@@ -23,9 +48,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from ..models import CONSENT_SCOPES, Client, Consent, Disclosure, FamilyLink, User, utcnow
+from ..models.enums import ConsentEndEvent
 from . import audit, auth, permissions, program
 from .errors import PermissionDenied, ServiceError, ValidationError
 from .ids import is_id
@@ -57,7 +84,16 @@ REDISCLOSURE_NOTICE = (
     "release of medical or other information is NOT sufficient to meet the required elements "
     "of written consent to further use or redisclose the record (see 42 CFR 2.31)."
 )
-ACTIVATION_FAILED = "That email and code do not match an open invitation, or the code has expired."
+# One message for every failed activation, whatever the reason (wrong or expired
+# code, or an email that already has an account of any kind): see the docstring.
+ACTIVATION_FAILED = (
+    "That email and code do not match an open invitation, or the code has expired. "
+    "If you already have a family portal account, sign in and enter the code under “Accept an invitation”."
+)
+ACCEPT_FAILED = "That code does not match an open invitation for your email address, or it has expired."
+ENTER_CODE = "Enter the code you were given."
+# How a consent's end event reads in a list ("until discharge from the program").
+END_EVENT_TEXT = {ConsentEndEvent.DISCHARGE: "discharge from the program"}
 
 
 # --------------------------------------------------------------------------- views
@@ -67,7 +103,7 @@ class LinkRow:
     name: str
     relationship: str
     email: str
-    portal: str  # "not invited" / "invited" / "active"
+    portal: str  # "not invited" / "invited" / "invitation expired" / "active"
     invite_expires_at: datetime | None
 
 
@@ -80,14 +116,16 @@ class ConsentRow:
     scope: str
     scope_label: str
     purpose: str
-    expires: str  # "until 2026-05-01", "until discharge", or both
+    expires: str  # "until 2026-05-01", "until discharge from the program", ... joined by "or"
     expires_on: date | None
+    end_event: str
     expiry_event: str
     signature: str
     signed_on: date
     granted_at: datetime
     revoked_at: datetime | None
-    status: str  # "in force" / "revoked" / "expired"
+    ended_on: date | None
+    status: str  # "in force" / "revoked" / "ended" / "expired"
     on_paper: bool
     recorded_by: str
 
@@ -135,17 +173,22 @@ def _new_code() -> str:
 
 
 def consent_status(consent: Consent, today: date) -> str:
+    """The same rule as permissions.consent_in_force_condition, for one row."""
     if consent.revoked_at is not None:
         return "revoked"
+    if consent.ended_on is not None:
+        return "ended"
     if consent.expires_on is not None and consent.expires_on < today:
         return "expired"
     return "in force"
 
 
-def expiry_text(expires_on: date | None, expiry_event: str) -> str:
+def expiry_text(expires_on: date | None, expiry_event: str, end_event: str = "") -> str:
     parts = []
     if expires_on is not None:
         parts.append(f"until {expires_on.isoformat()}")
+    if end_event:
+        parts.append(f"until {END_EVENT_TEXT.get(end_event, end_event)}")
     if expiry_event:
         parts.append(f"until {expiry_event}")
     return " or ".join(parts)
@@ -155,15 +198,15 @@ def expiry_text(expires_on: date | None, expiry_event: str) -> str:
 def list_links(session: Session, actor: User, client_id: int) -> list[LinkRow]:
     permissions.require(session, actor, permissions.READ, client_id, what="family_link.list")
     now = utcnow()
-    rows = session.exec(
-        select(FamilyLink, User)
-        .join(User, User.id == FamilyLink.family_user_id, isouter=True)
-        .where(FamilyLink.client_id == client_id)
-        .order_by(FamilyLink.name, FamilyLink.id)
+    links = session.exec(
+        select(FamilyLink).where(FamilyLink.client_id == client_id).order_by(FamilyLink.name, FamilyLink.id)
     ).all()
     result = []
-    for link, user in rows:
-        if user is not None and user.password_hash:
+    for link in links:
+        # Only this link's own state: an account reaches a link solely through this
+        # link's activation or acceptance, so nothing here depends on who else
+        # knows the email.
+        if link.family_user_id is not None:
             portal = "active"
         elif link.invite_code_hash and link.invite_expires_at and link.invite_expires_at > now:
             portal = "invited"
@@ -203,82 +246,112 @@ def add_link(session: Session, actor: User, client_id: int, *, name: str, relati
 @dataclass(frozen=True)
 class Invitation:
     link_id: int
-    code: str  # "" when the person already had an active portal account
-    expires_at: datetime | None
-    already_active: bool
+    code: str
+    expires_at: datetime
 
 
 def invite(session: Session, actor: User, client_id: int, link_id: int) -> Invitation:
-    """Make (or reuse) the person's family account and a one-time activation code.
-    The code is returned once and never stored in clear."""
+    """A new one-time code for one of the client's listed people, returned once and
+    never stored in clear (a new code replaces the previous one). No account is
+    created, changed or even looked up, so the outcome is the same whoever the
+    email belongs to."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="family.invite")
     link = _link_of_client(session, client_id, link_id)
+    if link.family_user_id is not None:
+        # Their own invitation was already used: nothing left to invite them to.
+        raise ServiceError(f"{link.name} already uses the family portal with your invitation.", "family_link_id")
     now = utcnow()
-    user = session.exec(select(User).where(User.email == link.email)).first()
-    if user is not None and user.role != "family":
-        raise ValidationError({"family_link_id": "This email cannot be used for a family account. Use another email."})
-    if user is None:
-        user = User(email=link.email, full_name=link.name, role="family", password_hash="")
-        session.add(user)
-        session.flush()
-    link.family_user_id = user.id
-    link.invited_at = now
-    if user.password_hash:
-        # An activated account is never re-keyed by a code the client holds:
-        # that would let anyone with the code take the account over.
-        link.invite_code_hash = None
-        link.invite_expires_at = None
-        link.activated_at = link.activated_at or now
-        session.add(link)
-        audit.record(session, actor, "family.invite", client_id=client_id, target=f"family_link:{link.id}",
-                     detail="existing active account linked")
-        session.commit()
-        return Invitation(link.id, "", None, True)
     code = _new_code()
+    link.invited_at = now
     link.invite_code_hash = code_hash(code)
     link.invite_expires_at = now + INVITE_VALID_FOR
     session.add(link)
     audit.record(session, actor, "family.invite", client_id=client_id, target=f"family_link:{link.id}",
                  detail="activation code issued")
     session.commit()
-    return Invitation(link.id, code, link.invite_expires_at, False)
+    return Invitation(link.id, code, link.invite_expires_at)
 
 
-def activate(session: Session, email: str, code: str, password: str) -> User:
-    """Public: the invited person sets their own password with the one-time code."""
+def _open_invitation(session: Session, code: str, email: str) -> FamilyLink | None:
+    """The link whose live, unused code this is, if it was made for `email`."""
+    link = session.exec(select(FamilyLink).where(FamilyLink.invite_code_hash == code_hash(code[:40]))).first()
+    if (link is None or link.email != email or link.family_user_id is not None
+            or link.invite_expires_at is None or link.invite_expires_at <= utcnow()):
+        return None
+    return link
+
+
+def _attach(session: Session, link: FamilyLink, user: User) -> None:
+    link.family_user_id = user.id
+    link.invite_code_hash = None  # one time only
+    link.invite_expires_at = None
+    link.activated_at = utcnow()
+    session.add(link)
+
+
+def activate(session: Session, email: str, code: str, password: str, full_name: str = "") -> User:
+    """Public: the invited person creates their family account with the one-time code
+    and a password of their own. `full_name` is how the program will show them (the
+    name the client gave them if left blank)."""
     email = auth.normalize_email(email if isinstance(email, str) else "")[:254]
     code = code if isinstance(code, str) else ""
+    full_name = " ".join(full_name.split()) if isinstance(full_name, str) else ""
     errors = {}
     if not email:
         errors["email"] = "Enter the email address the invitation was for."
     if not code.strip():
-        errors["code"] = "Enter the code you were given."
+        errors["code"] = ENTER_CODE
     problem = auth.password_problem(password, email)
     if problem:
         errors["password"] = problem
+    if len(full_name) > 120:
+        errors["full_name"] = "Keep your name under 120 characters."
     if errors:
         raise ValidationError(errors)
-    now = utcnow()
-    hashed = code_hash(code[:40])
-    found = session.exec(
-        select(FamilyLink, User)
-        .join(User, User.id == FamilyLink.family_user_id)
-        .where(User.email == email, User.role == "family", FamilyLink.invite_code_hash == hashed)
-    ).first()
-    if found is None or found[0].invite_expires_at is None or found[0].invite_expires_at <= now or found[1].password_hash:
-        audit.record_now(session, None, "family.activate", outcome="failure", actor_label=email)
+    link = _open_invitation(session, code, email)
+    taken = link is not None and session.exec(select(User.id).where(User.email == email)).first() is not None
+    if link is None or taken:
+        # Same message either way; only the audit trail tells the two apart.
+        audit.record_now(session, None, "family.activate", outcome="failure", actor_label=email,
+                         client_id=link.client_id if link else None,
+                         target=f"family_link:{link.id}" if link else "",
+                         detail="email already has an account" if taken else "no open invitation for this code")
         raise ServiceError(ACTIVATION_FAILED, "code")
-    link, user = found
-    user.password_hash = auth.hash_password(password, email)
-    user.active = True
-    link.invite_code_hash = None  # one time only
-    link.invite_expires_at = None
-    link.activated_at = now
+    user = User(email=email, full_name=full_name or link.name, role="family",
+                password_hash=auth.hash_password(password, email))
     session.add(user)
-    session.add(link)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone activated this email at the same moment: theirs stands.
+        session.rollback()
+        audit.record_now(session, None, "family.activate", outcome="failure", actor_label=email,
+                         detail="email already has an account")
+        raise ServiceError(ACTIVATION_FAILED, "code") from None
+    _attach(session, link, user)
     audit.record(session, user, "family.activate", client_id=link.client_id, target=f"family_link:{link.id}")
     session.commit()
     return user
+
+
+def accept_invitation(session: Session, actor: User, code) -> FamilyLink:
+    """A signed-in family member accepts another client's invitation to their own
+    email with its code: only now does that client's link reach their account."""
+    if actor is None or actor.role != "family" or not actor.active:
+        _deny(session, actor, "family.accept_invitation", detail="family accounts only")
+    code = code.strip() if isinstance(code, str) else ""
+    if not code:
+        raise ValidationError({"code": ENTER_CODE})
+    link = _open_invitation(session, code, actor.email)
+    if link is None:
+        audit.record_now(session, actor, "family.accept_invitation", outcome="failure",
+                         detail="no open invitation for this code and email")
+        raise ServiceError(ACCEPT_FAILED, "code")
+    _attach(session, link, actor)
+    audit.record(session, actor, "family.accept_invitation", client_id=link.client_id,
+                 target=f"family_link:{link.id}")
+    session.commit()
+    return link
 
 
 # --------------------------------------------------------------------------- consents
@@ -294,6 +367,7 @@ def _validate_consent(
     signature,
     signed_on,
     on_paper: bool,
+    end_event="",
 ) -> dict:
     """Every element of a Part 2 consent; each missing one named on its field."""
     today = program.local_today(session)
@@ -313,9 +387,15 @@ def _validate_consent(
     expiry_event = expiry_event.strip() if isinstance(expiry_event, str) else ""
     if expires_on is not None and not isinstance(expires_on, date):
         expires_on = None
+    if end_event == "":
+        pass
+    elif not isinstance(end_event, str) or end_event not in ConsentEndEvent.values():
+        errors["end_event"] = "Choose when this consent ends from the list."
+    elif end_event == ConsentEndEvent.DISCHARGE and client.status == "discharged":
+        errors["end_event"] = "The client has already been discharged: give an end date instead."
     if len(expiry_event) > 200:
         errors["expiry_event"] = "Keep the expiry event under 200 characters."
-    elif expires_on is None and not expiry_event:
+    elif expires_on is None and not expiry_event and not end_event and "end_event" not in errors:
         errors["expires_on"] = "Give a date or an event when this consent ends."
     elif expires_on is not None and expires_on < today:
         errors["expires_on"] = "The end date has already passed."
@@ -338,18 +418,14 @@ def _validate_consent(
         errors["signed_on"] = f"Sign with today's date ({today.isoformat()})."
     if link is not None and "family_link_id" not in errors:
         existing = session.exec(
-            select(Consent.id).where(
-                Consent.family_link_id == link.id,
-                col(Consent.revoked_at).is_(None),
-                or_(col(Consent.expires_on).is_(None), Consent.expires_on >= today),
-            )
+            select(Consent.id).where(Consent.family_link_id == link.id, permissions.consent_in_force_condition(today))
         ).first()
         if existing is not None:
             errors["family_link_id"] = f"A consent for {link.name} is already in force. Revoke it first to change it."
     if errors:
         raise ValidationError(errors)
     return dict(family_link_id=link.id, scope=scope, purpose=purpose, expires_on=expires_on,
-                expiry_event=expiry_event, signature=signature[:120], signed_on=signed_on)
+                end_event=str(end_event), expiry_event=expiry_event, signature=signature[:120], signed_on=signed_on)
 
 
 def grant_consent(
@@ -364,12 +440,13 @@ def grant_consent(
     expiry_event,
     signature,
     signed_on,
+    end_event="",
 ) -> Consent:
     """The client signs a consent to disclose to one listed person."""
     client = _require_own_client(session, actor, client_id, "consent.grant")
     return _save_consent(session, actor, client, "consent.grant", on_paper=False, family_link_id=family_link_id,
                          scope=scope, purpose=purpose, expires_on=expires_on, expiry_event=expiry_event,
-                         signature=signature, signed_on=signed_on)
+                         signature=signature, signed_on=signed_on, end_event=end_event)
 
 
 def record_paper_consent(
@@ -384,13 +461,14 @@ def record_paper_consent(
     expiry_event,
     signature,
     signed_on,
+    end_event="",
 ) -> Consent:
     """A therapist (or the director) records a consent the client signed on paper."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="consent.record_paper",
                                  roles=("therapist", "director"))
     return _save_consent(session, actor, client, "consent.record_paper", on_paper=True,
                          family_link_id=family_link_id, scope=scope, purpose=purpose, expires_on=expires_on,
-                         expiry_event=expiry_event, signature=signature, signed_on=signed_on)
+                         expiry_event=expiry_event, signature=signature, signed_on=signed_on, end_event=end_event)
 
 
 def _save_consent(session: Session, actor: User, client: Client, action: str, *, on_paper: bool,
@@ -414,9 +492,55 @@ def revoke_consent(session: Session, actor: User, consent_id) -> Consent:
     permissions.require(session, actor, permissions.WRITE, consent.client_id, what="consent.revoke")
     if consent.revoked_at is not None:
         raise ServiceError("This consent was already revoked.")
+    if consent.ended_on is not None:
+        raise ServiceError("This consent has already ended.")
     consent.revoked_at = utcnow()
     session.add(consent)
     audit.record(session, actor, "consent.revoke", client_id=consent.client_id, target=f"consent:{consent.id}")
+    session.commit()
+    return consent
+
+
+def end_consents_at_event(session: Session, actor: User, client_id: int, event: ConsentEndEvent,
+                          on: date) -> list[Consent]:
+    """End every consent of this client that is still in force on `on` and ends at
+    `event`, as of that day. Adds to the caller's transaction (the caller checked
+    permission and commits with the event itself, e.g. the discharge)."""
+    consents = session.exec(
+        select(Consent).where(Consent.client_id == client_id, Consent.end_event == event,
+                              permissions.consent_in_force_condition(on))
+    ).all()
+    for consent in consents:
+        consent.ended_on = on
+        consent.ended_reason = str(event)
+        session.add(consent)
+        audit.record(session, actor, "consent.end", client_id=client_id, target=f"consent:{consent.id}",
+                     detail=f"{event} on {on.isoformat()}")
+    return list(consents)
+
+
+def end_consent(session: Session, actor: User, consent_id, *, on) -> Consent:
+    """Staff record that the event in words a consent ends at has happened (events
+    the program records itself, such as discharge, end their consents on their own)."""
+    consent = session.get(Consent, consent_id) if is_id(consent_id) else None
+    if consent is None:
+        _deny(session, actor, "consent.end", None, f"consent:{consent_id}"[:100])
+    permissions.require(session, actor, permissions.WRITE, consent.client_id, what="consent.end",
+                        roles=("therapist", "director"))
+    today = program.local_today(session)
+    if consent_status(consent, today) != "in force" or not consent.expiry_event:
+        raise ServiceError("Only a consent in force that ends at an event in words can be ended here.")
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise ValidationError({"ended_on": "Enter the date the event happened."})
+    if on > today:
+        raise ValidationError({"ended_on": "The event cannot be in the future."})
+    if on < consent.signed_on:
+        raise ValidationError({"ended_on": "The event cannot be before the consent was signed."})
+    consent.ended_on = on
+    consent.ended_reason = consent.expiry_event[:200]
+    session.add(consent)
+    audit.record(session, actor, "consent.end", client_id=consent.client_id, target=f"consent:{consent.id}",
+                 detail=f"event on {on.isoformat()}")
     session.commit()
     return consent
 
@@ -438,9 +562,10 @@ def consents_for_client(session: Session, actor: User, client_id: int) -> list[C
         ConsentRow(
             id=c.id, family_link_id=link.id, person=link.name, relationship=link.relationship, scope=c.scope,
             scope_label=SCOPE_LABELS.get(c.scope, c.scope), purpose=c.purpose,
-            expires=expiry_text(c.expires_on, c.expiry_event), expires_on=c.expires_on,
-            expiry_event=c.expiry_event, signature=c.signature, signed_on=c.signed_on, granted_at=c.granted_at,
-            revoked_at=c.revoked_at, status=consent_status(c, today), on_paper=c.on_paper,
+            expires=expiry_text(c.expires_on, c.expiry_event, c.end_event), expires_on=c.expires_on,
+            end_event=c.end_event, expiry_event=c.expiry_event, signature=c.signature, signed_on=c.signed_on,
+            granted_at=c.granted_at, revoked_at=c.revoked_at, ended_on=c.ended_on, status=consent_status(c, today),
+            on_paper=c.on_paper,
             recorded_by=recorder.full_name,
         )
         for c, link, recorder in rows

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Integer, bindparam, or_, select as sa_select
+from sqlalchemy import Integer, and_, bindparam, or_, select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User
@@ -72,15 +72,21 @@ def visible_clients_condition(actor: User, today: date):
     return Client.id == -1
 
 
+def consent_in_force_condition(today: date):
+    """A consent is in force until it is revoked, its end date passes, or its end
+    event (e.g. discharge) ends it (family.consent_status says the same per row)."""
+    return and_(
+        col(Consent.revoked_at).is_(None),
+        col(Consent.ended_on).is_(None),
+        or_(col(Consent.expires_on).is_(None), Consent.expires_on >= today),
+    )
+
+
 def consents_in_force_query(family_user_id: int, today: date):
     return (
         select(Consent)
         .join(FamilyLink, FamilyLink.id == Consent.family_link_id)
-        .where(
-            FamilyLink.family_user_id == family_user_id,
-            col(Consent.revoked_at).is_(None),
-            or_(col(Consent.expires_on).is_(None), Consent.expires_on >= today),
-        )
+        .where(FamilyLink.family_user_id == family_user_id, consent_in_force_condition(today))
     )
 
 

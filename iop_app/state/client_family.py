@@ -114,15 +114,9 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             lid = as_int(link_id, 1)
             if lid is None:
                 raise ServiceError("That person is not on your list.")
-            try:
-                invitation = family.invite(session, actor, self._client_id(session, actor), lid)
-            except ValidationError as exc:
-                raise ServiceError(exc.message) from exc
+            # The same outcome and wording for everyone (issue #9): a code, whoever the email belongs to.
+            invitation = family.invite(session, actor, self._client_id(session, actor), lid)
             name = next((r["name"] for r in self.links if r["id"] == str(lid)), "them")
-            if invitation.already_active:
-                self.message = (f"{name} already has a family portal account; it is now linked to you. They see "
-                                "only what a consent in force allows.")
-                return
             self.invite_code = invitation.code
             self.invite_for = name
             tz = program.program_tz(session)
@@ -143,9 +137,11 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             signed_on = as_date(form.get("signed_on"))
             purpose = as_text(form.get("purpose") or "", 300)
             event = as_text(form.get("expiry_event") or "", 200)
+            end_event = as_text(form.get("end_event") or "", 32)
             signature = as_text(form.get("signature") or "", 120)
             for key, value, msg in (("purpose", purpose, "Keep the purpose under 300 characters."),
                                     ("expiry_event", event, "Keep the expiry event under 200 characters."),
+                                    ("end_event", end_event, "Choose when this consent ends from the list."),
                                     ("signature", signature, "Type your full name to sign.")):
                 if value is None:
                     errors[key] = msg
@@ -157,7 +153,7 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
                     session, actor, self._client_id(session, actor),
                     family_link_id=as_int(form.get("family_link_id"), 1), scope=form.get("scope"),
                     purpose=purpose, expires_on=expires_on, expiry_event=event, signature=signature,
-                    signed_on=signed_on,
+                    signed_on=signed_on, end_event=end_event,
                 )
             except ValidationError as exc:
                 self.consent_errors = exc.errors

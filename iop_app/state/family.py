@@ -3,8 +3,8 @@ activation page. Also the view shapes (SessionCard ...) the client and staff
 family pages share.
 
 Everything a family member sees is rebuilt from services.family_home.family_home
-on every event, which re-checks each consent: after a revocation or expiry the
-very next click leaves an empty page that reveals nothing.
+on every event, which re-checks each consent: after a revocation, expiry or end
+event (discharge) the very next click leaves an empty page that reveals nothing.
 """
 
 from __future__ import annotations
@@ -210,6 +210,10 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
     clients: list[ClientCard] = []
     loaded: bool = False
     tz_label: str = ""
+    accept_error: str = ""
+    # Kept apart from `message`, which an empty page clears: accepting says nothing
+    # about anyone, and someone with no consent yet must still see that it worked.
+    accept_message: str = ""
 
     def _reload(self, session, actor) -> None:
         home = family_home.family_home(session, actor)
@@ -236,6 +240,7 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
                 return refusal
             self.message = ""
             self.error = ""
+            self.accept_message = ""
             result = None
             try:
                 result = action(session, actor)
@@ -258,8 +263,29 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
     def refresh(self):
         return self._run(lambda session, actor: None)
 
+    @rx.event
+    def accept_invitation(self, form: dict):
+        """Another client's invitation to this account's email, accepted with its code."""
+        form = form_dict(form)
+        self.accept_error = ""
+        raw = form.get("code")
+        code = raw[:100] if isinstance(raw, str) else ""  # the service checks the rest
+
+        def action(session, actor):
+            try:
+                family.accept_invitation(session, actor, code)
+            except PermissionDenied:
+                raise
+            except ServiceError as exc:
+                self.accept_error = exc.message
+                return
+            self.accept_message = ("Invitation accepted. You will see what the person who invited you "
+                                   "consents to share.")
+        return self._run(action)
+
 class FamilyActivateState(SessionState):
-    """Public page: the invited person sets their password with the one-time code."""
+    """Public page: the invited person creates their account with the one-time code
+    (someone who already has an account accepts in their portal instead)."""
 
     errors: dict[str, str] = {}
     done: bool = False
@@ -270,6 +296,7 @@ class FamilyActivateState(SessionState):
         self.errors = {}
         email = as_text(form.get("email"), 254)
         code = as_text(form.get("code"), 40)
+        full_name = as_text(form.get("full_name"), 120)
         password = form.get("password") if isinstance(form.get("password"), str) else ""
         confirm = form.get("password_confirm") if isinstance(form.get("password_confirm"), str) else ""
         errors = {}
@@ -277,6 +304,8 @@ class FamilyActivateState(SessionState):
             errors["email"] = "Enter the email address the invitation was for."
         if not code:
             errors["code"] = "Enter the code you were given."
+        if not full_name:
+            errors["full_name"] = "Enter your name (up to 120 characters)."
         if password != confirm:
             errors["password_confirm"] = "The two passwords do not match."
         if errors:
@@ -284,7 +313,7 @@ class FamilyActivateState(SessionState):
             return
         with self._db() as (session, _actor):
             try:
-                family.activate(session, email, code, password)
+                family.activate(session, email, code, password, full_name=full_name)
             except ValidationError as exc:
                 self.errors = exc.errors
                 return

@@ -13,8 +13,8 @@ import reflex as rx
 
 from ..components import charts
 from ..models import User
-from ..services import family, goals, groups, needs, permissions, plan_reviews, program, progress
-from ..services.errors import NotFound, PermissionDenied, ValidationError
+from ..services import discharge, family, goals, groups, needs, permissions, plan_reviews, program, progress
+from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
 
@@ -39,6 +39,8 @@ class ClientRecordState(SessionState):
     reviews: list[dict[str, str]] = []
     review_status: dict[str, str] = {}
     review_errors: dict[str, str] = {}
+    discharge_errors: dict[str, str] = {}
+    today: str = ""
     days: int = 30
     averages: dict[str, str] = {}
     _record_id: int = 0
@@ -90,7 +92,9 @@ class ClientRecordState(SessionState):
             "name": person.full_name, "status": client.status, "admitted": _d(client.admission_date),
             "week": str((end - client.admission_date).days // 7 + 1), "therapist": therapist.full_name if therapist else "—",
             "stage": client.stage_of_change, "level": client.level_of_care,
+            "discharged": _d(client.discharge_date) if client.status == "discharged" else "",
         }
+        self.today = today.isoformat()
         self.goals = [
             {"id": str(g.id), "title": g.title, "area": g.life_area_label, "horizon": g.horizon_label,
              "status": g.status_label, "progress": f"{g.progress_pct}%", "target": _d(g.target_date),
@@ -146,6 +150,7 @@ class ClientRecordState(SessionState):
         self._clear()
         self.error = self.message = ""
         self.review_errors = {}
+        self.discharge_errors = {}
         with self._db() as (session, actor):
             if refusal := self._require_role(session, actor, "therapist", "director"):
                 return refusal
@@ -225,3 +230,33 @@ class ClientRecordState(SessionState):
                 self.error = exc.message
                 return
             self.message = "Plan review recorded."
+
+    @rx.event
+    def discharge_client(self, form: dict):
+        form = form_dict(form)
+        self.discharge_errors = {}
+        self.message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            on = as_date(form.get("on"))
+            note = as_text(form.get("note"), discharge.NOTE_MAX)
+            errors = {}
+            if on is None:
+                errors["on"] = "Enter the date of discharge."
+            if note is None:
+                errors["note"] = f"Keep the note under {discharge.NOTE_MAX} characters."
+            if errors or not self._record_id:
+                self.discharge_errors = errors or {"on": "Open a client first."}
+                return
+            try:
+                discharge.discharge_client(session, actor, self._record_id, on=on, note=note)
+                self._reload(session, actor)
+            except ValidationError as exc:
+                self.discharge_errors = exc.errors
+                return
+            except ServiceError as exc:  # refused (audited) or already discharged
+                self.error = exc.message
+                return
+            self.error = ""
+            self.message = "Client discharged. Consents that end at discharge have ended."

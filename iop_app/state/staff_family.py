@@ -45,7 +45,8 @@ class StaffFamilyState(SessionState):
         self.consents = [
             {"id": str(c.id), "person": c.person, "relationship": c.relationship, "scope": c.scope_label,
              "purpose": c.purpose, "expires": c.expires, "signed": c.signed_on.isoformat(), "status": c.status,
-             "how": "On paper" if c.on_paper else "Signed by the client in the app", "recorded_by": c.recorded_by}
+             "how": "On paper" if c.on_paper else "Signed by the client in the app", "recorded_by": c.recorded_by,
+             "can_end": "yes" if c.status == "in force" and c.expiry_event else ""}
             for c in family.consents_for_client(session, actor, cid)
         ]
         self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"]
@@ -230,9 +231,11 @@ class StaffFamilyState(SessionState):
                 errors["expires_on"] = "Enter a date like 2026-12-31."
             purpose = as_text(form.get("purpose") or "", 300)
             event = as_text(form.get("expiry_event") or "", 200)
+            end_event = as_text(form.get("end_event") or "", 32)
             signature = as_text(form.get("signature") or "", 120)
             for key, value, msg in (("purpose", purpose, "Keep the purpose under 300 characters."),
                                     ("expiry_event", event, "Keep the expiry event under 200 characters."),
+                                    ("end_event", end_event, "Choose when this consent ends from the list."),
                                     ("signature", signature, "Keep the signature under 120 characters.")):
                 if value is None:
                     errors[key] = msg
@@ -243,12 +246,25 @@ class StaffFamilyState(SessionState):
                 family.record_paper_consent(
                     session, actor, cid, family_link_id=as_int(form.get("family_link_id"), 1),
                     scope=form.get("scope"), purpose=purpose, expires_on=expires_on, expiry_event=event,
-                    signature=signature, signed_on=as_date(form.get("signed_on")),
+                    signature=signature, signed_on=as_date(form.get("signed_on")), end_event=end_event,
                 )
             except ValidationError as exc:
                 self.paper_errors = exc.errors
                 return
             self.message = "Paper consent recorded."
+        return self._run(action)
+
+    @rx.event
+    def end_consent(self, form: dict):
+        """Staff record that the event in words a consent ends at has happened."""
+        form = form_dict(form)
+
+        def action(session, actor):
+            cid = as_int(form.get("consent_id"), 1)
+            if cid is None:
+                raise PermissionDenied()
+            family.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
+            self.message = "Consent ended. The family member sees nothing more under it."
         return self._run(action)
 
     @rx.event

@@ -5,6 +5,7 @@ click on the page they still have open shows nothing."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import _new_page
-from .helpers import sign_in_and_land
+from .helpers import sign_in, sign_in_and_land
 
 
 @pytest.fixture
@@ -100,3 +101,67 @@ def test_family_member_accepts_downloads_then_loses_access_on_revocation(browser
     expect(family.get_by_text("There is nothing to show here right now.")).to_be_visible()
     body = family.locator("main").inner_text()
     assert "Alex" not in body and "Family session" not in body and "42 CFR" not in body
+
+
+def _invite(client, name: str) -> tuple[str, str]:
+    """Invite a listed person; return their code and the whole callout text."""
+    client.get_by_role("button", name=f"Invite {name} to the family portal").click()
+    code = client.locator("#invite-code")
+    expect(code).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
+    callout = client.get_by_role("status").filter(has_text=f"Invitation for {name}")
+    expect(callout).to_be_visible()
+    return code.inner_text(), callout.inner_text()
+
+
+def _activate(page, name: str, email: str, code: str, password: str) -> None:
+    page.goto("/family/activate")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("One-time code").fill(code)
+    page.get_by_label("Choose a password").fill(password)
+    page.get_by_label("Type the password again").fill(password)
+    page.get_by_role("button", name="Activate account").click()
+
+
+def test_invitations_read_the_same_and_existing_accounts_accept_in_their_portal(live_server, second_page):
+    client = second_page()
+    sign_in_and_land(client, "client@iop.example", "/client")
+    client.goto("/client/family")
+    client.get_by_text("Add a person").click()
+    # A new person, and the family member of another client (family2@): the client
+    # cannot tell them apart at any step.
+    for name, email in (("Jo Morgan", "jo.morgan@example.org"), ("Chris R", "family2@iop.example")):
+        client.get_by_label("Name", exact=True).fill(name)
+        client.get_by_label("Relationship").fill("Cousin")
+        client.get_by_label("Email").fill(email)
+        client.get_by_role("button", name="Add", exact=True).click()
+        expect(client.get_by_role("status")).to_contain_text(f"{name} is on your list")
+    jo_code, jo_text = _invite(client, "Jo Morgan")
+    chris_code, chris_text = _invite(client, "Chris R")
+    # Apart from the name, the code and the minute it expires, the wording is the same.
+    same = re.compile(r"Invitation for .*?(?=\. Give)|[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}|\d{4}-\d\d-\d\d \d\d:\d\d")
+    assert same.sub("", jo_text) == same.sub("", chris_text)
+    for name in ("Jo Morgan", "Chris R"):
+        expect(client.get_by_role("row").filter(has_text=name)).to_contain_text("invited")
+
+    newcomer = second_page()
+    _activate(newcomer, "Jo Morgan", "jo.morgan@example.org", jo_code, "jo has a long own password")
+    expect(newcomer.get_by_text("Your account is active")).to_be_visible()
+    sign_in(newcomer, "jo.morgan@example.org", "jo has a long own password")
+    expect(newcomer).to_have_url(re.compile(r"/family/?$"), timeout=20_000)
+    expect(newcomer.get_by_text("There is nothing to show here right now.")).to_be_visible()
+
+    # An existing account cannot be activated with a code: the one generic message.
+    chris = second_page()
+    _activate(chris, "Chris R", "family2@iop.example", chris_code, "someone else's password")
+    expect(chris.get_by_role("alert")).to_contain_text("sign in and enter the code")
+    # Its owner, signed in with their own password, accepts in their portal.
+    sign_in_and_land(chris, "family2@iop.example", "/family")
+    chris.get_by_text("Accept an invitation").click()
+    chris.get_by_label("One-time code").fill(chris_code)
+    chris.get_by_role("button", name="Accept invitation").click()
+    expect(chris.get_by_role("status")).to_contain_text("Invitation accepted")
+
+    client.reload()
+    expect(client.get_by_role("row").filter(has_text="Jo Morgan")).to_contain_text("active")
+    expect(client.get_by_role("row").filter(has_text="Chris R")).to_contain_text("active")
