@@ -5,7 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, field_error, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import (
+    card,
+    error_banner,
+    field_error,
+    notice,
+    page_frame,
+    select_field,
+    stale_notice,
+    text_field,
+    textarea_field,
+)
 from ..state.staff_groups import GroupsState, GroupState, RollCallState
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -247,6 +257,8 @@ def roll_call_page() -> rx.Component:
                         )),
                 card(
                     rx.heading("Topic and notes", as_="h3", size="4"),
+                    stale_notice(RollCallState.notes_stale, RollCallState.reload_notes, RollCallState.notes_draft,
+                                 RollCallState.discard_draft),
                     rx.form(
                         rx.vstack(
                             text_field("Topic", "topic", "session-topic", default_value=info["topic"],
@@ -257,7 +269,17 @@ def roll_call_page() -> rx.Component:
                             spacing="2", width="100%",
                         ),
                         on_submit=RollCallState.save_topic, reset_on_submit=False,
+                        # a new key refills the fields from the server (load, reload, after a save)
+                        key=RollCallState.notes_form_key.to_string(),
                     ),
+                    rx.cond(RollCallState.earlier.length() > 0, rx.el.details(
+                        rx.el.summary("Earlier versions (" + RollCallState.earlier.length().to_string() + ")"),
+                        rx.el.ul(rx.foreach(RollCallState.earlier, lambda v: rx.el.li(
+                            rx.text(v["field"] + ", " + v["replaced"], size="1", color_scheme="gray"),
+                            rx.el.pre(v["text"], style={"whiteSpace": "pre-wrap", "fontFamily": "inherit",
+                                                        "margin": "0 0 0.5rem 0"}),
+                        )), style={"paddingLeft": "1.2rem"}),
+                    )),
                 ),
                 rx.cond(~RollCallState.cancelled, rx.el.details(
                     rx.el.summary("Cancel this session"),
