@@ -9,18 +9,18 @@ Revises: b00b51e906bd
 Create Date: 2026-11-23 13:00:05.319664
 
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'c5e0d175e005'
-down_revision: Union[str, Sequence[str], None] = 'b00b51e906bd'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'b00b51e906bd'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from ..models import PlanReview, User, utcnow
 from . import audit, permissions, program, versions
@@ -56,14 +56,6 @@ def history(session: Session, actor: User, client_id: int) -> list[dict]:
              "earlier": earlier.get(r.id, [])} for r, name in rows]
 
 
-def latest_recorded_id(session: Session, actor: User, client_id: int) -> int:
-    """Id of the review recorded last for the client (0: none): what a page showing the
-    reviews passes to record_review as expected_latest_id."""
-    permissions.require(session, actor, permissions.READ, client_id, what="plan_review.view")
-    return session.exec(select(func.coalesce(func.max(PlanReview.id), 0))
-                        .where(PlanReview.client_id == client_id)).one()
-
-
 def _check(client, reviewed_on, summary, today: date) -> str:
     errors = {}
     if not isinstance(reviewed_on, date):
@@ -84,8 +76,8 @@ def _check(client, reviewed_on, summary, today: date) -> str:
 def record_review(session: Session, actor: User, client_id: int, reviewed_on: date, summary: str,
                   today: date | None = None, *, expected_latest_id: int | None = None) -> PlanReview:
     """A therapist or the director records a review held on `reviewed_on`.
-    `expected_latest_id` (from latest_recorded_id when the page was loaded): if a
-    review was recorded since, StaleEdit names who recorded it and when."""
+    `expected_latest_id`: the highest review id the page showed (0: none). If a review
+    was recorded since, StaleEdit names who recorded it and when."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="plan_review.create",
                                  roles=STAFF)
     today = today or program.local_today(session)

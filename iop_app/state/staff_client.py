@@ -129,7 +129,8 @@ class ClientRecordState(SessionState):
             "last": _d(status.last_review), "next": _d(status.next_due),
             "overdue": f"OVERDUE by {status.days_overdue} days" if status.overdue else "",
         }
-        shown = plan_reviews.history(session, actor, client_id)[:10]
+        every = plan_reviews.history(session, actor, client_id)
+        shown = every[:10]
         self.reviews = [
             {"id": str(r["id"]), "on": _d(r["reviewed_on"]), "on_iso": r["reviewed_on"].isoformat(),
              "by": r["reviewer"], "summary": r["summary"], "version": str(r["version"]),
@@ -138,7 +139,7 @@ class ClientRecordState(SessionState):
             for r in shown
         ]
         self._review_versions = {str(r["id"]): r["version"] for r in shown}
-        self._latest_review_id = plan_reviews.latest_recorded_id(session, actor, client_id)
+        self._latest_review_id = max((r["id"] for r in every), default=0)  # the last one recorded
         self._load_charts(session, actor, today)
 
     def _load_charts(self, session, actor, today) -> None:
