@@ -365,15 +365,15 @@ def _goal_card(goal) -> rx.Component:
                 rx.form(
                     rx.el.input(type="hidden", name="goal_id", value=goal.id),
                     rx.vstack(
-                        _label("Goal", title_id),
+                        _label("Goal wording", title_id),
                         rx.input(id=title_id, name="title", default_value=goal.title,
                                  aria_describedby=title_id + "-error", width="100%"),
                         _goal_field_error(goal, "title", title_id),
-                        _label("Why it matters to me (optional)", why_id),
+                        _label("Why it matters", why_id),
                         rx.text_area(id=why_id, name="why", default_value=goal.why, rows="2",
                                      aria_describedby=why_id + "-error", width="100%"),
                         _goal_field_error(goal, "why", why_id),
-                        _label("Target date (optional)", target_id),
+                        _label("Target date", target_id),
                         rx.input(id=target_id, name="target_date", type="date", default_value=goal.target_iso,
                                  aria_describedby=target_id + "-error", width="100%"),
                         _goal_field_error(goal, "target_date", target_id),

@@ -46,3 +46,30 @@ def test_stale_notes_save_is_refused_and_the_text_is_kept(page: Page, live_serve
     page.get_by_text("Earlier versions (1)").click()
     expect(page.locator("details pre", has_text="Notes from the other tab.")).to_be_visible()
     other.close()
+
+
+def test_a_client_editing_the_same_goal_in_two_tabs(page: Page, live_server):
+    sign_in_and_land(page, "client@iop.example", "/client")
+    page.goto("/client/goals")
+    first = page.locator(".goal-card").first
+    expect(first).to_be_visible()
+    title = first.get_by_role("heading").inner_text()
+
+    other = page.context.new_page()
+    other.goto("/client/goals")
+    card = other.get_by_role("group", name=title, exact=True)
+    card.get_by_text("Edit goal").click()
+    card.get_by_label("Goal wording", exact=True).fill(title + " (reworded)")
+    card.get_by_role("button", name=f"Save changes to {title}").click()
+    expect(other.get_by_role("heading", name=title + " (reworded)")).to_be_visible()
+
+    mine = page.get_by_role("group", name=title, exact=True)  # this tab still shows the older copy
+    mine.get_by_text("Update progress").click()
+    mine.get_by_label("Progress (%)", exact=True).fill("45")
+    mine.get_by_role("button", name=f"Save progress for {title}").click()
+    expect(mine.get_by_text(re.compile(r"You changed this at \d\d:\d\d in another tab or window"))).to_be_visible()
+    mine.get_by_role("button", name="Reload").click()
+    reworded = page.get_by_role("group", name=title + " (reworded)", exact=True)
+    expect(reworded.get_by_text("Your unsaved text (not saved):")).to_be_visible()
+    expect(reworded.get_by_text("Progress: 45%")).to_be_visible()
+    other.close()
