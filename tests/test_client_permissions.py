@@ -37,10 +37,14 @@ OUTSIDERS = {
 OPERATIONS = {
     "list goals": lambda s, a, r: goals.list_goals(s, a, r["client"].id),
     "add goal": lambda s, a, r: goals.add_goal(s, a, r["client"].id, title="Mine now", life_area="other"),
-    "update progress": lambda s, a, r: goals.update_progress(s, a, r["client"].id, r["goal"].id, progress_pct=90),
+    "update progress": lambda s, a, r: goals.update_progress(s, a, r["client"].id, r["goal"].id, progress_pct=90,
+                                                             expected_version=r["goal"].version),
     "tick a step": lambda s, a, r: goals.set_step_done(s, a, r["client"].id, r["goal"].id, r["step"].id, True),
     "add a step": lambda s, a, r: goals.add_step(s, a, r["client"].id, r["goal"].id, "Sneaky"),
-    "change status": lambda s, a, r: goals.set_status(s, a, r["client"].id, r["goal"].id, "set_aside"),
+    "change status": lambda s, a, r: goals.set_status(s, a, r["client"].id, r["goal"].id, "set_aside",
+                                                      expected_version=r["goal"].version),
+    "edit goal": lambda s, a, r: goals.edit_goal(s, a, r["client"].id, r["goal"].id, title="Mine now",
+                                                 expected_version=r["goal"].version),
     "read needs": lambda s, a, r: needs.current_order(s, a, r["client"].id),
     "read needs history": lambda s, a, r: needs.history(s, a, r["client"].id),
     "add need": lambda s, a, r: needs.add_need(s, a, r["client"].id, "Other thing", "other"),
@@ -85,7 +89,8 @@ def test_outsiders_can_neither_read_nor_change_the_record(session, factory, reco
 def test_the_care_team_reads_and_writes_the_record_and_staff_reads_are_audited(session, factory, record):
     director = factory.user("director")
     for staff in (record["therapist"], director):
-        goals.update_progress(session, staff, record["client"].id, record["goal"].id, progress_pct=40)
+        goals.update_progress(session, staff, record["client"].id, record["goal"].id, progress_pct=40,
+                              expected_version=session.get(Goal, record["goal"].id).version)
         assert [g.title for g in goals.list_goals(session, staff, record["client"].id)] == ["Stay sober"]
         needs.set_focus(session, staff, record["client"].id, record["need"].id)
         assert checkins.today_status(session, staff, record["client"].id).streak == 1
@@ -101,7 +106,7 @@ def test_a_client_reaching_for_another_record_with_their_own_ids_is_refused(sess
     mine = goals.add_goal(session, other_user, other.id, title="Mine", life_area="other")
     my_need = needs.add_need(session, other_user, other.id, "Mine", "other")
     with pytest.raises(PermissionDenied):
-        goals.set_status(session, other_user, other.id, record["goal"].id, "set_aside")
+        goals.set_status(session, other_user, other.id, record["goal"].id, "set_aside", expected_version=1)
     with pytest.raises(PermissionDenied):
         needs.save_order(session, other_user, record["client"].id, [my_need.id])
     with pytest.raises(PermissionDenied):

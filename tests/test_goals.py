@@ -82,8 +82,10 @@ def test_target_date_in_the_past_or_too_far_ahead_is_refused(session, alex):
 def test_progress_estimates_build_a_dated_history(session, alex):
     client, user, _ = alex
     goal = _add(session, user, client)
-    goals.update_progress(session, user, client.id, goal.id, progress_pct=20, note="Good week")
-    goals.update_progress(session, user, client.id, goal.id, progress_pct=35, note="Harder week, still going")
+    goals.update_progress(session, user, client.id, goal.id, progress_pct=20, note="Good week",
+                          expected_version=goal.version)
+    goals.update_progress(session, user, client.id, goal.id, progress_pct=35, note="Harder week, still going",
+                          expected_version=goal.version)
     [view] = goals.list_goals(session, user, client.id)
     assert view.progress_pct == 35
     assert [(u.kind, u.progress_pct, u.note) for u in view.updates] == [
@@ -95,7 +97,7 @@ def test_progress_out_of_range_or_not_a_whole_number_is_refused(session, alex, p
     client, user, _ = alex
     goal = _add(session, user, client)
     with pytest.raises(ValidationError) as exc:
-        goals.update_progress(session, user, client.id, goal.id, progress_pct=pct)
+        goals.update_progress(session, user, client.id, goal.id, progress_pct=pct, expected_version=goal.version)
     assert "progress_pct" in exc.value.errors
     session.rollback()
     assert session.get(Goal, goal.id).progress_pct == 0
@@ -106,7 +108,8 @@ def test_progress_note_over_the_limit_is_refused(session, alex):
     client, user, _ = alex
     goal = _add(session, user, client)
     with pytest.raises(ValidationError) as exc:
-        goals.update_progress(session, user, client.id, goal.id, progress_pct=10, note="x" * 501)
+        goals.update_progress(session, user, client.id, goal.id, progress_pct=10, note="x" * 501,
+                              expected_version=goal.version)
     assert "note" in exc.value.errors
     session.rollback()
     assert session.get(Goal, goal.id).progress_pct == 0
@@ -140,9 +143,10 @@ def test_a_step_can_be_added_later(session, alex):
 def test_status_changes_keep_the_history(session, alex):
     client, user, therapist = alex
     goal = _add(session, user, client)
-    goals.update_progress(session, user, client.id, goal.id, progress_pct=60)
-    goals.set_status(session, therapist, client.id, goal.id, "revised", "Changed to 60 days together")
-    goals.set_status(session, user, client.id, goal.id, "achieved")
+    goals.update_progress(session, user, client.id, goal.id, progress_pct=60, expected_version=goal.version)
+    goals.set_status(session, therapist, client.id, goal.id, "revised", "Changed to 60 days together",
+                     expected_version=goal.version)
+    goals.set_status(session, user, client.id, goal.id, "achieved", expected_version=goal.version)
     [view] = goals.list_goals(session, user, client.id)
     assert view.status == "achieved" and view.progress_pct == 100
     assert [(u.kind, u.status) for u in view.updates] == [
@@ -150,7 +154,7 @@ def test_status_changes_keep_the_history(session, alex):
     assert view.updates[2].by_user_id == therapist.id
     assert view.updates[3].note == "Revised → Achieved"
     with pytest.raises(ValidationError) as exc:
-        goals.set_status(session, user, client.id, goal.id, "finished")
+        goals.set_status(session, user, client.id, goal.id, "finished", expected_version=goal.version)
     assert "status" in exc.value.errors
 
 
@@ -167,7 +171,7 @@ def test_a_goal_id_from_another_record_is_refused_and_audited(session, factory, 
     other_user = factory.client_user(other)
     theirs = _add(session, other_user, other)
     with pytest.raises(PermissionDenied):
-        goals.update_progress(session, user, client.id, theirs.id, progress_pct=90)
+        goals.update_progress(session, user, client.id, theirs.id, progress_pct=90, expected_version=theirs.version)
     session.rollback()
     assert session.get(Goal, theirs.id).progress_pct == 0
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "goal.progress",

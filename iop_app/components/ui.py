@@ -201,3 +201,21 @@ def data_table(label: str | rx.Var, headers: list, rows: rx.Var, row_fn, *, clas
             class_name=class_name,
         ),
     )
+def stale_notice(message: rx.Var, on_reload, draft: rx.Var | None = None, on_discard=None) -> rx.Component:
+    """A save refused because someone saved first: who and when, and a Reload button.
+    After reloading, the refused text stays on screen (to copy back) until discarded."""
+    parts = [rx.cond(message != "", rx.callout.root(
+        rx.callout.text(message),
+        rx.button("Reload", on_click=on_reload, size="2", variant="outline", width="fit-content"),
+        color_scheme="amber", role="alert", margin_y="0.5rem",
+    ))]
+    if draft is not None:
+        parts.append(rx.cond((message == "") & (draft != ""), rx.box(
+            rx.text("Your unsaved text (not saved):", weight="medium", size="2"),
+            rx.el.pre(draft, style={"whiteSpace": "pre-wrap", "fontFamily": "inherit", "margin": "0.25rem 0",
+                                    "padding": "0.5rem", "background": "var(--amber-2)",
+                                    "border": "1px solid var(--amber-6)", "borderRadius": "4px"}),
+            rx.button("Discard my unsaved text", on_click=on_discard, size="1", variant="soft", color_scheme="gray"),
+            width="100%", margin_y="0.5rem",
+        )))
+    return rx.fragment(*parts)

@@ -28,5 +28,6 @@ from .family import (
     SlotProposal,
 )
 from .groups import ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, GroupMembership, GroupSession, TherapyGroup
+from .versions import TextVersion
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -44,6 +44,10 @@ class PlanReview(SQLModel, table=True):
     reviewed_on: date
     reviewer_id: int = Field(foreign_key="user.id")
     summary: str = Field(default="", max_length=4000)
+    # Optimistic concurrency (services/versions.py): bumped by every edit; who and when last wrote it.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: datetime | None = None
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Goal(SQLModel, table=True):
@@ -61,6 +65,9 @@ class Goal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     created_by: int = Field(foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
+    # Optimistic concurrency (services/versions.py): bumped by every change to the goal.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class GoalStep(SQLModel, table=True):
@@ -75,7 +82,7 @@ class GoalStep(SQLModel, table=True):
 
 
 class GoalUpdate(SQLModel, table=True):
-    """One dated change to a goal: progress, a step ticked, or a status change."""
+    """One dated change to a goal: progress, a step ticked, a status change, an edit."""
 
     __tablename__ = "goal_update"
 
@@ -83,7 +90,7 @@ class GoalUpdate(SQLModel, table=True):
     goal_id: int = Field(foreign_key="goal.id", index=True)
     at: datetime = Field(default_factory=utcnow)
     by_user_id: int = Field(foreign_key="user.id")
-    kind: str = Field(max_length=16)  # progress / step / status / created
+    kind: str = Field(max_length=16)  # progress / step / status / created / edited
     progress_pct: int = Field(default=0)
     status: str = Field(default="active", max_length=16)
     note: str = Field(default="", max_length=500)

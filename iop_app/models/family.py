@@ -30,6 +30,9 @@ class FamilyLink(SQLModel, table=True):
     invited_at: datetime | None = None
     activated_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Bumped by every consent recorded for this person (services/family._save_consent), so
+    # two people recording the same consent at once cannot both succeed.
+    consent_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Consent(SQLModel, table=True):

@@ -63,6 +63,11 @@ class GroupSession(SQLModel, table=True):
     cancelled: bool = Field(default=False)
     cancel_reason: str = Field(default="", max_length=200)
     extra: bool = Field(default=False)  # added outside the weekly schedule
+    # Optimistic concurrency for topic and notes (services/versions.py): bumped by every
+    # edit of them; who and when last wrote them.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_at: datetime | None = None
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Attendance(SQLModel, table=True):

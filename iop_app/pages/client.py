@@ -10,7 +10,17 @@ import reflex as rx
 
 from .. import routes
 from ..components.focus import focus_after_render
-from ..components.ui import card, error_banner, field_error, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import (
+    card,
+    error_banner,
+    field_error,
+    notice,
+    page_frame,
+    select_field,
+    stale_notice,
+    text_field,
+    textarea_field,
+)
 from ..services import checkins
 from ..state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
 
@@ -275,9 +285,15 @@ def _goal_card(goal) -> rx.Component:
     status_id = "status-" + goal.id
     status_note_id = "status-note-" + goal.id
     step_id = "new-step-" + goal.id
+    title_id = "edit-title-" + goal.id
+    why_id = "edit-why-" + goal.id
+    target_id = "edit-target-" + goal.id
     return rx.card(
         rx.vstack(
             rx.heading(goal.title, as_="h3", size="3"),
+            rx.cond(GoalsState.stale_goal_id == goal.id,
+                    stale_notice(GoalsState.stale, GoalsState.reload_goals, GoalsState.draft,
+                                 GoalsState.discard_draft)),
             rx.flex(rx.badge(goal.status_label), rx.badge(goal.area, variant="outline"),
                     rx.badge(goal.horizon, variant="outline"),
                     rx.cond(goal.target != "", rx.text("Target: " + goal.target, size="1", color_scheme="gray")),
@@ -318,6 +334,7 @@ def _goal_card(goal) -> rx.Component:
                         spacing="1", width="100%", align="stretch",
                     ),
                     on_submit=GoalsState.update_progress, reset_on_submit=False, no_validate=True, width="100%",
+                    key="progress-" + goal.id + "-" + goal.version,  # a newer goal refills the form
                 ),
                 width="100%",
             ),
@@ -340,6 +357,33 @@ def _goal_card(goal) -> rx.Component:
                         spacing="1", width="100%", align="stretch",
                     ),
                     on_submit=GoalsState.set_status, reset_on_submit=False, no_validate=True, width="100%",
+                    key="status-" + goal.id + "-" + goal.version,
+                ),
+                width="100%",
+            ),
+            rx.el.details(
+                rx.el.summary("Edit goal"),
+                rx.form(
+                    rx.el.input(type="hidden", name="goal_id", value=goal.id),
+                    rx.vstack(
+                        _label("Goal wording", title_id),
+                        rx.input(id=title_id, name="title", default_value=goal.title,
+                                 aria_describedby=title_id + "-error", width="100%"),
+                        _goal_field_error(goal, "title", title_id),
+                        _label("Why it matters", why_id),
+                        rx.text_area(id=why_id, name="why", default_value=goal.why, rows="2",
+                                     aria_describedby=why_id + "-error", width="100%"),
+                        _goal_field_error(goal, "why", why_id),
+                        _label("Target date", target_id),
+                        rx.input(id=target_id, name="target_date", type="date", default_value=goal.target_iso,
+                                 aria_describedby=target_id + "-error", width="100%"),
+                        _goal_field_error(goal, "target_date", target_id),
+                        rx.button("Save changes", type="submit", variant="soft",
+                                  aria_label="Save changes to " + goal.title),
+                        spacing="1", width="100%", align="stretch",
+                    ),
+                    on_submit=GoalsState.edit_goal, reset_on_submit=False, no_validate=True, width="100%",
+                    key="edit-" + goal.id + "-" + goal.version,
                 ),
                 width="100%",
             ),

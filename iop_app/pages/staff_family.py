@@ -5,7 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, data_table, error_banner, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import (
+    card,
+    data_table,
+    error_banner,
+    notice,
+    page_frame,
+    select_field,
+    stale_notice,
+    text_field,
+    textarea_field,
+)
 from ..state.staff_family import SLOT_FIELDS
 from ..state.staff_family import StaffFamilyState as S
 from .client_family import SCOPE_OPTIONS
@@ -192,6 +202,7 @@ def consents_panel() -> rx.Component:
                                ["Person", "What may be shared", "Purpose", "Ends", "Signed", "How", "Recorded by",
                                 "Status", "Action"], S.consents, _consent_row),
                     rx.text("No consents on record.")),
+            stale_notice(S.paper_stale, S.reload_consents),
             rx.el.details(
                 rx.el.summary("Record a consent signed on paper"),
                 rx.cond(

@@ -13,6 +13,7 @@ from ..components.ui import (
     notice,
     page_frame,
     select_field,
+    stale_notice,
     text_field,
     textarea_field,
 )
@@ -240,6 +241,8 @@ def roll_call_page() -> rx.Component:
                         )),
                 card(
                     rx.heading("Topic and notes", as_="h3", size="4"),
+                    stale_notice(RollCallState.notes_stale, RollCallState.reload_notes, RollCallState.notes_draft,
+                                 RollCallState.discard_draft),
                     rx.form(
                         rx.vstack(
                             text_field("Topic", "topic", "session-topic", default_value=info["topic"],
@@ -250,7 +253,17 @@ def roll_call_page() -> rx.Component:
                             spacing="2", width="100%",
                         ),
                         on_submit=RollCallState.save_topic, reset_on_submit=False,
+                        # a new key refills the fields from the server (load, reload, after a save)
+                        key=RollCallState.notes_form_key.to_string(),
                     ),
+                    rx.cond(RollCallState.earlier.length() > 0, rx.el.details(
+                        rx.el.summary("Earlier versions (" + RollCallState.earlier.length().to_string() + ")"),
+                        rx.el.ul(rx.foreach(RollCallState.earlier, lambda v: rx.el.li(
+                            rx.text(v["field"] + ", " + v["replaced"], size="1", color_scheme="gray"),
+                            rx.el.pre(v["text"], style={"whiteSpace": "pre-wrap", "fontFamily": "inherit",
+                                                        "margin": "0 0 0.5rem 0"}),
+                        )), style={"paddingLeft": "1.2rem"}),
+                    )),
                 ),
                 rx.cond(~RollCallState.cancelled, rx.el.details(
                     rx.el.summary("Cancel this session"),

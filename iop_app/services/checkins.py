@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from ..models import MoodEntry, User, utcnow
-from . import audit, permissions, program
+from . import audit, permissions, program, versions
 from .errors import ValidationError
 
 LATE_DAYS = 3
@@ -211,6 +211,8 @@ def save_checkin(
         raise ValidationError(errors)
 
     now = utcnow()
+    if existing is not None:  # a same-day edit: the note it replaces is kept
+        versions.keep_earlier(session, actor, "mood_entry", existing.id, "note", existing.note, note, now)
     entry = existing or MoodEntry(client_id=client_id, day=day, mood=mood, anxiety=anxiety, craving=craving,
                                   sleep_hours=sleep_hours, late=day < today, created_at=now)
     entry.mood, entry.anxiety, entry.craving, entry.sleep_hours = mood, anxiety, craving, sleep_hours

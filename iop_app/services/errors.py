@@ -30,3 +30,15 @@ class PermissionDenied(ServiceError):
 
 class NotFound(ServiceError):
     pass
+
+
+class StaleEdit(ServiceError):
+    """Someone saved this record after the page was opened: the save was refused and
+    nothing changed. `changed_by` is their full name ("" when unknown), `changed_at`
+    the UTC moment and `local_time` how the message shows it (program-local)."""
+
+    def __init__(self, message: str, *, changed_by: str, changed_at, local_time: str):
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.local_time = local_time

@@ -48,13 +48,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..models import CONSENT_SCOPES, Client, Consent, Disclosure, FamilyLink, User, utcnow
 from ..models.enums import ConsentEndEvent
-from . import audit, auth, permissions, program
-from .errors import PermissionDenied, ServiceError, ValidationError
+from . import audit, auth, permissions, program, versions
+from .errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .ids import is_id
 
 INVITE_VALID_FOR = timedelta(days=7)
@@ -105,6 +106,7 @@ class LinkRow:
     email: str
     portal: str  # "not invited" / "invited" / "invitation expired" / "active"
     invite_expires_at: datetime | None
+    consent_version: int = 0  # record_paper_consent's expected_consent_version
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,8 @@ def list_links(session: Session, actor: User, client_id: int) -> list[LinkRow]:
             portal = "invited"
         else:
             portal = "not invited" if link.invited_at is None else "invitation expired"
-        result.append(LinkRow(link.id, link.name, link.relationship, link.email, portal, link.invite_expires_at))
+        result.append(LinkRow(link.id, link.name, link.relationship, link.email, portal, link.invite_expires_at,
+                              link.consent_version))
     return result
 
 
@@ -462,19 +465,50 @@ def record_paper_consent(
     signature,
     signed_on,
     end_event="",
+    expected_consent_version: int | None = None,
 ) -> Consent:
-    """A therapist (or the director) records a consent the client signed on paper."""
+    """A therapist (or the director) records a consent the client signed on paper.
+    A signed consent is not edited afterwards: a wrong entry is revoked (it stays in
+    the history) and the paper recorded again. `expected_consent_version` is the
+    person's FamilyLink.consent_version the page showed: a consent recorded for them
+    since then is reported (StaleEdit, who and when) instead of a second one."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="consent.record_paper",
                                  roles=("therapist", "director"))
     return _save_consent(session, actor, client, "consent.record_paper", on_paper=True,
+                         expected_consent_version=expected_consent_version,
                          family_link_id=family_link_id, scope=scope, purpose=purpose, expires_on=expires_on,
                          expiry_event=expiry_event, signature=signature, signed_on=signed_on, end_event=end_event)
 
 
+def _consent_recorded_since(session: Session, actor: User, client: Client, link: FamilyLink, action: str) -> StaleEdit:
+    session.rollback()
+    newest = session.exec(select(Consent).where(Consent.family_link_id == link.id)
+                          .order_by(col(Consent.granted_at).desc(), col(Consent.id).desc())).first()
+    audit.record_now(session, actor, action, client_id=client.id, target=f"family_link:{link.id}", outcome="failure",
+                     detail="stale page: a consent was recorded for this person since")
+    advice = "Reload to see it; what you typed is kept in the form."
+    return versions.stale_edit(session, actor, newest.recorded_by if newest else None,
+                               newest.granted_at if newest else None, did=f"recorded a consent for {link.name}",
+                               advice=advice, own_advice=advice)
+
+
 def _save_consent(session: Session, actor: User, client: Client, action: str, *, on_paper: bool,
-                  **values) -> Consent:
-    """Validate and store a consent (signed here or on paper), audited with the change."""
+                  expected_consent_version: int | None = None, **values) -> Consent:
+    """Validate and store a consent (signed here or on paper), audited with the change.
+    Claiming the person's consent_version with one conditional UPDATE makes "no consent
+    in force yet" hold at the write: of two saves at once, the second is refused."""
+    link_id = values.get("family_link_id")
+    link = session.get(FamilyLink, link_id) if is_id(link_id) else None
+    if (link is not None and link.client_id == client.id and expected_consent_version is not None
+            and expected_consent_version != link.consent_version):
+        raise _consent_recorded_since(session, actor, client, link, action)
     fields = _validate_consent(session, client, on_paper=on_paper, **values)
+    link = session.get(FamilyLink, fields["family_link_id"])
+    seen = link.consent_version
+    claimed = session.execute(update(FamilyLink).where(FamilyLink.id == link.id, FamilyLink.consent_version == seen)
+                              .values(consent_version=seen + 1)).rowcount
+    if claimed != 1:
+        raise _consent_recorded_since(session, actor, client, link, action)
     consent = Consent(client_id=client.id, on_paper=on_paper, recorded_by=actor.id, granted_at=utcnow(), **fields)
     session.add(consent)
     session.flush()

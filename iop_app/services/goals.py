@@ -1,8 +1,17 @@
 """A client's goals: immediate and long-term, with concrete steps and a dated
-history of every change (progress, a step ticked, a status change).
+history of every change (progress, a step ticked, a status change, an edit).
 
 Usable by the client on their own record and by their therapist or the
 director on the client's record; every call goes through permissions.require.
+
+Concurrent edits (services/versions.py): every change to a goal bumps its
+version. Edits that replace something a person chose -- the progress estimate,
+the status, the title / why / target date -- take the version the editor's page
+showed (`expected_version`) and are refused with StaleEdit when someone saved in
+between. Ticking a step and adding one replace nothing anyone chose (a tick sends
+the wanted state; concurrent ticks of different steps both stand), so they take
+no version, but they still bump it: a progress or status form opened before them
+is then refused rather than quietly undoing the progress they moved.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from ..models import Goal, GoalStep, GoalUpdate, User, utcnow
-from . import audit, permissions, program
+from . import audit, permissions, program, versions
 from .errors import PermissionDenied, ValidationError
 from .ids import is_id
 
@@ -80,6 +89,7 @@ class GoalView:
     progress_pct: int
     steps: list[StepView] = field(default_factory=list)
     updates: list[UpdateView] = field(default_factory=list)  # oldest first
+    version: int = 0  # what an edit passes back as expected_version
 
     @property
     def life_area_label(self) -> str:
@@ -168,7 +178,7 @@ def list_goals(session: Session, actor: User, client_id: int, *, with_history: b
     status_order = {"active": 0, "revised": 1, "achieved": 2, "set_aside": 3}
     views = [
         GoalView(g.id, g.title, g.why, g.life_area, g.horizon, g.target_date, g.status, g.progress_pct,
-                 steps[g.id], updates[g.id])
+                 steps[g.id], updates[g.id], g.version)
         for g in goals
     ]
     return sorted(views, key=lambda v: (status_order.get(v.status, 9), v.horizon != "immediate", v.id))
@@ -204,7 +214,7 @@ def add_goal(
     now = utcnow()
     goal = Goal(client_id=client_id, title=title, why=why, life_area=life_area, horizon=horizon,
                 target_date=target_date, status="active", progress_pct=0, created_at=now,
-                created_by=actor.id, updated_at=now)
+                created_by=actor.id, updated_at=now, updated_by=actor.id)
     session.add(goal)
     session.flush()
     for position, text in enumerate(cleaned_steps):
@@ -226,20 +236,22 @@ def add_step(session: Session, actor: User, client_id: int, goal_id: int, text: 
         errors["step"] = f"A goal can have up to {MAX_STEPS} steps."
     if errors:
         raise ValidationError(errors)
+    versions.write(session, actor, goal, {}, expected_version=None, merge=True, what="goal.step.add",
+                   client_id=client_id)
     step = GoalStep(goal_id=goal.id, position=max((s.position for s in existing), default=-1) + 1, text=text)
     session.add(step)
     session.flush()
-    goal.updated_at = utcnow()
-    session.add(goal)
     audit.record(session, actor, "goal.step.add", client_id=client_id, target=f"goal:{goal.id}")
     session.commit()
     return step
 
 
 def update_progress(
-    session: Session, actor: User, client_id: int, goal_id: int, *, progress_pct: int, note: str = ""
+    session: Session, actor: User, client_id: int, goal_id: int, *, progress_pct: int, note: str = "",
+    expected_version: int,
 ) -> GoalUpdate:
-    """A 0-100 % estimate with a short note, kept with its date."""
+    """A 0-100 % estimate with a short note, kept with its date. Refused (StaleEdit)
+    when the goal changed after the editor's page showed `expected_version`."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.progress")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.progress")
     errors: dict[str, str] = {}
@@ -248,10 +260,9 @@ def update_progress(
     note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
     if errors:
         raise ValidationError(errors)
-    now = utcnow()
-    goal.progress_pct = progress_pct
-    goal.updated_at = now
-    session.add(goal)
+    versions.write(session, actor, goal, {"progress_pct": progress_pct}, expected_version=expected_version,
+                   what="goal.progress", client_id=client_id)
+    now = goal.updated_at
     update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="progress",
                         progress_pct=progress_pct, status=goal.status, note=note)
     session.add(update)
@@ -279,15 +290,17 @@ def set_step_done(
     note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
     if errors:
         raise ValidationError(errors)
-    now = utcnow()
+    steps = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
+    done_count = sum(1 for s in steps if (s.done if s.id != step.id else done))
+    # No expected version: the tick says what it wants (done or not), so a repeat or a
+    # tick of another step merges. The write still refuses if the goal changed since
+    # it was read here, so the share of steps done below is never computed from stale rows.
+    versions.write(session, actor, goal, {"progress_pct": round(100 * done_count / len(steps))},
+                   expected_version=None, merge=True, what="goal.step", client_id=client_id)
+    now = goal.updated_at
     step.done = done
     step.done_at = now if done else None
     session.add(step)
-    steps = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
-    done_count = sum(1 for s in steps if (s.done if s.id != step.id else done))
-    goal.progress_pct = round(100 * done_count / len(steps))
-    goal.updated_at = now
-    session.add(goal)
     update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="step", progress_pct=goal.progress_pct,
                         status=goal.status,
                         note=(note or f"{'Done' if done else 'Not done yet'}: {step.text}")[:NOTE_MAX])
@@ -299,11 +312,15 @@ def set_step_done(
 
 
 def set_status(
-    session: Session, actor: User, client_id: int, goal_id: int, status: str, note: str = ""
+    session: Session, actor: User, client_id: int, goal_id: int, status: str, note: str = "", *,
+    expected_version: int,
 ) -> GoalUpdate:
-    """Active / achieved / revised / set aside; the old status stays in the history."""
+    """Active / achieved / revised / set aside; the old status stays in the history.
+    Refused (StaleEdit) when the goal changed after the page showed `expected_version`."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.status")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.status")
+    # Before "already <status>": on a stale page that check would judge the wrong status.
+    versions.check(session, actor, goal, expected_version, what="goal.status", client_id=client_id)
     errors: dict[str, str] = {}
     if not isinstance(status, str) or status not in STATUS_LABELS:
         errors["status"] = "Choose active, achieved, revised or set aside."
@@ -312,13 +329,11 @@ def set_status(
     note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
     if errors:
         raise ValidationError(errors)
-    now = utcnow()
     previous = goal.status
-    goal.status = status
-    if status == "achieved":
-        goal.progress_pct = 100
-    goal.updated_at = now
-    session.add(goal)
+    values = {"status": status, **({"progress_pct": 100} if status == "achieved" else {})}
+    versions.write(session, actor, goal, values, expected_version=expected_version, what="goal.status",
+                   client_id=client_id)
+    now = goal.updated_at
     update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="status", progress_pct=goal.progress_pct,
                         status=status,
                         note=note or f"{STATUS_LABELS.get(previous, previous)} → {STATUS_LABELS[status]}")
@@ -327,3 +342,45 @@ def set_status(
                  detail=f"{previous} -> {status}")
     session.commit()
     return update
+
+
+def edit_goal(
+    session: Session,
+    actor: User,
+    client_id: int,
+    goal_id: int,
+    *,
+    title: str,
+    why: str = "",
+    target_date: date | None = None,
+    expected_version: int,
+    today: date | None = None,
+) -> GoalUpdate | None:
+    """Reword a goal (title, why it matters, target date). The earlier title and why
+    are kept (text_version); refused (StaleEdit) when the goal changed after the page
+    showed `expected_version`. Returns None when nothing changed."""
+    permissions.require(session, actor, permissions.WRITE, client_id, what="goal.edit")
+    goal = _goal_on_record(session, actor, client_id, goal_id, "goal.edit")
+    today = today or program.local_today(session)
+    errors: dict[str, str] = {}
+    title = _text(title, TITLE_MAX, required=True, field_name="title", what="A title", errors=errors)
+    why = _text(why, WHY_MAX, required=False, field_name="why", what="Why it matters", errors=errors)
+    if target_date != goal.target_date:  # an unchanged target may be in the past by now
+        target_date = _check_target(target_date, today, errors)
+    if errors:
+        raise ValidationError(errors)
+    values = {k: v for k, v in (("title", title), ("why", why), ("target_date", target_date))
+              if v != getattr(goal, k)}
+    if not values:
+        versions.check(session, actor, goal, expected_version, what="goal.edit", client_id=client_id)
+        return None
+    versions.write(session, actor, goal, values, expected_version=expected_version, what="goal.edit",
+                   client_id=client_id, keep=("title", "why"))
+    changed = ", ".join({"title": "title", "why": "why it matters", "target_date": "target date"}[k] for k in values)
+    update = GoalUpdate(goal_id=goal.id, at=goal.updated_at, by_user_id=actor.id, kind="edited",
+                        progress_pct=goal.progress_pct, status=goal.status, note=f"Changed {changed}")
+    session.add(update)
+    audit.record(session, actor, "goal.edit", client_id=client_id, target=f"goal:{goal.id}", detail=changed)
+    session.commit()
+    return update
+

@@ -17,6 +17,10 @@ already have a roll-call row). Minutes attended default from the status and the
 session length (present: all of it; late: 15 minutes less; left early: 45 minutes
 less; absences: 0). A roll call on a session whose day is more than 7 days
 before today needs a reason, kept on the row and in the audit trail.
+
+A session's topic and notes carry a version (services/versions.py): a save made
+on a copy older than the latest save is refused, naming who saved and when, and
+each replaced text is kept as an earlier version the same staff can read.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from ..models import (
     utcnow,
 )
 from ..models.enums import ATTENDED, MISSED
-from . import audit, permissions, program, timetable
+from . import audit, permissions, program, timetable, versions
 from .errors import NotFound, PermissionDenied, ValidationError
 from .ids import is_id
 
@@ -430,6 +434,8 @@ def add_extra_session(session: Session, actor: User, group_id: int, day: date, s
 
 def cancel_session(session: Session, actor: User, session_id: int, reason: str) -> GroupSession:
     meeting, _group = _managed_session(session, actor, session_id, "group.session.cancel")
+    if meeting.cancelled:  # a second cancel (an older page) would replace the first reason
+        raise ValidationError({"cancel_reason": f"This session was already cancelled: {meeting.cancel_reason}"[:300]})
     if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > 200:
         raise ValidationError({"cancel_reason": "Give a reason (up to 200 characters)."})
     recorded = session.execute(select(func.count()).select_from(Attendance)
@@ -444,7 +450,11 @@ def cancel_session(session: Session, actor: User, session_id: int, reason: str) 
     return meeting
 
 
-def set_topic_notes(session: Session, actor: User, session_id: int, topic: str, notes: str) -> GroupSession:
+def set_topic_notes(session: Session, actor: User, session_id: int, topic: str, notes: str, *,
+                    expected_version: int) -> GroupSession:
+    """Save the topic and notes. `expected_version` is the version the editor's page
+    showed (RollCall.version): if anyone saved since, StaleEdit and nothing changes.
+    Replaced texts are kept (earlier_versions)."""
     meeting, _group = _managed_session(session, actor, session_id, "group.session.update")
     errors = {}
     if not isinstance(topic, str) or len(topic.strip()) > 120:
@@ -453,11 +463,20 @@ def set_topic_notes(session: Session, actor: User, session_id: int, topic: str, 
         errors["notes"] = "Notes: up to 4000 characters."
     if errors:
         raise ValidationError(errors)
-    meeting.topic, meeting.notes = topic.strip(), notes.strip()
-    session.add(meeting)
-    audit.record(session, actor, "group.session.update", target=f"group_session:{meeting.id}")
+    values = {"topic": topic.strip(), "notes": notes.strip()}
+    versions.write(session, actor, meeting, values, expected_version=expected_version, what="group.session.update",
+                   keep=("topic", "notes"))
+    audit.record(session, actor, "group.session.update", target=f"group_session:{meeting.id}",
+                 detail=f"version {meeting.version}")
     session.commit()
     return meeting
+
+
+def earlier_versions(session: Session, actor: User, session_id: int) -> list[versions.EarlierText]:
+    """Earlier topics and notes of a session, newest first: for whoever may edit them
+    (the facilitator and the director)."""
+    meeting, _group = _managed_session(session, actor, session_id, "group.session.history")
+    return versions.earlier_texts(session, "group_session", [meeting.id], ("topic", "notes")).get(meeting.id, [])
 
 
 def list_sessions(session: Session, actor: User, group_id: int, start: date, end: date) -> list[SessionRow]:
@@ -502,6 +521,7 @@ class RollCall:
     group_name: str
     entries: list[RollCallEntry]
     needs_reason: bool  # the session is more than EDIT_WINDOW_DAYS days old
+    version: int = 0  # of topic and notes: set_topic_notes's expected_version
 
 
 def _roll_call_members(session: Session, meeting: GroupSession, day: date) -> dict[int, str]:
@@ -536,7 +556,7 @@ def roll_call(session: Session, actor: User, session_id: int, today: date | None
     row = SessionRow(meeting.id, group.id, local.date(), local.strftime("%H:%M"), meeting.duration_minutes,
                      meeting.topic, meeting.notes, meeting.cancelled, meeting.cancel_reason, meeting.extra,
                      len(existing), sum(1 for a in existing.values() if a.status in ATTENDED))
-    return RollCall(row, group.name, entries, (today - local.date()).days > EDIT_WINDOW_DAYS)
+    return RollCall(row, group.name, entries, (today - local.date()).days > EDIT_WINDOW_DAYS, meeting.version)
 
 
 def record_attendance(session: Session, actor: User, session_id: int, marks: dict, reason: str = "",

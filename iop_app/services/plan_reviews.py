@@ -1,4 +1,12 @@
-"""Treatment-plan reviews: recorded by staff, the next one due 30 days after the last."""
+"""Treatment-plan reviews: recorded by staff, the next one due 30 days after the last.
+
+A review can be corrected afterwards (its date or summary) by the same staff who may
+record one. Edits are protected like every shared record (services/versions.py): a
+save made on an older copy is refused, naming who saved and when, and a replaced
+summary is kept as an earlier version. Recording a new review is guarded too: when
+the page passes the newest review it showed, a review recorded by someone else since
+is reported instead of silently recording a second one for the same month.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,14 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from ..models import PlanReview, User
-from . import audit, permissions, program
-from .errors import ValidationError
+from ..models import PlanReview, User, utcnow
+from . import audit, permissions, program, versions
+from .errors import PermissionDenied, ValidationError
+from .ids import is_id
 
 REVIEW_INTERVAL_DAYS = 30
 SUMMARY_MAX = 4000
+STAFF = ("therapist", "director")
 
 
 @dataclass
@@ -35,19 +45,18 @@ def status(session: Session, actor: User, client_id: int, today: date | None = N
 
 
 def history(session: Session, actor: User, client_id: int) -> list[dict]:
+    """Reviews, latest date first, each with its version (for edit_review) and its
+    earlier summaries (newest first)."""
     permissions.require(session, actor, permissions.READ, client_id, what="plan_review.view")
     rows = session.exec(select(PlanReview, User.full_name).join(User, User.id == PlanReview.reviewer_id)
                         .where(PlanReview.client_id == client_id)
                         .order_by(col(PlanReview.reviewed_on).desc())).all()
-    return [{"id": r.id, "reviewed_on": r.reviewed_on, "reviewer": name, "summary": r.summary} for r, name in rows]
+    earlier = versions.earlier_texts(session, "plan_review", [r.id for r, _ in rows], ("summary",))
+    return [{"id": r.id, "reviewed_on": r.reviewed_on, "reviewer": name, "summary": r.summary, "version": r.version,
+             "earlier": earlier.get(r.id, [])} for r, name in rows]
 
 
-def record_review(session: Session, actor: User, client_id: int, reviewed_on: date, summary: str,
-                  today: date | None = None) -> PlanReview:
-    """A therapist or the director records a review held on `reviewed_on`."""
-    client = permissions.require(session, actor, permissions.WRITE, client_id, what="plan_review.create",
-                                 roles=("therapist", "director"))
-    today = today or program.local_today(session)
+def _check(client, reviewed_on, summary, today: date) -> str:
     errors = {}
     if not isinstance(reviewed_on, date):
         errors["reviewed_on"] = "Enter the date of the review."
@@ -61,10 +70,62 @@ def record_review(session: Session, actor: User, client_id: int, reviewed_on: da
         errors["summary"] = f"The summary must be at most {SUMMARY_MAX} characters."
     if errors:
         raise ValidationError(errors)
-    review = PlanReview(client_id=client.id, reviewed_on=reviewed_on, reviewer_id=actor.id, summary=summary.strip())
+    return summary.strip()
+
+
+def record_review(session: Session, actor: User, client_id: int, reviewed_on: date, summary: str,
+                  today: date | None = None, *, expected_latest_id: int | None = None) -> PlanReview:
+    """A therapist or the director records a review held on `reviewed_on`.
+    `expected_latest_id`: the highest review id the page showed (0: none). If a review
+    was recorded since, StaleEdit names who recorded it and when."""
+    client = permissions.require(session, actor, permissions.WRITE, client_id, what="plan_review.create",
+                                 roles=STAFF)
+    today = today or program.local_today(session)
+    summary = _check(client, reviewed_on, summary, today)
+    # A read-then-insert check, not atomic like versions.write: that is enough here because
+    # adding overwrites nothing; two saves in the very same instant both stay, both listed.
+    if expected_latest_id is not None:
+        newest = session.exec(select(PlanReview).where(PlanReview.client_id == client.id)
+                              .order_by(col(PlanReview.id).desc())).first()
+        if newest is not None and newest.id != expected_latest_id:
+            audit.record_now(session, actor, "plan_review.create", client_id=client.id, outcome="failure",
+                             target=f"plan_review:{newest.id}", detail="stale page: a review was recorded since")
+            raise versions.stale_edit(session, actor, newest.updated_by or newest.reviewer_id, newest.updated_at,
+                                      did="recorded a plan review for this client",
+                                      advice="Reload to see it; your text is kept below.",
+                                      own_advice="Reload to see it; your text is kept below.")
+    now = utcnow()
+    review = PlanReview(client_id=client.id, reviewed_on=reviewed_on, reviewer_id=actor.id, summary=summary,
+                        updated_at=now, updated_by=actor.id)
     session.add(review)
     session.flush()
     audit.record(session, actor, "plan_review.create", client_id=client.id, target=f"plan_review:{review.id}",
                  detail=reviewed_on.isoformat())
+    session.commit()
+    return review
+
+
+def edit_review(session: Session, actor: User, review_id, *, reviewed_on: date, summary: str,
+                expected_version: int, today: date | None = None) -> PlanReview:
+    """Correct a review's date or summary. Refused (StaleEdit) when it was saved after
+    the page showed `expected_version`; the replaced summary is kept."""
+    review = session.get(PlanReview, review_id) if is_id(review_id) else None
+    if review is None:
+        # Same answer as a review on a record the actor may not see: ids cannot be probed.
+        audit.record_now(session, actor, "plan_review.update", target=f"plan_review:{review_id}"[:120],
+                         outcome="denied", detail="no such review")
+        raise PermissionDenied()
+    client = permissions.require(session, actor, permissions.WRITE, review.client_id, what="plan_review.update",
+                                 roles=STAFF)
+    today = today or program.local_today(session)
+    summary = _check(client, reviewed_on, summary, today)
+    values = {k: v for k, v in (("reviewed_on", reviewed_on), ("summary", summary)) if v != getattr(review, k)}
+    if not values:
+        versions.check(session, actor, review, expected_version, what="plan_review.update", client_id=client.id)
+        return review
+    versions.write(session, actor, review, values, expected_version=expected_version, what="plan_review.update",
+                   client_id=client.id, keep=("summary",))
+    audit.record(session, actor, "plan_review.update", client_id=client.id, target=f"plan_review:{review.id}",
+                 detail=f"changed {', '.join(values)}; version {review.version}")
     session.commit()
     return review

@@ -18,7 +18,7 @@ import reflex as rx
 from ..components import charts
 from ..models import User
 from ..services import checkins, goals, needs, permissions, program, progress, schedule
-from ..services.errors import PermissionDenied, ServiceError, ValidationError
+from ..services.errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_float, as_int, as_text, form_dict
 from .base import SessionState
 
@@ -346,6 +346,8 @@ class GoalRow:
     progress_pct: int
     steps: list[StepRow]
     history: list[HistoryRow]
+    target_iso: str = ""  # the edit form's date field
+    version: str = ""  # keys the goal's forms: a new version refills them (the server keeps its own copy)
 
 
 def _history_text(update: goals.UpdateView) -> str:
@@ -356,6 +358,8 @@ def _history_text(update: goals.UpdateView) -> str:
             f" — {update.note}" if update.note and "→" not in update.note else "")
     if update.kind == "step":
         return f"{update.note} ({update.progress_pct}%)"
+    if update.kind == "edited":
+        return update.note
     return f"Progress {update.progress_pct}%" + (f" — {update.note}" if update.note else "")
 
 
@@ -366,6 +370,12 @@ class GoalsState(SessionState):
     error_goal_id: str = ""
     message: str = ""
     form_key: int = 0
+    # A change saved on an older copy of a goal than the latest is refused (StaleEdit):
+    stale: str = ""  # who saved first and when, shown on the goal `stale_goal_id` with Reload
+    stale_goal_id: str = ""
+    draft: str = ""  # the refused input, shown after Reload until discarded
+    # goal id -> the version its card shows: what a save sends as expected_version
+    _versions: dict[str, int] = {}
     area_options: list[list[str]] = [[k, v] for k, v in goals.LIFE_AREAS]
     horizon_options: list[list[str]] = [[k, v] for k, v in goals.HORIZONS]
     status_options: list[list[str]] = [[k, v] for k, v in goals.STATUSES]
@@ -380,7 +390,9 @@ class GoalsState(SessionState):
 
     def _reload(self, session, actor, client_id: int) -> None:
         rows = []
-        for g in goals.list_goals(session, actor, client_id):
+        shown = goals.list_goals(session, actor, client_id)
+        self._versions = {str(g.id): g.version for g in shown}
+        for g in shown:
             rows.append(GoalRow(
                 id=str(g.id), title=g.title, why=g.why, area=g.life_area_label, horizon=g.horizon_label,
                 target=(f"{g.target_date.strftime('%b')} {g.target_date.day}, {g.target_date.year}"
@@ -389,15 +401,18 @@ class GoalsState(SessionState):
                 steps=[StepRow(str(s.id), s.text, s.done) for s in g.steps],
                 history=[HistoryRow(f"{u.day.strftime('%b')} {u.day.day}", _history_text(u))
                          for u in reversed(g.updates)][:12],
+                target_iso=g.target_date.isoformat() if g.target_date else "", version=str(g.version),
             ))
         self.goal_cards = rows
 
     def _clear(self) -> None:
         self.errors, self.goal_errors, self.error_goal_id, self.message = {}, {}, "", ""
+        self.stale = ""
 
     @rx.event
     def load(self):
         self._clear()
+        self.stale_goal_id, self.draft = "", ""
         with self._db() as (session, actor):
             client_id, refusal = self._context(session, actor)
             if refusal:
@@ -443,8 +458,14 @@ class GoalsState(SessionState):
             self.form_key += 1
             self._reload(session, actor, client_id)
 
-    def _run(self, goal_field, action):
-        """Run a change on one goal; errors land next to that goal's fields."""
+    def _expected(self, goal_id: int):
+        """The version of the goal this page shows (None when it shows no such goal:
+        the service then refuses)."""
+        return self._versions.get(str(goal_id))
+
+    def _run(self, goal_field, action, draft: str = ""):
+        """Run a change on one goal; errors land next to that goal's fields. `draft`
+        is the user's input, kept on screen if the save is refused as stale."""
         self._clear()
         with self._db() as (session, actor):
             client_id, refusal = self._context(session, actor)
@@ -457,6 +478,9 @@ class GoalsState(SessionState):
                 return
             try:
                 self.message = action(session, actor, client_id, goal_id)
+            except StaleEdit as exc:
+                self.stale, self.stale_goal_id, self.draft = exc.message, str(goal_id), draft
+                return
             except ValidationError as exc:
                 self.goal_errors = exc.errors
                 return
@@ -464,7 +488,24 @@ class GoalsState(SessionState):
                 self.message = exc.message
                 return
             self.error_goal_id = ""
+            if self.stale_goal_id == str(goal_id):
+                self.stale_goal_id, self.draft = "", ""
             self._reload(session, actor, client_id)
+
+    @rx.event
+    def reload_goals(self):
+        """After a refused save: show the latest goals; the refused input stays on screen."""
+        self._clear()
+        with self._db() as (session, actor):
+            client_id, refusal = self._context(session, actor)
+            if refusal:
+                return refusal
+            self._reload(session, actor, client_id)
+            self.message = "Reloaded: you now see the latest version. Your unsaved changes are shown on the goal."
+
+    @rx.event
+    def discard_draft(self):
+        self.stale, self.stale_goal_id, self.draft = "", "", ""
 
     @rx.event
     def update_progress(self, form: dict):
@@ -481,10 +522,11 @@ class GoalsState(SessionState):
                 errors["note"] = f"The note can be up to {goals.NOTE_MAX} characters."
             if errors:
                 raise ValidationError(errors)
-            goals.update_progress(session, actor, client_id, goal_id, progress_pct=pct, note=note)
+            goals.update_progress(session, actor, client_id, goal_id, progress_pct=pct, note=note,
+                                  expected_version=self._expected(goal_id))
             return f"Progress saved: {pct}%."
 
-        return self._run(form.get("goal_id"), action)
+        return self._run(form.get("goal_id"), action, f"Progress: {pct}%" + (f"\nWhat changed: {note}" if note else ""))
 
     @rx.event
     def set_status(self, form: dict):
@@ -497,12 +539,39 @@ class GoalsState(SessionState):
                 raise ValidationError({"status_note": f"The note can be up to {goals.NOTE_MAX} characters."})
             try:
                 goals.set_status(session, actor, client_id, goal_id, status if isinstance(status, str) else "",
-                                 note=note)
+                                 note=note, expected_version=self._expected(goal_id))
             except ValidationError as exc:
                 raise ValidationError({("status_note" if k == "note" else k): v for k, v in exc.errors.items()})
             return f"Status changed to {goals.STATUS_LABELS[status].lower()}."
 
-        return self._run(form.get("goal_id"), action)
+        label = goals.STATUS_LABELS.get(status, "") if isinstance(status, str) else ""
+        return self._run(form.get("goal_id"), action, f"Status: {label}" + (f"\nNote: {note}" if note else ""))
+
+    @rx.event
+    def edit_goal(self, form: dict):
+        form = form_dict(form)
+        title = as_text(form.get("title"), goals.TITLE_MAX)
+        why = as_text(form.get("why", ""), goals.WHY_MAX)
+        raw_target = form.get("target_date", "")
+        target = as_date(raw_target) if raw_target else None
+
+        def action(session, actor, client_id, goal_id):
+            errors = {}
+            if title is None:
+                errors["title"] = f"A title can be up to {goals.TITLE_MAX} characters."
+            if why is None:
+                errors["why"] = f"Why it matters can be up to {goals.WHY_MAX} characters."
+            if raw_target and target is None:
+                errors["target_date"] = "Enter the target date as a date, like 2026-12-31."
+            if errors:
+                raise ValidationError(errors)
+            changed = goals.edit_goal(session, actor, client_id, goal_id, title=title, why=why, target_date=target,
+                                      expected_version=self._expected(goal_id))
+            return "Goal updated." if changed else "No change."
+
+        draft = f"Goal: {title or ''}\nWhy it matters: {why or ''}" + (f"\nTarget date: {target.isoformat()}"
+                                                                       if target else "")
+        return self._run(form.get("goal_id"), action, draft)
 
     @rx.event
     def add_step(self, form: dict):

@@ -14,7 +14,7 @@ import reflex as rx
 from ..components import charts
 from ..models import User
 from ..services import discharge, family, goals, groups, needs, permissions, plan_reviews, program, progress
-from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from ..services.errors import NotFound, PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
 
@@ -41,11 +41,19 @@ class ClientRecordState(SessionState):
     review_errors: dict[str, str] = {}
     discharge_errors: dict[str, str] = {}
     today: str = ""
+    # A review saved (or a new one recorded) after this page showed the reviews:
+    review_stale: str = ""  # who and when; the page offers Reload
+    review_draft: str = ""  # the refused text, shown after Reload until discarded
+    review_form_key: int = 0  # a new key empties the "record a review" form after a save
+    edited_review: str = ""  # the review whose edit form has the errors in review_errors
     days: int = 30
     averages: dict[str, str] = {}
     _record_id: int = 0
     _checkins: list[dict] = []
     _weekly: list[dict] = []  # progress.weekly_frame as records
+    # What the reviews on the page are: only these server-side values go to the services.
+    _review_versions: dict[str, int] = {}  # review id -> version shown
+    _latest_review_id: int = 0  # the last review recorded when the page showed them
 
     # ------------------------------------------------------------ charts
     def _checkin_frame(self) -> pd.DataFrame:
@@ -125,8 +133,17 @@ class ClientRecordState(SessionState):
             "last": _d(status.last_review), "next": _d(status.next_due),
             "overdue": f"OVERDUE by {status.days_overdue} days" if status.overdue else "",
         }
-        self.reviews = [{"on": _d(r["reviewed_on"]), "by": r["reviewer"], "summary": r["summary"]}
-                        for r in plan_reviews.history(session, actor, client_id)[:10]]
+        every = plan_reviews.history(session, actor, client_id)
+        shown = every[:10]
+        self.reviews = [
+            {"id": str(r["id"]), "on": _d(r["reviewed_on"]), "on_iso": r["reviewed_on"].isoformat(),
+             "by": r["reviewer"], "summary": r["summary"], "version": str(r["version"]),
+             "earlier_count": str(len(r["earlier"])),
+             "earlier": "\n\n".join(f"Replaced {e.replaced_local} by {e.replaced_by}:\n{e.text}" for e in r["earlier"])}
+            for r in shown
+        ]
+        self._review_versions = {str(r["id"]): r["version"] for r in shown}
+        self._latest_review_id = max((r["id"] for r in every), default=0)  # the last one recorded
         self._load_charts(session, actor, today)
 
     def _load_charts(self, session, actor, today) -> None:
@@ -151,6 +168,7 @@ class ClientRecordState(SessionState):
         self.error = self.message = ""
         self.review_errors = {}
         self.discharge_errors = {}
+        self.review_stale = self.review_draft = ""
         with self._db() as (session, actor):
             if refusal := self._require_role(session, actor, "therapist", "director"):
                 return refusal
@@ -221,14 +239,21 @@ class ClientRecordState(SessionState):
                 self.review_errors = errors or {"reviewed_on": "Open a client first."}
                 return
             try:
-                plan_reviews.record_review(session, actor, self._record_id, day, summary)
+                plan_reviews.record_review(session, actor, self._record_id, day, summary,
+                                           expected_latest_id=self._latest_review_id)
                 self._reload(session, actor)
+            except StaleEdit as exc:
+                self.review_stale = exc.message
+                self.review_draft = f"Review of {day.isoformat()}:\n{summary}"
+                return
             except ValidationError as exc:
                 self.review_errors = exc.errors
                 return
             except PermissionDenied as exc:
                 self.error = exc.message
                 return
+            self.review_form_key += 1
+            self.review_stale = self.review_draft = ""
             self.message = "Plan review recorded."
 
     @rx.event
@@ -260,3 +285,65 @@ class ClientRecordState(SessionState):
                 return
             self.error = ""
             self.message = "Client discharged. Consents that end at discharge have ended."
+
+    @rx.event
+    def edit_review(self, form: dict):
+        """Correct a review's date or summary (refused when someone saved it since)."""
+        form = form_dict(form)
+        self.review_errors = {}
+        self.message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            review_id = as_int(form.get("review_id"), 1)
+            day = as_date(form.get("reviewed_on"))
+            summary = as_text(form.get("summary"), plan_reviews.SUMMARY_MAX)
+            if review_id is None or str(review_id) not in self._review_versions:
+                self.error = "That review could not be found. Please reload the page."
+                return
+            self.edited_review = str(review_id)
+            errors = {}
+            if day is None:
+                errors["edit_reviewed_on"] = "Enter the date of the review."
+            if summary is None:
+                errors["edit_summary"] = f"The summary must be at most {plan_reviews.SUMMARY_MAX} characters."
+            if errors:
+                self.review_errors = errors
+                return
+            try:
+                plan_reviews.edit_review(session, actor, review_id, reviewed_on=day, summary=summary,
+                                         expected_version=self._review_versions[str(review_id)])
+                self._reload(session, actor)
+            except StaleEdit as exc:
+                self.review_stale = exc.message
+                self.review_draft = f"Review of {day.isoformat()}:\n{summary}"
+                return
+            except ValidationError as exc:
+                self.review_errors = {f"edit_{k}": v for k, v in exc.errors.items()}
+                return
+            except PermissionDenied as exc:
+                self.error = exc.message
+                return
+            self.review_stale = self.review_draft = ""
+            self.message = "Plan review updated."
+
+    @rx.event
+    def reload_reviews(self):
+        """After a refused save: show the latest reviews; the refused text stays below."""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist", "director"):
+                return refusal
+            if not self._record_id:
+                return
+            try:
+                self._reload(session, actor)
+            except (PermissionDenied, NotFound) as exc:
+                self._clear()
+                self.error = exc.message
+                return
+            self.review_stale = ""
+            self.message = "Reloaded: these are the latest reviews; your unsaved text is shown above them."
+
+    @rx.event
+    def discard_review_draft(self):
+        self.review_draft = ""

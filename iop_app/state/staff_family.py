@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..services import family, family_sessions, program
-from ..services.errors import PermissionDenied, ServiceError, ValidationError
+from ..services.errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
 from .family import SessionCard, ics_download, parse_local, session_cards
@@ -25,10 +25,14 @@ class StaffFamilyState(SessionState):
     tz_label: str = ""
     propose_errors: dict[str, str] = {}
     paper_errors: dict[str, str] = {}
+    paper_stale: str = ""  # a consent was recorded for that person after the page showed the list
     action_session: str = ""  # the session whose change form has the errors below
     action_errors: dict[str, str] = {}
     message: str = ""
     error: str = ""
+    # person (link id) -> consent_version when the page showed the consents: only this
+    # server-side value goes to record_paper_consent
+    _link_versions: dict[str, int] = {}
 
     def _reload(self, session, actor) -> None:
         self.today = program.local_today(session).isoformat()
@@ -41,6 +45,7 @@ class StaffFamilyState(SessionState):
             self.selected_client = ""
             self.consents = []
             self.link_options = []
+            self._link_versions = {}
             return
         self.consents = [
             {"id": str(c.id), "person": c.person, "relationship": c.relationship, "scope": c.scope_label,
@@ -49,8 +54,9 @@ class StaffFamilyState(SessionState):
              "can_end": "yes" if c.status == "in force" and c.expiry_event else ""}
             for c in family.consents_for_client(session, actor, cid)
         ]
-        self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"]
-                             for r in family.list_links(session, actor, cid)]
+        links = family.list_links(session, actor, cid)
+        self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"] for r in links]
+        self._link_versions = {str(r.id): r.consent_version for r in links}
 
     def _run(self, action):
         with self._db() as (session, actor):
@@ -72,6 +78,7 @@ class StaffFamilyState(SessionState):
     def load(self):
         self.propose_errors = {}
         self.paper_errors = {}
+        self.paper_stale = ""
         self.action_session = ""
         self.action_errors = {}
         return self._run(lambda s, a: None)
@@ -218,6 +225,7 @@ class StaffFamilyState(SessionState):
     def record_paper(self, form: dict):
         form = form_dict(form)
         self.paper_errors = {}
+        self.paper_stale = ""
 
         def action(session, actor):
             cid = as_int(self.selected_client, 1)
@@ -242,12 +250,17 @@ class StaffFamilyState(SessionState):
             if errors:
                 self.paper_errors = errors
                 return
+            link_id = as_int(form.get("family_link_id"), 1)
             try:
                 family.record_paper_consent(
-                    session, actor, cid, family_link_id=as_int(form.get("family_link_id"), 1),
+                    session, actor, cid, family_link_id=link_id,
                     scope=form.get("scope"), purpose=purpose, expires_on=expires_on, expiry_event=event,
                     signature=signature, signed_on=as_date(form.get("signed_on")), end_event=end_event,
+                    expected_consent_version=self._link_versions.get(str(link_id)),
                 )
+            except StaleEdit as exc:  # the form keeps what was typed; the list below is reloaded
+                self.paper_stale = exc.message
+                return
             except ValidationError as exc:
                 self.paper_errors = exc.errors
                 return
@@ -266,6 +279,11 @@ class StaffFamilyState(SessionState):
             family.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
             self.message = "Consent ended. The family member sees nothing more under it."
         return self._run(action)
+
+    @rx.event
+    def reload_consents(self):
+        self.paper_stale = ""
+        return self._run(lambda s, a: None)
 
     @rx.event
     def download_ics(self, session_id: str):

@@ -13,7 +13,7 @@ import reflex as rx
 from ..components import charts
 from ..models import GROUP_TYPES
 from ..services import groups, program, reports
-from ..services.errors import NotFound, PermissionDenied, ValidationError
+from ..services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
 
@@ -296,7 +296,15 @@ class RollCallState(SessionState):
     needs_reason: bool = False
     reason: str = ""
     cancelled: bool = False
+    # Topic and notes: a save on an older copy than the latest is refused (StaleEdit).
+    notes_stale: str = ""  # who saved first and when; the page offers Reload
+    notes_draft: str = ""  # the refused text, shown after Reload until saved or discarded
+    notes_form_key: int = 0  # bumped when the form must show the server's text again
+    earlier: list[dict[str, str]] = []  # earlier topics and notes, newest first
     _session_id: int = 0
+    # The version of the topic and notes the form shows: only this server-side value is
+    # sent as expected_version, and it changes only when the form is refilled.
+    _notes_version: int = 0
 
     @rx.var
     def status_options(self) -> list[list[str]]:
@@ -307,8 +315,18 @@ class RollCallState(SessionState):
         done = sum(1 for e in self.entries if e.get("status"))
         return f"{done} of {len(self.entries)} marked"
 
-    def _reload(self, session, actor) -> None:
+    def _reload(self, session, actor, refill_notes: bool = False) -> None:
+        """Refresh the page. `refill_notes`: also put the latest topic and notes into the
+        form (and take their version); otherwise what the user is typing there stays."""
         call = groups.roll_call(session, actor, self._session_id)
+        if refill_notes:
+            self._notes_version = call.version
+            self.notes_form_key += 1
+        self.earlier = [
+            {"field": e.field.capitalize(), "text": e.text,
+             "replaced": f"replaced {e.replaced_local} by {e.replaced_by}"}
+            for e in groups.earlier_versions(session, actor, self._session_id)
+        ]
         s = call.session
         self.info = {"group": call.group_name, "group_href": f"/staff/groups/{s.group_id}", "day": _d(s.day),
                      "start": s.start, "length": f"{s.duration_minutes} min", "topic": s.topic, "notes": s.notes,
@@ -339,7 +357,7 @@ class RollCallState(SessionState):
     @rx.event
     def load(self):
         self.found, self.error, self.message, self.errors, self.reason = False, "", "", {}, ""
-        self.entries, self.info = [], {}
+        self.entries, self.info, self.earlier, self.notes_stale, self.notes_draft = [], {}, [], "", ""
         with self._db() as (session, actor):
             if refusal := self._require_role(session, actor, *STAFF):
                 return refusal
@@ -349,7 +367,7 @@ class RollCallState(SessionState):
                 return
             self._session_id = session_id
             try:
-                self._reload(session, actor)
+                self._reload(session, actor, refill_notes=True)
             except (PermissionDenied, NotFound) as exc:
                 self._session_id = 0
                 self.error = exc.message
@@ -420,15 +438,41 @@ class RollCallState(SessionState):
                 self.errors = {"topic" if topic is None else "notes": "That text is too long."}
                 return
             try:
-                groups.set_topic_notes(session, actor, self._session_id, topic, notes)
-                self._reload(session, actor)
+                groups.set_topic_notes(session, actor, self._session_id, topic, notes,
+                                       expected_version=self._notes_version)
+                self._reload(session, actor, refill_notes=True)
+            except StaleEdit as exc:
+                # Nothing saved; the form still holds the text, and Reload keeps a copy of it.
+                self.notes_stale = exc.message
+                self.notes_draft = f"Topic: {topic}\nNotes:\n{notes}"
+                return
             except ValidationError as exc:
                 self.errors = exc.errors
                 return
             except (PermissionDenied, NotFound) as exc:
                 self.error = exc.message
                 return
+            self.notes_stale = self.notes_draft = ""
             self.message = "Topic and notes saved."
+
+    @rx.event
+    def reload_notes(self):
+        """After a refused save: show the latest topic and notes; the refused text stays below."""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, *STAFF):
+                return refusal
+            self.errors, self.error, self.message = {}, "", ""
+            try:
+                self._reload(session, actor, refill_notes=True)
+            except (PermissionDenied, NotFound) as exc:
+                self.error = exc.message
+                return
+            self.notes_stale = ""
+            self.message = "Reloaded: the form shows the latest topic and notes; your unsaved text is below it."
+
+    @rx.event
+    def discard_draft(self):
+        self.notes_draft = ""
 
     @rx.event
     def cancel(self, form: dict):
