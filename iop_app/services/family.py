@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, or_, select
 
 from ..models import CONSENT_SCOPES, Client, Consent, Disclosure, FamilyLink, User, utcnow
-from . import audit, auth, permissions, program
+from . import audit, auth, permissions, program, throttle
 from .errors import PermissionDenied, ServiceError, ValidationError
 from .ids import is_id
 
@@ -244,9 +244,15 @@ def invite(session: Session, actor: User, client_id: int, link_id: int) -> Invit
     return Invitation(link.id, code, link.invite_expires_at, False)
 
 
-def activate(session: Session, email: str, code: str, password: str) -> User:
-    """Public: the invited person sets their own password with the one-time code."""
+def activate(session: Session, email: str, code: str, password: str, client_ip: str = "") -> User:
+    """Public: the invited person sets their own password with the one-time code.
+    Wrong codes are throttled by email and by source address like sign-in
+    (services/throttle.py). Blocking (argon2): the app calls it from a worker thread."""
     email = auth.normalize_email(email if isinstance(email, str) else "")[:254]
+    throttled = (throttle.account_key(throttle.Kind.ACTIVATE_ACCOUNT, email),
+                 throttle.source_key(throttle.Kind.ACTIVATE_SOURCE, client_ip))
+    if throttle.held_back(session, throttled):
+        raise ServiceError(ACTIVATION_FAILED, "code")
     code = code if isinstance(code, str) else ""
     errors = {}
     if not email:
@@ -267,6 +273,9 @@ def activate(session: Session, email: str, code: str, password: str) -> User:
     ).first()
     if found is None or found[0].invite_expires_at is None or found[0].invite_expires_at <= now or found[1].password_hash:
         audit.record_now(session, None, "family.activate", outcome="failure", actor_label=email)
+        for key in throttled:
+            throttle.record_failure(session, key, audit_action="family.activate.delay", actor_label=email)
+        session.commit()
         raise ServiceError(ACTIVATION_FAILED, "code")
     link, user = found
     user.password_hash = auth.hash_password(password, email)
@@ -274,6 +283,7 @@ def activate(session: Session, email: str, code: str, password: str) -> User:
     link.invite_code_hash = None  # one time only
     link.invite_expires_at = None
     link.activated_at = now
+    throttle.clear(session, throttled[0])
     session.add(user)
     session.add(link)
     audit.record(session, user, "family.activate", client_id=link.client_id, target=f"family_link:{link.id}")
