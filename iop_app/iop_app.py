@@ -4,7 +4,10 @@ import reflex as rx
 
 from . import models  # noqa: F401  (tables registered for Alembic and the ORM)
 from .pages import register_all
+from .state.base import ForgetPreviousUser
 
 # The theme is set on the Radix plugin in rxconfig.py.
 app = rx.App(stylesheets=["/styles.css"])
+# A reload must not bring back the page states of a user who is no longer signed in.
+app.add_middleware(ForgetPreviousUser())
 register_all(app)

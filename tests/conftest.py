@@ -3,6 +3,8 @@ Alembic migrations (migrated once per run, then copied)."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -126,9 +128,11 @@ def signed_in_state(db_url, monkeypatch):
 
 
 def call(state, handler: str, *args):
-    """Run an event handler the way the browser would trigger it."""
+    """Run an event handler the way the browser would trigger it (an async
+    handler runs to completion on its own event loop)."""
     for cls in type(state).__mro__:  # inherited handlers live on the parent state
         handlers = getattr(cls, "event_handlers", {})
         if handler in handlers:
-            return handlers[handler].fn(state, *args)
+            result = handlers[handler].fn(state, *args)
+            return asyncio.run(result) if inspect.iscoroutine(result) else result
     raise KeyError(handler)
