@@ -7,6 +7,9 @@ CI comes from the environment:
 - IOP_ORIGIN: the browser origin allowed by CORS (default http://localhost:3000)
 - IOP_PORT (or REFLEX_FRONTEND_PORT / REFLEX_BACKEND_PORT): the port. In
   `reflex run --env prod` (Reflex 0.10.x) frontend and backend share ONE port.
+- REFLEX_TRUSTED_PROXY_HOPS: reverse proxies in front of the app (default 0). The
+  sign-in throttle counts failures by client address; behind a proxy without this
+  every client would share the proxy's address.
 
 State manager: memory. Page states hold what a user sees of health records; the
 default disk manager pickles every tab's state into `.states/` and keeps it for
