@@ -13,7 +13,7 @@ from iop_app.models import AuditEvent, Goal, User
 from iop_app.state.base import HomeState, SessionState, SignInState
 from iop_app.state.client import ClientHomeState
 from iop_app.state.director import AccountsState, AuditState
-from tests.conftest import TEST_PASSWORD, call
+from tests.conftest import TEST_PASSWORD, call, run_async
 
 
 def redirect_path(spec) -> str:
@@ -247,7 +247,7 @@ def test_a_reload_with_another_users_cookie_sends_no_leftovers(session, factory,
 
     def reload(token):
         event = Event(name=hydrate, payload={"vars": {cookie: token}})
-        assert asyncio.run(ForgetPreviousUser().preprocess(None, root, event)) is None
+        assert run_async(ForgetPreviousUser().preprocess(None, root, event)) is None
 
     reload(base_of(client_tab).session_token)  # the same user: nothing to forget
     assert page(client_tab, "GoalsState").goal_cards
@@ -286,7 +286,7 @@ def test_sign_in_hashes_off_the_event_loop(factory, signed_in_state):
         await task
         return max(gaps), runs
 
-    longest_gap, runs = asyncio.run(scenario())
+    longest_gap, runs = run_async(scenario())
     assert state.viewer_role == "therapist"
     for took, ticks in runs:
         assert ticks >= 5, runs
