@@ -9,6 +9,17 @@ CI comes from the environment:
   session cookie's Secure flag (iop_app/http_headers.py, state/base.py).
 - IOP_PORT (or REFLEX_FRONTEND_PORT / REFLEX_BACKEND_PORT): the port. In
   `reflex run --env prod` (Reflex 0.10.x) frontend and backend share ONE port.
+- REFLEX_TRUSTED_PROXY_HOPS: reverse proxies in front of the app (default 0). The
+  sign-in throttle counts failures by client address; behind a proxy without this
+  every client would share the proxy's address.
+
+State manager: memory. Page states hold what a user sees of health records; the
+default disk manager pickles every tab's state into `.states/` and keeps it for
+an hour. In memory it dies with the process and is dropped an hour after a tab's
+last event (sooner in effect: sign-out, timeouts and reloads by another user
+reset it, see state/base.py). Memory mode needs exactly ONE backend process (what
+Reflex runs without Redis; do not set GRANIAN_WORKERS); several workers will need
+Redis, which a later issue adds.
 """
 
 import os
@@ -43,6 +54,8 @@ config = rx.Config(
     frontend_port=PORT,
     backend_port=PORT,
     cors_allowed_origins=[ORIGIN],
+    # No pickled health data on disk (see above); one backend process.
+    state_manager_mode=rx.constants.StateManagerMode.MEMORY,
     # Explicit (implicit enablement is deprecated and warns on every build).
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
     # The sitemap plugin only warns about a missing deploy_url; we don't need it.

@@ -60,13 +60,13 @@ def build(url: str, today: date) -> dict:
     with Session(engine) as s:
         tz = program.program_tz(s)
         users = [dict(email="director@bench.example", full_name="Dana Director", role="director", password_hash="x",
-                      active=True, failed_signins=0, created_at=now)]
+                      active=True, created_at=now)]
         users += [dict(email=f"t{i}@bench.example", full_name=f"Therapist {i:02d}", role="therapist",
-                       password_hash="x", active=True, failed_signins=0, created_at=now) for i in range(THERAPISTS)]
+                       password_hash="x", active=True, created_at=now) for i in range(THERAPISTS)]
         first = ["Alex", "Jamie", "Taylor", "Casey", "Riley", "Morgan", "Avery", "Quinn", "Drew", "Skyler"]
         n_clients = THERAPISTS * PER_THERAPIST
         users += [dict(email=f"c{i}@bench.example", full_name=f"{first[i % 10]} Client{i:04d}", role="client",
-                       password_hash="x", active=True, failed_signins=0, created_at=now) for i in range(n_clients)]
+                       password_hash="x", active=True, created_at=now) for i in range(n_clients)]
         s.execute(insert(User), users)
         ids = dict(s.execute(text("SELECT email, id FROM user")).all())
         director = ids["director@bench.example"]

@@ -3,7 +3,11 @@ Alembic migrations (migrated once per run, then copied)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import inspect
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -126,9 +130,20 @@ def signed_in_state(db_url, monkeypatch):
 
 
 def call(state, handler: str, *args):
-    """Run an event handler the way the browser would trigger it."""
+    """Run an event handler the way the browser would trigger it (an async
+    handler runs to completion on its own event loop)."""
     for cls in type(state).__mro__:  # inherited handlers live on the parent state
         handlers = getattr(cls, "event_handlers", {})
         if handler in handlers:
-            return handlers[handler].fn(state, *args)
+            result = handlers[handler].fn(state, *args)
+            return run_async(result) if inspect.iscoroutine(result) else result
     raise KeyError(handler)
+
+
+def run_async(coroutine):
+    """Run a coroutine to completion on a fresh event loop in its own thread: this
+    thread may already run one (Playwright's sync API, when the browser tests ran
+    first in the same pytest session), with this thread's context (Reflex keeps its
+    registration in context variables)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()

@@ -11,7 +11,7 @@ import pytest
 from reflex.istate.data import RouterData
 from sqlmodel import col, func, select
 
-from iop_app.models import Client, Consent, FamilyLink, SlotProposal, User
+from iop_app.models import Client, Consent, FailureCounter, FamilyLink, SlotProposal, User, utcnow
 from iop_app.services import family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
@@ -93,6 +93,15 @@ def test_family_accept_handler_refuses_forged_forms(session, world, factory, sig
         assert state.accept_error and state.accept_message == "", form
         assert [c.name for c in state.clients] == ["Alex Morgan"]
     assert attached_links(session) == before
+    # So many wrong codes are held back like activation codes (even the right one, for now)...
+    call(state, "accept_invitation", {"code": code})
+    assert state.accept_error and attached_links(session) == before
+    counter = session.get(FailureCounter, ("activate.account", world["sam"].email))
+    assert counter is not None and counter.delayed_until is not None
+    # ...and once the delay has passed, the right code is accepted.
+    counter.delayed_until = utcnow() - timedelta(seconds=1)
+    session.add(counter)
+    session.commit()
 
     call(state, "accept_invitation", {"code": code})
     assert state.accept_error == "" and state.accept_message.startswith("Invitation accepted")

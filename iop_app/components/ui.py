@@ -12,10 +12,20 @@ everything works from the keyboard and at 375 px wide without sideways scroll.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import reflex as rx
+from reflex_base.components.component import field
+from reflex_base.event import EventHandler, no_args_event_spec
+from reflex_base.vars.base import Var
+from reflex_components_core.base.fragment import Fragment
 
 from .. import routes
 from ..state.base import SessionState
+
+# How often a signed-in page asks whether its session is still alive. An idle tab is
+# cleared and sent to sign-in at most this long after its session times out.
+SESSION_CHECK_MS = 30_000
 
 NAV = {
     "client": [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
@@ -71,9 +81,47 @@ def header() -> rx.Component:
     )
 
 
+class Ticker(Fragment):
+    """Draws nothing; fires `on_tick` every `every_ms` milliseconds while the page is open."""
+
+    on_tick: EventHandler[no_args_event_spec] = field(doc="Fired on every tick.")
+    every_ms: int = field(default=SESSION_CHECK_MS, is_javascript_property=False)
+
+    @classmethod
+    def create(cls, **props) -> Ticker:
+        from reflex_base.components.memoize_helpers import get_memoized_event_triggers
+
+        component = cast("Ticker", super().create(**props))
+        # As rx.window_event_listener does: the trigger becomes a stable callback.
+        if memoized := get_memoized_event_triggers(component):
+            component.event_triggers = {**component.event_triggers, **memoized}
+        return component
+
+    def _exclude_props(self) -> list[str]:
+        return [*super()._exclude_props(), *self.event_triggers.keys()]
+
+    def add_imports(self) -> dict:
+        return {"react": ["useEffect"]}
+
+    def add_hooks(self) -> list[str | Var[Any]]:
+        tick = self.event_triggers.get("on_tick")
+        if tick is None:
+            return []
+        return [Var(f"""
+useEffect(() => {{
+    const tick = {Var.create(tick)};
+    const timer = setInterval(() => tick(), {int(self.every_ms)});
+    return () => clearInterval(timer);
+}}, []);
+""")]
+
+
 def page_frame(title: str, *children: rx.Component, width: str = "72rem") -> rx.Component:
-    """The frame of every signed-in page: skip link, header, one <main> with an h1."""
+    """The frame of every signed-in page: skip link, header, one <main> with an h1,
+    and the session check: a tab left idle past the timeout clears its screen and
+    goes to sign-in by itself (the check does not count as activity)."""
     return rx.box(
+        Ticker.create(on_tick=SessionState.check_session, every_ms=SESSION_CHECK_MS),
         rx.el.a("Skip to main content", href="#main", class_name="skip-link"),
         header(),
         rx.el.main(

@@ -1,7 +1,7 @@
 """All SQLModel tables. Importing this package registers every table on
 SQLModel.metadata, which Alembic autogenerates migrations from."""
 
-from .accounts import ROLES, AuthSession, ProgramSetting, StaffProfile, User
+from .accounts import ROLES, AuthSession, FailureCounter, ProgramSetting, StaffProfile, User
 from .audit import AuditEvent
 from .base import utcnow
 from .clinical import (

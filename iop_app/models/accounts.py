@@ -20,8 +20,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=255)  # empty until activated
     role: str = Field(max_length=16, index=True)
     active: bool = Field(default=True)
-    failed_signins: int = Field(default=0)
-    locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -38,6 +36,22 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime  # absolute limit
     ended_at: datetime | None = None
     ended_reason: str | None = Field(default=None, max_length=32)
+    # Where the sign-in came from: an address this account signed in from before is
+    # not held back by the account's failure delay (services/auth.py).
+    client_ip: str = Field(default="", max_length=64)
+
+
+class FailureCounter(SQLModel, table=True):
+    """Failed sign-ins or activations under one key: an account (the email typed,
+    known or not) or a source (the client's IP address). See services/throttle.py."""
+
+    __tablename__ = "failure_counter"
+
+    kind: str = Field(primary_key=True, max_length=32)  # services.throttle.Kind
+    key: str = Field(primary_key=True, max_length=254)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = Field(default_factory=utcnow, index=True)  # old rows are pruned by it
+    delayed_until: datetime | None = None  # attempts before this are refused unheard
 
 
 class StaffProfile(SQLModel, table=True):

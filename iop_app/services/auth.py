@@ -1,10 +1,16 @@
 """Passwords, sign-in with throttling, and server-side sessions.
 
 - argon2id hashes (argon2-cffi defaults); 12 to 1024 characters, never truncated;
-  common passwords refused.
-- 5 failed sign-ins lock the account for 15 minutes; every failure gets the same
-  message, and unknown emails cost the same hashing work, so nobody can tell
-  which emails exist.
+  common passwords refused. Hashing takes ~0.1-0.2 s of CPU: the app calls
+  `sign_in` from a worker thread, never on the event loop (state/base.py).
+- Failed sign-ins are counted by account (the email typed, known or not) and by
+  source (the client's IP address) in services/throttle.py: after a few failures
+  each further one holds that key back for a growing time (2 s, 4 s ... 15 min).
+  While held back an attempt is refused before any hashing. There is no hard lock:
+  an address this account signed in from in the last 30 days is not held back by
+  the account's delay (only by its own), so a stranger's guesses cannot keep the
+  owner out. Every failure gets the same message, and unknown emails cost the same
+  hashing and are counted the same way, so nobody can tell which emails exist.
 - A session is a random 256-bit token; only its SHA-256 is stored. Idle timeout
   (IOP_IDLE_MINUTES, default 15) and absolute timeout (12 hours). Sign-out and
   disabling an account end sessions on the server at once.
@@ -24,19 +30,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from ..models import AuthSession, User, utcnow
-from . import audit
+from . import audit, throttle
 from .errors import ServiceError, ValidationError
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-MAX_FAILED_SIGNINS = 5
-LOCKOUT = timedelta(minutes=15)
+# A source this account signed in from within this time is not held back by the account's delay.
+KNOWN_SOURCE_DAYS = 30
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 # Only write last_seen when it is this stale: one write per half minute, not per event.
 TOUCH_INTERVAL = timedelta(seconds=30)
 SIGNIN_FAILED_MESSAGE = (
     "Sign-in failed. Check your email and password. After repeated failures, "
-    "sign-in is paused for 15 minutes."
+    "each new try has to wait a little longer (up to 15 minutes)."
 )
 
 _hasher = PasswordHasher()
@@ -96,53 +102,86 @@ class SignedIn:
 
 
 def sign_in(
-    session: Session, email: str, password: str, now: datetime | None = None, previous_token: str = ""
+    session: Session,
+    email: str,
+    password: str,
+    now: datetime | None = None,
+    previous_token: str = "",
+    client_ip: str = "",
 ) -> SignedIn:
-    """Check the password and open a new session (a fresh token: rotated at sign-in)."""
+    """Check the password and open a new session (a fresh token: rotated at sign-in).
+    `client_ip`: the source address as the server saw it (counted by the throttle).
+    Blocking (argon2): call it from a worker thread in the app."""
     now = now or utcnow()
     email = normalize_email(email)[:254]
     password = password if isinstance(password, str) else ""
-    user = session.exec(select(User).where(User.email == email)).first() if email else None
-    if user is None or not user.password_hash:
-        _verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
-        audit.record_now(session, None, "signin", outcome="failure", actor_label=email, detail="unknown or inactive account")
-        raise ServiceError(SIGNIN_FAILED_MESSAGE)
-    if user.locked_until and user.locked_until > now:
-        _verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
-        audit.record_now(session, user, "signin", outcome="failure", detail="account locked")
-        raise ServiceError(SIGNIN_FAILED_MESSAGE)
-    if len(password) > MAX_PASSWORD_LENGTH or not _verify(user.password_hash, password) or not user.active:
-        user.failed_signins = (user.failed_signins or 0) + 1
-        detail = "wrong password" if user.active else "account disabled"
-        if user.failed_signins >= MAX_FAILED_SIGNINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_signins = 0
-            audit.record(session, user, "lockout", outcome="success", detail="5 failed sign-ins")
-        audit.record(session, user, "signin", outcome="failure", detail=detail)
-        session.add(user)
-        session.commit()
-        raise ServiceError(SIGNIN_FAILED_MESSAGE)
+    client_ip = client_ip.strip()[:64] if isinstance(client_ip, str) else ""
+    account = throttle.account_key(throttle.Kind.SIGNIN_ACCOUNT, email)
+    source = throttle.source_key(throttle.Kind.SIGNIN_SOURCE, client_ip)
+    with throttle.one_at_a_time(account, source):
+        user = session.exec(select(User).where(User.email == email)).first() if email else None
+        held = throttle.held_back(session, [source, account], now)
+        if account in held and user is not None and _known_source(session, user, client_ip, now):
+            held.remove(account)  # the owner's usual address: only its own counter applies
+        if held:
+            # Refused unheard: no hashing, no write (a flood costs nothing). The delay
+            # itself was audited when it began.
+            raise ServiceError(SIGNIN_FAILED_MESSAGE)
+        if user is None or not user.password_hash:
+            _verify(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
+            raise _failed(session, None, email, account, source, "unknown or inactive account", now)
+        if len(password) > MAX_PASSWORD_LENGTH or not _verify(user.password_hash, password) or not user.active:
+            reason = "wrong password" if user.active else "account disabled"
+            raise _failed(session, user, email, account, source, reason, now)
 
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_signins = 0
-    user.locked_until = None
-    if previous_token:
-        _end(session, previous_token, now, "rotated")
-    token = secrets.token_urlsafe(32)  # 256 random bits
-    session.add(
-        AuthSession(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + ABSOLUTE_TIMEOUT,
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+            session.add(user)
+        throttle.clear(session, account)
+        if previous_token:
+            _end(session, previous_token, now, "rotated")
+        token = secrets.token_urlsafe(32)  # 256 random bits
+        session.add(
+            AuthSession(
+                token_hash=token_hash(token),
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + ABSOLUTE_TIMEOUT,
+                client_ip=client_ip,
+            )
         )
-    )
-    session.add(user)
-    audit.record(session, user, "signin", outcome="success")
+        audit.record(session, user, "signin", outcome="success", detail=_from(client_ip))
+        session.commit()
+        return SignedIn(token, user)
+
+
+def _failed(session: Session, user: User | None, email: str, account, source, reason: str,
+            now: datetime) -> ServiceError:
+    """Count a failed sign-in under its account and source and audit it; the error to raise."""
+    for key in (account, source):
+        throttle.record_failure(session, key, now, audit_action="signin.delay", actor_label=email)
+    audit.record(session, user, "signin", outcome="failure", actor_label=email,
+                 detail=f"{reason}{' ' + _from(source[1]) if source else ''}")
     session.commit()
-    return SignedIn(token, user)
+    return ServiceError(SIGNIN_FAILED_MESSAGE)
+
+
+def _from(client_ip: str) -> str:
+    return f"from {client_ip}" if client_ip else ""
+
+
+def _known_source(session: Session, user: User, client_ip: str, now: datetime) -> bool:
+    """Has this account signed in from this address lately?"""
+    if not client_ip:
+        return False
+    return session.exec(
+        select(AuthSession.id).where(
+            AuthSession.user_id == user.id,
+            AuthSession.client_ip == client_ip,
+            col(AuthSession.created_at) >= now - timedelta(days=KNOWN_SOURCE_DAYS),
+        ).limit(1)
+    ).first() is not None
 
 
 def _end(session: Session, token: str, now: datetime, reason: str) -> AuthSession | None:
@@ -155,9 +194,11 @@ def _end(session: Session, token: str, now: datetime, reason: str) -> AuthSessio
     return None
 
 
-def resolve_session(session: Session, token: str, now: datetime | None = None) -> User | None:
+def resolve_session(session: Session, token: str, now: datetime | None = None, *, touch: bool = True) -> User | None:
     """The user behind a session token, or None if it is unknown, ended, idle too
-    long, past its absolute limit, or the account is disabled."""
+    long, past its absolute limit, or the account is disabled.
+    touch=False: a check that is not activity (an idle tab's timer): the session's
+    last_seen stays as it is, so the idle timeout still comes."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now or utcnow()
@@ -180,7 +221,7 @@ def resolve_session(session: Session, token: str, now: datetime | None = None) -
             audit.record(session, user, "session.timeout", detail=reason)
         session.commit()
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         session.add(row)
         session.commit()

@@ -54,7 +54,7 @@ from sqlmodel import Session, col, select
 
 from ..models import CONSENT_SCOPES, Client, Consent, Disclosure, FamilyLink, User, utcnow
 from ..models.enums import ConsentEndEvent
-from . import audit, auth, permissions, program, versions
+from . import audit, auth, permissions, program, throttle, versions
 from .errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .ids import is_id
 
@@ -292,11 +292,18 @@ def _attach(session: Session, link: FamilyLink, user: User) -> None:
     session.add(link)
 
 
-def activate(session: Session, email: str, code: str, password: str, full_name: str = "") -> User:
+def activate(session: Session, email: str, code: str, password: str, full_name: str = "",
+             client_ip: str = "") -> User:
     """Public: the invited person creates their family account with the one-time code
     and a password of their own. `full_name` is how the program will show them (the
-    name the client gave them if left blank)."""
+    name the client gave them if left blank). Wrong codes are throttled by email and
+    by source address like sign-in (services/throttle.py). Blocking (argon2): the app
+    calls it from a worker thread."""
     email = auth.normalize_email(email if isinstance(email, str) else "")[:254]
+    throttled = (throttle.account_key(throttle.Kind.ACTIVATE_ACCOUNT, email),
+                 throttle.source_key(throttle.Kind.ACTIVATE_SOURCE, client_ip))
+    if throttle.held_back(session, throttled):
+        raise ServiceError(ACTIVATION_FAILED, "code")
     code = code if isinstance(code, str) else ""
     full_name = " ".join(full_name.split()) if isinstance(full_name, str) else ""
     errors = {}
@@ -319,6 +326,9 @@ def activate(session: Session, email: str, code: str, password: str, full_name: 
                          client_id=link.client_id if link else None,
                          target=f"family_link:{link.id}" if link else "",
                          detail="email already has an account" if taken else "no open invitation for this code")
+        for key in throttled:
+            throttle.record_failure(session, key, audit_action="family.activate.delay", actor_label=email)
+        session.commit()
         raise ServiceError(ACTIVATION_FAILED, "code")
     user = User(email=email, full_name=full_name or link.name, role="family",
                 password_hash=auth.hash_password(password, email))
@@ -332,6 +342,7 @@ def activate(session: Session, email: str, code: str, password: str, full_name: 
                          detail="email already has an account")
         raise ServiceError(ACTIVATION_FAILED, "code") from None
     _attach(session, link, user)
+    throttle.clear(session, throttled[0])
     audit.record(session, user, "family.activate", client_id=link.client_id, target=f"family_link:{link.id}")
     session.commit()
     return user
@@ -345,12 +356,19 @@ def accept_invitation(session: Session, actor: User, code) -> FamilyLink:
     code = code.strip() if isinstance(code, str) else ""
     if not code:
         raise ValidationError({"code": ENTER_CODE})
+    # Codes typed here are throttled like activation codes (by the account's email).
+    throttled = throttle.account_key(throttle.Kind.ACTIVATE_ACCOUNT, actor.email)
+    if throttle.held_back(session, (throttled,)):
+        raise ServiceError(ACCEPT_FAILED, "code")
     link = _open_invitation(session, code, actor.email)
     if link is None:
         audit.record_now(session, actor, "family.accept_invitation", outcome="failure",
                          detail="no open invitation for this code and email")
+        throttle.record_failure(session, throttled, audit_action="family.activate.delay", actor_label=actor.email)
+        session.commit()
         raise ServiceError(ACCEPT_FAILED, "code")
     _attach(session, link, actor)
+    throttle.clear(session, throttled)
     audit.record(session, actor, "family.accept_invitation", client_id=link.client_id,
                  target=f"family_link:{link.id}")
     session.commit()

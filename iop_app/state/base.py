@@ -23,14 +23,33 @@ Pattern for a page state (one substate per page):
 
 Every handler resolves the actor again: sign-out, a disabled account, idle or
 absolute timeout take effect on the very next event from any open tab.
+
+Nothing of one user stays in a tab for the next (`SessionState._clear_pages`):
+every page state of the tab's token is reset on the server at sign-out, at
+sign-in, when `_db()` finds the session gone or someone else behind it, when the
+idle timer on every signed-in page finds it gone (`check_session`), and when a
+reload (hydrate) brings a token of another user or none (`ForgetPreviousUser`),
+before the whole state tree is sent to the browser.
+
+This relies on the state manager holding a tab's whole state tree (memory or
+disk mode; rxconfig.py chooses memory). Async handlers load every page state
+first (`_clear_tab`), so they also hold under a manager that loads states lazily
+(Redis); `_db()` in a sync handler clears the states that event loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import reflex as rx
+from reflex.middleware import Middleware
+from reflex_base import constants
+from reflex_base.constants.state import FIELD_MARKER
 from sqlmodel import Session
 
 from .. import routes
@@ -39,6 +58,36 @@ from ..http_headers import served_over_https
 from ..models import User
 from ..services import audit, auth
 from ..services.errors import ServiceError
+
+T = TypeVar("T")
+
+# Password work (argon2: ~0.1-0.2 s of CPU and 64 MiB per hash) never runs on the
+# event loop, which serves every open tab. A few threads: hashing is CPU-bound, and
+# more at once would only queue in memory.
+_WORKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iop-blocking")
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking work in a worker thread. `fn` opens its own database session:
+    a session belongs to one thread."""
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, functools.partial(fn, *args))
+
+
+def _sign_in(email: str, password: str, previous_token: str, client_ip: str) -> auth.SignedIn:
+    with open_session() as session:
+        return auth.sign_in(session, email, password, previous_token=previous_token, client_ip=client_ip)
+
+
+def _sign_out(token: str) -> None:
+    with open_session() as session:
+        auth.sign_out(session, token)
+
+
+def _user_id_behind(token: str) -> int | None:
+    """Who is signed in with `token`, without counting the look as activity."""
+    with open_session() as session:
+        user = auth.resolve_session(session, token, touch=False)
+        return user.id if user is not None else None
 
 
 class SessionState(rx.State):
@@ -51,6 +100,8 @@ class SessionState(rx.State):
     viewer_name: str = ""
     viewer_role: str = ""
     flash: str = ""  # one-line message for the next page (e.g. "Signed out")
+    # Whose data this tab's page states hold (0: nobody's yet).
+    _viewer_id: int = 0
 
     @contextmanager
     def _db(self) -> Iterator[tuple[Session, User | None]]:
@@ -58,13 +109,46 @@ class SessionState(rx.State):
         (None when the session is unknown, ended or timed out)."""
         with open_session() as session:
             actor = auth.resolve_session(session, self.session_token)
-            if actor is None:
-                self.viewer_name = ""
-                self.viewer_role = ""
-            else:
-                self.viewer_name = actor.full_name
-                self.viewer_role = actor.role
+            self._follow(actor)
             yield session, actor
+
+    def _follow(self, actor: User | None) -> None:
+        """Keep this tab to the user behind its token: when that user is gone or is
+        someone else (another tab of the browser signed in anew), every page state
+        is reset before anything else happens."""
+        if actor is None:
+            if self._viewer_id or self.viewer_name:
+                self._clear_pages()
+            return
+        if self._viewer_id not in (0, actor.id):
+            self._clear_pages(keep_token=True)
+        self._viewer_id = actor.id
+        self.viewer_name = actor.full_name
+        self.viewer_role = actor.role
+
+    def _base(self) -> SessionState:
+        state = self
+        while type(state) is not SessionState:
+            state = state.parent_state
+        return state
+
+    def _clear_pages(self, keep_token: bool = False) -> None:
+        """Reset every var of every page state of this tab (and the header) to its
+        default, backend-only vars included: what the last user saw is gone from the
+        server and, with the next update, from the browser. The token is the
+        browser's cookie: kept when a new user is already behind it."""
+        token = self.session_token
+        base = self._base()
+        base.reset()  # recursive over every loaded substate
+        if keep_token:
+            base.session_token = token
+
+    async def _clear_tab(self, keep_token: bool = False) -> None:
+        """`_clear_pages` after loading every page state of the tab, for a state
+        manager that loads only the states an event needs."""
+        for state_cls in _page_states():
+            await self.get_state(state_cls)
+        self._clear_pages(keep_token)
 
     def _signed_out(self):
         """The session is gone: back to the sign-in page."""
@@ -94,14 +178,35 @@ class SessionState(rx.State):
             return rx.redirect(routes.ROLE_HOME[actor.role])
 
     @rx.event
-    def sign_out(self):
-        with open_session() as session:
-            auth.sign_out(session, self.session_token)
-        self.session_token = ""
-        self.viewer_name = ""
-        self.viewer_role = ""
+    async def check_session(self):
+        """Fired by the timer on every signed-in page (components/ui.py). Not
+        activity: the session's last_seen stays, so an idle tab still times out,
+        and is then cleared and sent to sign-in without waiting for a click."""
+        user_id = await off_loop(_user_id_behind, self.session_token)
+        if user_id is not None and self._viewer_id in (0, user_id):
+            return None
+        if user_id is None:
+            await self._clear_tab()
+            return self._signed_out()
+        await self._clear_tab(keep_token=True)  # another user signed in from another tab
+        return rx.redirect(routes.HOME)
+
+    @rx.event
+    async def sign_out(self):
+        await off_loop(_sign_out, self.session_token)
+        await self._clear_tab()
         self.flash = "You are signed out."
         return rx.redirect(routes.SIGNIN)
+
+
+def _page_states() -> list[type[SessionState]]:
+    """Every state class under SessionState (the page states)."""
+    found, todo = [], list(SessionState.get_substates())
+    while todo:
+        state_cls = todo.pop()
+        found.append(state_cls)
+        todo.extend(state_cls.get_substates())
+    return found
 
 
 class SignInState(SessionState):
@@ -115,7 +220,7 @@ class SignInState(SessionState):
                 return rx.redirect(routes.ROLE_HOME[actor.role])
 
     @rx.event
-    def sign_in(self, form: dict):
+    async def sign_in(self, form: dict):
         email = form.get("email") if isinstance(form, dict) else None
         password = form.get("password") if isinstance(form, dict) else None
         self.email_error = ""
@@ -126,16 +231,17 @@ class SignInState(SessionState):
         if not isinstance(password, str) or not password:
             self.form_error = "Enter your password."
             return
-        with open_session() as session:
-            try:
-                signed_in = auth.sign_in(session, email, password, previous_token=self.session_token)
-            except ServiceError as exc:
-                self.form_error = exc.message
-                return
+        try:
+            # argon2 in a worker thread: the event loop keeps serving every other tab.
+            signed_in = await off_loop(_sign_in, email, password, self.session_token, self.router.session.client_ip)
+        except ServiceError as exc:
+            self.form_error = exc.message
+            return
+        await self._clear_tab()  # a new session starts from empty pages, whoever was here before
         self.session_token = signed_in.token
+        self._viewer_id = signed_in.user.id
         self.viewer_name = signed_in.user.full_name
         self.viewer_role = signed_in.user.role
-        self.flash = ""
         return rx.redirect(routes.ROLE_HOME[signed_in.user.role])
 
 
@@ -148,3 +254,29 @@ class HomeState(SessionState):
             if actor is None:
                 return rx.redirect(routes.SIGNIN)
             return rx.redirect(routes.ROLE_HOME[actor.role])
+
+
+class ForgetPreviousUser(Middleware):
+    """A reload (hydrate) sends the tab's whole state tree to the browser. If the
+    browser's session cookie now belongs to someone else or to nobody (signed out,
+    timed out, or another tab signed in anew), every page state is reset first."""
+
+    async def preprocess(self, app, state, event):
+        if event.name not in {f"{rx.State.get_full_name()}.{name}" for name in
+                              (constants.CompileVars.HYDRATE_AND_LOAD, constants.CompileVars.HYDRATE)}:
+            return None
+        base = await state.get_state(SessionState)
+        if not base._viewer_id:
+            return None  # no user's pages to protect
+        token = base.session_token
+        browser_vars = event.payload.get("vars") if isinstance(event.payload, dict) else None
+        if isinstance(browser_vars, dict):  # hydrate_and_load: the cookie as the browser has it now
+            token = ""
+            for name, value in browser_vars.items():
+                state_name, _, var_name = str(name).rpartition(".")
+                if (state_name == SessionState.get_full_name()
+                        and var_name.removesuffix(FIELD_MARKER) == "session_token"):
+                    token = value if isinstance(value, str) else ""
+        if await off_loop(_user_id_behind, token) != base._viewer_id:
+            await base._clear_tab()
+        return None

@@ -14,11 +14,12 @@ from datetime import date, datetime
 
 import reflex as rx
 
+from ..db import open_session
 from ..models import User, utcnow
 from ..services import family, family_home, family_sessions, program
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_int, as_text, form_dict
-from .base import SessionState
+from .base import SessionState, off_loop
 
 MESSAGE_KINDS = {
     "proposal": "Times offered",
@@ -291,7 +292,7 @@ class FamilyActivateState(SessionState):
     done: bool = False
 
     @rx.event
-    def activate(self, form: dict):
+    async def activate(self, form: dict):
         form = form_dict(form)
         self.errors = {}
         email = as_text(form.get("email"), 254)
@@ -311,16 +312,22 @@ class FamilyActivateState(SessionState):
         if errors:
             self.errors = errors
             return
-        with self._db() as (session, _actor):
-            try:
-                family.activate(session, email, code, password, full_name=full_name)
-            except ValidationError as exc:
-                self.errors = exc.errors
-                return
-            except ServiceError as exc:
-                self.errors = {exc.field or "code": exc.message}
-                return
+        try:
+            # argon2 in a worker thread, never on the event loop; wrong codes are
+            # throttled by email and by this client's address.
+            await off_loop(_activate, email, code, password, full_name, self.router.session.client_ip)
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
+        except ServiceError as exc:
+            self.errors = {exc.field or "code": exc.message}
+            return
         self.done = True
+
+
+def _activate(email: str, code: str, password: str, full_name: str, client_ip: str) -> None:
+    with open_session() as session:
+        family.activate(session, email, code, password, full_name=full_name, client_ip=client_ip)
 
 
 def today_iso(session) -> str:
