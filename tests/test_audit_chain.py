@@ -12,14 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
+from alembic import command
 from iop_app.db import get_engine
 from iop_app.manage import alembic_config, main
-from iop_app.models import AuditEvent, chain_hash
+from iop_app.models import AuditEvent, chain_hash, seal_unsealed_rows
 from iop_app.seed import DEMO_PASSWORD, seed_demo_program
 from iop_app.services import audit, auth, permissions
 from iop_app.services.errors import PermissionDenied
@@ -230,4 +230,25 @@ def test_the_migration_chains_rows_written_before_it(tmp_path, monkeypatch, caps
     assert (code, out.strip()) == (0, "audit trail intact: 5 rows")
     with pytest.raises(DatabaseError, match="append-only"), get_engine(url).begin() as connection:
         connection.execute(text("DELETE FROM audit_event WHERE id = 1"))
+    # and back down and up again
+    command.downgrade(alembic_config(url), "b00b51e906bd")
+    command.upgrade(alembic_config(url), "head")
+    code, out = _verify(monkeypatch, url, capsys)
+    assert (code, out.strip()) == (0, "audit trail intact: 5 rows")
     get_engine(url).dispose()
+
+
+def test_rows_a_later_migration_writes_with_plain_sql_can_be_sealed(session, factory, db_url):
+    _write_some(session, factory, count=1)
+    with get_engine(db_url).begin() as connection:
+        for i in range(3):
+            connection.execute(text(
+                "INSERT INTO audit_event (at, actor_label, action, target, outcome, detail) "
+                "VALUES (CURRENT_TIMESTAMP, 'migration', 'data.fix', '', 'success', :d)"), {"d": str(i)})
+    report = audit.verify_chain(session)
+    assert (report.bad_id, "no hash" in report.problem) == (3, True)
+    with get_engine(db_url).begin() as connection:
+        assert seal_unsealed_rows(connection) == 3
+        assert seal_unsealed_rows(connection) == 0
+    audit.record_now(session, None, "test.after")
+    assert audit.verify_chain(session) == audit.ChainReport(rows=6)

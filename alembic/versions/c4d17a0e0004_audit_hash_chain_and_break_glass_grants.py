@@ -12,7 +12,9 @@ Create Date: 2026-11-23 13:00:13.835025
   On PostgreSQL TRUNCATE is refused too.
 
 A later migration that rebuilds audit_event on SQLite (batch_alter_table copying
-the table) drops these triggers with the old table and must create them again.
+the table) drops these triggers with the old table and must create them again; one
+that inserts audit rows with plain SQL must then call
+iop_app.models.audit.seal_unsealed_rows(op.get_bind()).
 """
 from typing import Sequence, Union
 
@@ -20,7 +22,7 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
 
-from iop_app.models.audit import chain_hash
+from iop_app.models.audit import seal_unsealed_rows
 
 
 # revision identifiers, used by Alembic.
@@ -57,7 +59,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
 
     # ### end Alembic commands ###
-    _chain_existing_rows()
+    # Chain the rows written before this revision, before the triggers exist.
+    seal_unsealed_rows(op.get_bind())
     dialect = op.get_bind().dialect.name
     for statement in TRIGGERS.get(dialect, ()):
         op.execute(statement)
@@ -108,31 +111,6 @@ DROP_TRIGGERS = {
         "DROP FUNCTION IF EXISTS audit_event_append_only()",
     ),
 }
-
-
-def _chain_existing_rows(batch: int = 2000) -> None:
-    """Seal the rows written before this revision, in id order, before the triggers exist."""
-    events = sa.table(
-        "audit_event",
-        sa.column("id", sa.Integer()), sa.column("at", sqlmodel.sql.sqltypes.UTCDateTime()),
-        sa.column("actor_user_id", sa.Integer()), sa.column("actor_label", sa.String()),
-        sa.column("action", sa.String()), sa.column("client_id", sa.Integer()), sa.column("target", sa.String()),
-        sa.column("outcome", sa.String()), sa.column("detail", sa.String()), sa.column("hash", sa.String()),
-    )
-    connection = op.get_bind()
-    set_hash = events.update().where(events.c.id == sa.bindparam("row_id")).values(hash=sa.bindparam("row_hash"))
-    previous_hash, last_id = None, 0
-    while True:
-        rows = connection.execute(
-            sa.select(events).where(events.c.id > last_id).order_by(events.c.id).limit(batch)).all()
-        if not rows:
-            return
-        updates = []
-        for row in rows:
-            previous_hash = chain_hash(previous_hash, row)
-            updates.append({"row_id": row.id, "row_hash": previous_hash})
-        connection.execute(set_hash, updates)
-        last_id = rows[-1].id
 
 
 def downgrade() -> None:

@@ -6,8 +6,9 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Integer, String, bindparam, column, func, select, table
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from .base import utcnow
 
@@ -59,6 +60,47 @@ def chain_hash(previous_hash: str | None, row) -> str:
     ]
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The columns chain_hash reads, as a plain table: usable from any migration, whatever
+# columns later revisions add to the model.
+_CHAINED = table(
+    "audit_event",
+    column("id", Integer()), column("at", UTCDateTime()), column("actor_user_id", Integer()),
+    column("actor_label", String()), column("action", String()), column("client_id", Integer()),
+    column("target", String()), column("outcome", String()), column("detail", String()), column("hash", String()),
+)
+
+
+def seal_unsealed_rows(connection, batch: int = 2000) -> int:
+    """Chain every row whose hash is NULL, in id order, and return how many. For
+    migrations: the one that installs the chain (every row), and any later one that
+    writes audit rows with plain SQL (a new row's hash may be set once: the trigger
+    allows NULL -> a value). Not for the app, which seals as it writes (services/audit.py)."""
+    first = connection.execute(select(func.min(_CHAINED.c.id)).where(_CHAINED.c.hash.is_(None))).scalar()
+    if first is None:
+        return 0
+    previous = connection.execute(select(_CHAINED.c.hash).where(_CHAINED.c.id < first)
+                                  .order_by(_CHAINED.c.id.desc()).limit(1)).scalar()
+    set_hash = (_CHAINED.update().where(_CHAINED.c.id == bindparam("row_id"), _CHAINED.c.hash.is_(None))
+                .values(hash=bindparam("row_hash")))
+    last_id, sealed = first - 1, 0
+    while True:
+        rows = connection.execute(select(_CHAINED).where(_CHAINED.c.id > last_id)
+                                  .order_by(_CHAINED.c.id).limit(batch)).all()
+        if not rows:
+            return sealed
+        updates = []
+        for row in rows:
+            if row.hash is None:
+                updates.append({"row_id": row.id, "row_hash": chain_hash(previous, row)})
+                previous = updates[-1]["row_hash"]
+            else:  # already sealed: chain on from what it carries
+                previous = row.hash
+        if updates:
+            connection.execute(set_hash, updates)
+            sealed += len(updates)
+        last_id = rows[-1].id
 
 
 class BreakGlassGrant(SQLModel, table=True):

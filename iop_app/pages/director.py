@@ -197,7 +197,7 @@ def _break_glass_row(row: rx.Var) -> rx.Component:
         rx.el.td(row["therapist"], rx.el.br(), rx.text(row["therapist_email"], size="1", color_scheme="gray")),
         rx.el.td(rx.link(row["client"], href=row["client_href"])),
         rx.el.td(row["reason"], style={"maxWidth": "24rem", "whiteSpace": "pre-wrap"}),
-        rx.el.td(row["views"] + " views, " + row["changes"] + " changes"),
+        rx.el.td(row["views"] + " views logged, " + row["changes"] + " changes"),
         rx.el.td(
             rx.cond(
                 row["reviewed"] == "yes",
@@ -234,7 +234,8 @@ def break_glass_page() -> rx.Component:
                          value=S.show, on_change=S.set_show),
             max_width="16rem", margin_y="0.5rem",
         ),
-        rx.text(S.total.to_string() + " shown of this kind (newest first, up to 200).", size="2", role="status"),
+        rx.text(S.total.to_string() + rx.cond(S.show == "all", " uses of emergency access", " to review")
+                + " (newest first; up to 200 shown).", size="2", role="status"),
         rx.cond(
             S.rows.length() > 0,
             rx.box(
