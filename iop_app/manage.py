@@ -1,4 +1,5 @@
-"""Command line: `python -m iop_app.manage migrate | demo | create-director | backup | restore`.
+"""Command line: `python -m iop_app.manage migrate | demo | create-director | backup | restore |
+verify-audit`.
 
 Demo data and production never mix: `demo` (what `make run` calls) seeds the
 published demo accounts only into a database that had no tables before it
@@ -124,6 +125,19 @@ def create_director(email: str, full_name: str, password: str | None) -> None:
             raise SystemExit(2)
     _mark_database(None, PRODUCTION)  # from now on `make run` never seeds it
     print(f"Created director {user.email}. Sign in at the app's /signin page.")
+
+
+def verify_audit(url: str | None = None) -> int:
+    """Check the audit trail's hash chain; print the result; 0 when intact, 1 otherwise."""
+    from .services.audit import verify_chain
+
+    with open_session(url) as session:
+        report = verify_chain(session)
+    if report.intact:
+        print(f"audit trail intact: {report.rows} rows")
+        return 0
+    print(f"audit trail BROKEN at row id {report.bad_id}: {report.problem}")
+    return 1
 
 
 # ------------------------------------------------------------------ backup / restore
@@ -330,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     director.add_argument("--email", required=True)
     director.add_argument("--name", required=True)
     director.add_argument("--password", help="default: IOP_DIRECTOR_PASSWORD or a prompt")
+    sub.add_parser("verify-audit", help="check the audit trail's hash chain; exit 1 at the first bad row")
     args = parser.parse_args(argv)
     if run := getattr(args, "run", None):
         try:
@@ -342,6 +357,11 @@ def main(argv: list[str] | None = None) -> None:
         get_engine().dispose()
     elif args.command == "create-director":
         create_director(args.email, args.name, args.password)
+    elif args.command == "verify-audit":
+        code = verify_audit()
+        get_engine().dispose()
+        if code:
+            raise SystemExit(code)
 
 
 if __name__ == "__main__":

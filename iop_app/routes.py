@@ -8,6 +8,7 @@ DENIED = "/denied"
 DIRECTOR_HOME = "/director"
 DIRECTOR_ACCOUNTS = "/director/accounts"
 DIRECTOR_AUDIT = "/director/audit"
+DIRECTOR_BREAK_GLASS = "/director/break-glass"  # every use of emergency access, to review
 
 # Therapists and the director (staff)
 STAFF_ROSTER = "/staff/roster"

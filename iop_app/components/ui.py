@@ -34,7 +34,7 @@ NAV = {
                   ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
     "director": [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
                  ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("Accounts", routes.DIRECTOR_ACCOUNTS),
-                 ("Audit log", routes.DIRECTOR_AUDIT)],
+                 ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
     "family": [("Home", routes.FAMILY_HOME)],
 }
 

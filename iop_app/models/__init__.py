@@ -2,7 +2,7 @@
 SQLModel.metadata, which Alembic autogenerates migrations from."""
 
 from .accounts import ROLES, AuthSession, FailureCounter, ProgramSetting, StaffProfile, User
-from .audit import AuditEvent
+from .audit import AuditEvent, BreakGlassGrant, chain_hash, seal_unsealed_rows
 from .base import utcnow
 from .clinical import (
     CLIENT_STATUSES,

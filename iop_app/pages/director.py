@@ -1,4 +1,4 @@
-"""Director pages: overview, accounts, audit log."""
+"""Director pages: overview, accounts, audit log, review of emergency access."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.ui import data_table, error_banner, notice, page_frame, select_field, stat, text_field
-from ..state.director import AccountsState, AuditState, DirectorHomeState
+from ..state.director import AccountsState, AuditState, BreakGlassReviewState, DirectorHomeState
 
 
 def director_home() -> rx.Component:
@@ -18,6 +18,7 @@ def director_home() -> rx.Component:
             stat("In intake", counts.get("intake", 0)),
             stat("Discharged", counts.get("discharged", 0)),
             stat("Therapists", DirectorHomeState.therapist_count),
+            stat("Emergency accesses to review", DirectorHomeState.break_glass_to_review),
             wrap="wrap",
             gap="3",
         ),
@@ -36,6 +37,12 @@ def director_home() -> rx.Component:
                                hint="ASAM level 2.1: at least 9 hours a week for adults.",
                                error=DirectorHomeState.setting_errors.get("weekly_hours_target", ""),
                                input_mode="decimal", key=DirectorHomeState.settings.get("weekly_hours_target", "")),
+                    text_field("Emergency access lasts (minutes)", "break_glass_minutes", "setting-break-glass",
+                               default_value=DirectorHomeState.settings.get("break_glass_minutes", ""),
+                               hint="How long a therapist's break-glass access to a client off their caseload "
+                                    "lasts: 15 to 240 minutes.",
+                               error=DirectorHomeState.setting_errors.get("break_glass_minutes", ""),
+                               input_mode="numeric", key=DirectorHomeState.settings.get("break_glass_minutes", "")),
                     rx.button("Save settings", type="submit"),
                     spacing="3",
                     max_width="28rem",
@@ -49,6 +56,7 @@ def director_home() -> rx.Component:
             rx.link("Open the roster", href=routes.STAFF_ROSTER),
             rx.link("Manage accounts", href=routes.DIRECTOR_ACCOUNTS),
             rx.link("Browse the audit log", href=routes.DIRECTOR_AUDIT),
+            rx.link("Review emergency access", href=routes.DIRECTOR_BREAK_GLASS),
             spacing="4",
             wrap="wrap",
             margin_top="1rem",
@@ -167,7 +175,73 @@ def audit_page() -> rx.Component:
     )
 
 
+def _break_glass_row(row: rx.Var) -> rx.Component:
+    S = BreakGlassReviewState
+    note_id = "review-note-" + row["id"]
+    error = S.review_errors.get(row["id"], "")
+    return rx.el.tr(
+        rx.el.td(row["started"], rx.el.br(), rx.text("until " + row["until"] + " (" + row["status"] + ")", size="1")),
+        rx.el.td(row["therapist"], rx.el.br(), rx.text(row["therapist_email"], size="1", color_scheme="gray")),
+        rx.el.td(rx.link(row["client"], href=row["client_href"])),
+        rx.el.td(row["reason"], style={"maxWidth": "24rem", "whiteSpace": "pre-wrap"}),
+        rx.el.td(row["views"] + " views logged, " + row["changes"] + " changes"),
+        rx.el.td(
+            rx.cond(
+                row["reviewed"] == "yes",
+                rx.text("Reviewed by " + row["reviewed_by"] + " on " + row["reviewed_at"] + ": " + row["review_note"],
+                        size="2"),
+                rx.form(
+                    rx.el.input(type="hidden", name="grant_id", value=row["id"]),
+                    rx.el.label("Review note", html_for=note_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+                    rx.text_area(id=note_id, name="note", aria_describedby=note_id + "-error", max_length=500,
+                                 rows="2", width="100%"),
+                    rx.cond(error != "", rx.text(error, id=note_id + "-error", color_scheme="red", size="2",
+                                                 role="alert")),
+                    rx.button("Mark reviewed", type="submit", size="1", margin_top="0.25rem",
+                              aria_label="Mark reviewed: " + row["therapist"] + ", " + row["client"] + ", "
+                              + row["started"]),
+                    on_submit=S.mark_reviewed, reset_on_submit=False,
+                ),
+            ),
+            style={"minWidth": "14rem"},
+        ),
+    )
+
+
+def break_glass_page() -> rx.Component:
+    S = BreakGlassReviewState
+    return page_frame(
+        "Emergency access",
+        rx.text("Every time a therapist opened a record off their caseload with emergency (break-glass) access: "
+                "who, which client, when, why, and what they viewed or changed while it lasted. "
+                "Each view is also in the audit log."),
+        notice(S.message),
+        rx.box(
+            select_field("Show", "show", "break-glass-show", [("unreviewed", "To review"), ("all", "All uses")],
+                         value=S.show, on_change=S.set_show),
+            max_width="16rem", margin_y="0.5rem",
+        ),
+        rx.text(S.total.to_string() + rx.cond(S.show == "all", " uses of emergency access", " to review")
+                + " (newest first; up to 200 shown).", size="2", role="status"),
+        rx.cond(
+            S.rows.length() > 0,
+            rx.box(
+                rx.el.table(
+                    rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in
+                                           ("When", "Therapist", "Client", "Reason", "Use", "Review")])),
+                    rx.el.tbody(rx.foreach(S.rows, _break_glass_row)),
+                    class_name="data",
+                ),
+                class_name="table-scroll",
+            ),
+            rx.text("Nothing to review.", margin_top="0.5rem"),
+        ),
+    )
+
+
 def register(app: rx.App) -> None:
     app.add_page(director_home, route=routes.DIRECTOR_HOME, title="Overview · IOP", on_load=DirectorHomeState.load)
     app.add_page(accounts_page, route=routes.DIRECTOR_ACCOUNTS, title="Accounts · IOP", on_load=AccountsState.load)
     app.add_page(audit_page, route=routes.DIRECTOR_AUDIT, title="Audit log · IOP", on_load=AuditState.load)
+    app.add_page(break_glass_page, route=routes.DIRECTOR_BREAK_GLASS, title="Emergency access · IOP",
+                 on_load=BreakGlassReviewState.load)

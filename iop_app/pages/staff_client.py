@@ -115,15 +115,49 @@ def discharge_card() -> rx.Component:
     )
 
 
+def _emergency_access_form() -> rx.Component:
+    """Break-glass: offered to a therapist refused this record."""
+    return rx.cond(
+        S.emergency_offer & ~S.found,
+        card(
+            rx.heading("Emergency access", as_="h2", size="4"),
+            rx.text("This client is not on your caseload. In an emergency you may open their record for "
+                    + S.emergency_minutes + " minutes. Say why: every view is logged as emergency access "
+                    "and the program director reviews each use."),
+            rx.form(
+                rx.vstack(
+                    textarea_field("Reason for emergency access", "reason", "emergency-reason",
+                                   error=S.emergency_errors.get("reason", ""),
+                                   max_length=500, placeholder="What is the emergency, and why this record?"),
+                    rx.button("Open the record with emergency access", type="submit", color_scheme="orange"),
+                    spacing="2", max_width="32rem", width="100%",
+                ),
+                on_submit=S.open_emergency_access, reset_on_submit=False,
+            ),
+            id="emergency-access",
+        ),
+    )
+
+
+def _emergency_banner() -> rx.Component:
+    return rx.cond(
+        S.emergency_until != "",
+        rx.callout("Emergency access until " + S.emergency_until + " — every view is logged",
+                   icon="triangle_alert", color_scheme="orange", role="status", id="emergency-banner"),
+    )
+
+
 def client_record_page() -> rx.Component:
     h = S.header
     return page_frame(
         "Client record",
         error_banner(S.error),
         notice(S.message),
+        _emergency_access_form(),
         rx.cond(
             S.found,
             rx.vstack(
+                _emergency_banner(),
                 rx.heading(h["name"], as_="h2", size="5"),
                 rx.text("Status: " + h["status"] + " · admitted " + h["admitted"] + " · week " + h["week"]
                         + " · therapist " + h["therapist"] + " · stage: " + h["stage"] + " · level " + h["level"],

@@ -1,14 +1,34 @@
-"""The append-only audit trail: writing events and the director's browsing of them."""
+"""The append-only audit trail: writing events, sealing them into the hash chain,
+checking the chain, and the director's browsing of them.
+
+Tamper evidence: every row carries chain_hash(previous row's hash, its own fields)
+(models/audit.py), and the database refuses UPDATE and DELETE of audit rows, except
+setting `hash` once on a row whose hash is NULL (triggers from the migration
+c4d17a0e0004). A row is sealed in the transaction that inserts it: INSERT, then
+read the previous row's hash and set this row's hash. That transaction holds the
+write lock while it does so, so rows are chained in id order even when several
+sessions write at once: SQLite lets one writer at a time in, and on PostgreSQL the
+writer first takes a transaction-level advisory lock (_AUDIT_LOCK_KEY; this
+assumes the default READ COMMITTED isolation, so the read sees every earlier row).
+
+- record() adds an AuditEvent to the caller's session; the flush hooks below take
+  the lock (PostgreSQL) before and seal the rows after the INSERT, in the caller's
+  transaction.
+- record_now() commits on its own connection: INSERT, SELECT, UPDATE.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import Integer, String, bindparam, event, insert, text, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, func, select
 
-from ..models import AuditEvent, User, utcnow
+from ..models import AuditEvent, User, chain_hash, utcnow
 from .errors import PermissionDenied
 
 
@@ -43,14 +63,81 @@ def record(session: Session, actor: User | None, action: str, **fields) -> Audit
 
 
 _INSERT_EVENT = insert(AuditEvent)
+# Statements built once: every staff read writes an event.
+_PREVIOUS_HASH = (sa_select(AuditEvent.hash)
+                  .where(AuditEvent.id < bindparam("before_id", type_=Integer()))
+                  .order_by(col(AuditEvent.id).desc()).limit(1))
+_SET_HASH = (update(AuditEvent)
+             .where(AuditEvent.id == bindparam("event_id", type_=Integer()), col(AuditEvent.hash).is_(None))
+             .values(hash=bindparam("event_hash", type_=String())))
+# Any fixed 64-bit number, the same in every process (PostgreSQL advisory lock key).
+_AUDIT_LOCK_KEY = 0x6175646974  # "audit"
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def _lock_chain(connection) -> None:
+    """Serialize audit writers until this transaction ends. SQLite needs nothing: the
+    INSERT itself takes the database's single write lock, held until commit."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_ADVISORY_LOCK, {"key": _AUDIT_LOCK_KEY})
+
+
+def _seal(connection, rows: list) -> list[str]:
+    """Set the hash of rows just inserted in this transaction (ordered by id, nothing
+    written after them yet) and return the hashes."""
+    previous = connection.execute(_PREVIOUS_HASH, {"before_id": rows[0].id}).scalar()
+    hashes = []
+    for row in rows:
+        previous = chain_hash(previous, row)
+        hashes.append(previous)
+    result = connection.execute(
+        _SET_HASH, [{"event_id": row.id, "event_hash": h} for row, h in zip(rows, hashes, strict=True)])
+    if result.rowcount not in (len(rows), -1):
+        raise RuntimeError("audit rows could not be sealed")
+    return hashes
+
+
+@dataclass(frozen=True)
+class _Written:
+    """The values of a row record_now inserted, for chain_hash."""
+
+    id: int
+    at: datetime
+    actor_user_id: int | None
+    actor_label: str
+    action: str
+    client_id: int | None
+    target: str
+    outcome: str
+    detail: str
 
 
 def record_now(session: Session, actor: User | None, action: str, **fields) -> None:
     """Write an event in its own committed transaction, so it stays even if the
     caller's work is rolled back (denials, failed sign-ins) or never commits (views).
-    A plain INSERT on its own connection: every staff read pays for it."""
+    Plain statements on its own connection (every staff read pays for them): the
+    INSERT, the previous row's hash, the sealing UPDATE."""
+    values = _event_values(actor, action, **fields)
     with session.get_bind().begin() as connection:
-        connection.execute(_INSERT_EVENT, _event_values(actor, action, **fields))
+        _lock_chain(connection)
+        event_id = connection.execute(_INSERT_EVENT, values).inserted_primary_key[0]
+        _seal(connection, [_Written(id=event_id, **values)])
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _lock_before_flushing_events(session, _flush_context, _instances) -> None:
+    if (any(isinstance(obj, AuditEvent) for obj in session.new)
+            and session.get_bind().dialect.name == "postgresql"):
+        _lock_chain(session.connection())
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _seal_flushed_events(session, _flush_context) -> None:
+    # session.new still lists what this flush inserted; their ids are known now.
+    events = sorted((obj for obj in session.new if isinstance(obj, AuditEvent)), key=lambda e: e.id)
+    if events:
+        for audit_event, digest in zip(events, _seal(session.connection(), events), strict=True):
+            set_committed_value(audit_event, "hash", digest)  # already in the database
 
 
 @dataclass(frozen=True)
@@ -110,3 +197,51 @@ def list_events(
         ],
         total,
     )
+
+
+# ----------------------------------------------------------------- verification
+@dataclass(frozen=True)
+class ChainReport:
+    rows: int  # rows checked (up to and including the first bad one)
+    bad_id: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.bad_id is None
+
+
+_CHAIN_COLUMNS = (AuditEvent.id, AuditEvent.at, AuditEvent.actor_user_id, AuditEvent.actor_label, AuditEvent.action,
+                  AuditEvent.client_id, AuditEvent.target, AuditEvent.outcome, AuditEvent.detail, AuditEvent.hash)
+
+
+def verify_chain(session: Session, batch: int = 2000) -> ChainReport:
+    """Walk the trail in id order (in batches, so any size fits in memory), recompute
+    each row's hash from its fields and the previous row's stored hash, and stop at
+    the first row that does not match. Not for the browser: `manage verify-audit`.
+
+    Deleting the newest rows leaves no trace in the chain itself; anything else
+    (an edited field or hash, a row removed or inserted in the middle) does."""
+    previous_hash: str | None = None
+    previous_id = 0
+    count = 0
+    while True:
+        rows = session.execute(
+            sa_select(*_CHAIN_COLUMNS).where(AuditEvent.id > previous_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            return ChainReport(rows=count)
+        for row in rows:
+            count += 1
+            if row.hash is None:
+                return ChainReport(count, row.id, "it has no hash: it was written without being sealed into the chain")
+            if chain_hash(previous_hash, row) != row.hash:
+                if count > 1 and row.id != previous_id + 1:
+                    cause = (f"row(s) {previous_id + 1}–{row.id - 1} before it are missing (deleted), "
+                             "or this row was edited")
+                elif count == 1 and row.id != 1:
+                    cause = "the rows before it are missing (deleted), or this row was edited"
+                else:
+                    cause = "this row was edited (a field or its hash), or the row before it was rewritten"
+                return ChainReport(count, row.id, f"its hash does not match its contents and the chain: {cause}")
+            previous_hash, previous_id = row.hash, row.id

@@ -9,17 +9,23 @@ Deny by default:
                client (never the clinical record itself);
 - anyone else, or an inactive account -> nothing.
 
+Break-glass: a therapist with an active emergency grant for one client
+(services/break_glass.py) may READ and WRITE that record until the grant
+expires, through require() and check() only; every such use is audited as
+emergency access (target "break_glass:<grant id>"). Never family actions, never
+other roles; can() and the roster conditions stay caseload-only.
+
 Every denial is audited (in its own transaction) and raises PermissionDenied.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, bindparam, or_, select as sa_select
 from sqlmodel import Session, col, select
 
-from ..models import Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User
+from ..models import BreakGlassGrant, Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User, utcnow
 from . import audit, program
 from .errors import PermissionDenied
 from .ids import is_id
@@ -32,6 +38,7 @@ FAMILY_SCHEDULE = "family.schedule"  # see and answer family-session proposals
 FAMILY_PROGRESS = "family.progress"  # attendance and a summary of progress
 
 ACTIONS = (READ, WRITE, FAMILY_SCHEDULE, FAMILY_PROGRESS)
+EMERGENCY_ACTIONS = (READ, WRITE)  # what a break-glass grant opens
 SCOPE_GRANTS = {
     "scheduling": {FAMILY_SCHEDULE},
     "scheduling_progress": {FAMILY_SCHEDULE, FAMILY_PROGRESS},
@@ -140,15 +147,17 @@ def require(
     what: str,
     today: date | None = None,
     roles: tuple[str, ...] | None = None,
+    now: datetime | None = None,
 ) -> Client:
     """Return the client if `actor` may do `action` on their record; otherwise audit
     the denial and raise PermissionDenied. A missing client is denied the same way,
     so ids cannot be probed. Staff and family reads are audited as views.
 
     `roles` narrows an operation to some roles, e.g. ("therapist", "director") for
-    what only the care team records, ("client",) for what only the client signs."""
+    what only the care team records, ("client",) for what only the client signs.
+    `now` (default: the clock) decides whether a break-glass grant is still active."""
     client = session.get(Client, client_id) if is_id(client_id) else None
-    _decide(session, actor, action, client, client_id, what, today, roles)
+    _decide(session, actor, action, client, client_id, what, today, roles, now)
     return client
 
 
@@ -166,20 +175,49 @@ def check(
     what: str,
     today: date | None = None,
     roles: tuple[str, ...] | None = None,
+    now: datetime | None = None,
 ) -> None:
     """require() without loading the client's record (charts and reports that read
     other tables): the same decision, denial and audit."""
     facts = (session.connection().execute(_CLIENT_FACTS, {"client_id": client_id}).first()
              if is_id(client_id) else None)
-    _decide(session, actor, action, facts, client_id, what, today, roles)
+    _decide(session, actor, action, facts, client_id, what, today, roles, now)
+
+
+def active_grant(session: Session, actor: User, action: str, client_id: int,
+                 now: datetime | None = None) -> BreakGlassGrant | None:
+    """The break-glass grant in force now that lets this therapist do `action` (READ or
+    WRITE) on this client's record, if any. Says nothing about the caseload."""
+    if actor.role != "therapist" or not actor.active or action not in EMERGENCY_ACTIONS or not is_id(client_id):
+        return None
+    now = now or utcnow()
+    return session.exec(
+        select(BreakGlassGrant)
+        .where(BreakGlassGrant.therapist_id == actor.id, BreakGlassGrant.client_id == client_id,
+               BreakGlassGrant.expires_at > now, BreakGlassGrant.started_at <= now)
+        .order_by(col(BreakGlassGrant.expires_at).desc())
+    ).first()
+
+
+def emergency_detail(action: str, grant_id: int) -> str:
+    """The audit detail of a use of a break-glass grant (views and changes alike)."""
+    return f"{action}: emergency access (break-glass grant {grant_id})"
 
 
 def _decide(session: Session, actor: User, action: str, client, client_id, what: str,
-            today: date | None, roles: tuple[str, ...] | None) -> None:
-    """Audit and raise for a refusal; audit a permitted staff or family read."""
+            today: date | None, roles: tuple[str, ...] | None, now: datetime | None = None) -> None:
+    """Audit and raise for a refusal; audit a permitted staff or family read, and
+    every use of a break-glass grant (reads and writes)."""
     role_ok = roles is None or actor.role in roles
-    if (client is None or not role_ok
-            or not _allowed(session, actor, action, client, today or program.local_today(session))):
+    allowed = (client is not None and role_ok
+               and _allowed(session, actor, action, client, today or program.local_today(session)))
+    if not allowed and client is not None and role_ok:
+        grant = active_grant(session, actor, action, client.id, now)
+        if grant is not None:
+            audit.record_now(session, actor, what, client_id=client.id, target=f"break_glass:{grant.id}",
+                             outcome="allowed", detail=emergency_detail(action, grant.id))
+            return
+    if not allowed:
         audit.record_now(
             session,
             actor,

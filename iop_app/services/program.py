@@ -22,7 +22,10 @@ DEFAULTS = {
     # ASAM level 2.1: at least 9 hours of structured services a week for adults.
     "weekly_hours_target": "9",
     "program_name": "Harbor Light IOP",
+    # How long a therapist's emergency (break-glass) access lasts: services/break_glass.py.
+    "break_glass_minutes": "60",
 }
+BREAK_GLASS_MINUTES_RANGE = (15, 240)
 
 
 @event.listens_for(Session, "after_commit")
@@ -59,11 +62,20 @@ def set_setting(session: Session, actor: User, key: str, value: str) -> None:
             raise ValidationError({"value": "Enter a number of hours."})
         if not 1 <= hours <= 40:
             raise ValidationError({"value": "Weekly target must be between 1 and 40 hours."})
+    if key == "break_glass_minutes":
+        low, high = BREAK_GLASS_MINUTES_RANGE
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+            raise ValidationError({"value": f"Emergency access lasts {low} to {high} minutes (whole minutes)."})
+        value = str(int(value))
     row = session.get(ProgramSetting, key) or ProgramSetting(key=key, value=value)
     row.value = value[:255]
     session.add(row)
     audit.record(session, actor, "setting.update", target=key, detail=value[:100])
     session.commit()
+
+
+def break_glass_minutes(session: Session) -> int:
+    return int(get_setting(session, "break_glass_minutes"))
 
 
 def program_tz(session: Session) -> ZoneInfo:

@@ -7,16 +7,21 @@ from datetime import datetime, time, timedelta
 import reflex as rx
 from sqlmodel import func, select
 
-from ..models import Client
-from ..services import accounts, audit, program
-from ..services.errors import PermissionDenied, ValidationError
+from .. import routes
+from ..models import Client, utcnow
+from ..services import accounts, audit, break_glass, program
+from ..services.errors import NotFound, PermissionDenied, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
+
+# The settings the director edits on the overview page.
+SETTING_KEYS = ("timezone", "weekly_hours_target", "break_glass_minutes")
 
 
 class DirectorHomeState(SessionState):
     status_counts: dict[str, int] = {}
     therapist_count: int = 0
+    break_glass_to_review: int = 0
     settings: dict[str, str] = {}
     setting_errors: dict[str, str] = {}
     settings_message: str = ""
@@ -29,7 +34,8 @@ class DirectorHomeState(SessionState):
             rows = session.exec(select(Client.status, func.count()).group_by(Client.status)).all()
             self.status_counts = {status: count for status, count in rows}
             self.therapist_count = len(accounts.therapists(session))
-            self.settings = {key: program.get_setting(session, key) for key in ("timezone", "weekly_hours_target")}
+            self.break_glass_to_review = break_glass.unreviewed_count(session, actor)
+            self.settings = {key: program.get_setting(session, key) for key in SETTING_KEYS}
 
     @rx.event
     def save_settings(self, form: dict):
@@ -39,7 +45,9 @@ class DirectorHomeState(SessionState):
         with self._db() as (session, actor):
             if refusal := self._require_role(session, actor, "director"):
                 return refusal
-            for key in ("timezone", "weekly_hours_target"):
+            for key in SETTING_KEYS:
+                if key not in form:  # a form without this field leaves it as it is
+                    continue
                 value = as_text(form.get(key), 64)
                 if value is None:
                     self.setting_errors[key] = "Enter a value (up to 64 characters)."
@@ -50,7 +58,7 @@ class DirectorHomeState(SessionState):
                     program.set_setting(session, actor, key, value)
                 except ValidationError as exc:
                     self.setting_errors[key] = exc.message
-            self.settings = {key: program.get_setting(session, key) for key in ("timezone", "weekly_hours_target")}
+            self.settings = {key: program.get_setting(session, key) for key in SETTING_KEYS}
             if not self.setting_errors:
                 self.settings_message = "Settings saved."
 
@@ -237,4 +245,76 @@ class AuditState(SessionState):
             if refusal := self._require_role(session, actor, "director"):
                 return refusal
             self.page = max(0, self.page - 1)
+            self._reload(session, actor)
+
+
+class BreakGlassReviewState(SessionState):
+    """Every use of emergency (break-glass) access, for the director to review."""
+
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    show: str = "unreviewed"  # or "all"
+    review_errors: dict[str, str] = {}  # grant id -> message under that row's note
+    message: str = ""
+
+    def _reload(self, session, actor) -> None:
+        tz = program.program_tz(session)
+        now = utcnow()
+        rows, self.total = break_glass.list_grants(session, actor, unreviewed_only=self.show == "unreviewed")
+
+        def local(moment) -> str:
+            return program.to_local(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+        self.rows = [
+            {"id": str(r.id), "therapist": r.therapist, "therapist_email": r.therapist_email,
+             "client": r.client, "client_id": str(r.client_id), "client_href": routes.staff_client(r.client_id),
+             "started": local(r.started_at), "until": program.to_local(r.expires_at, tz).strftime("%H:%M"),
+             "status": "active" if r.active(now) else "ended", "reason": r.reason, "views": str(r.views),
+             "changes": str(r.changes), "reviewed": "yes" if r.reviewed_at else "",
+             "reviewed_by": r.reviewed_by, "reviewed_at": local(r.reviewed_at), "review_note": r.review_note}
+            for r in rows
+        ]
+
+    @rx.event
+    def load(self):
+        self.review_errors = {}
+        self.message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "director"):
+                return refusal
+            self._reload(session, actor)
+
+    @rx.event
+    def set_show(self, value: str):
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "director"):
+                return refusal
+            self.show = value if value in ("unreviewed", "all") else "unreviewed"
+            self._reload(session, actor)
+
+    @rx.event
+    def mark_reviewed(self, form: dict):
+        form = form_dict(form)
+        self.review_errors = {}
+        self.message = ""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "director"):
+                return refusal
+            grant_id = as_int(form.get("grant_id"), 1)
+            note = as_text(form.get("note"), break_glass.NOTE_MAX)
+            if grant_id is None:
+                self.message = "That emergency access could not be found."
+                return
+            if note is None:
+                self.review_errors = {str(grant_id): f"The note must be at most {break_glass.NOTE_MAX} characters."}
+                return
+            try:
+                break_glass.review(session, actor, grant_id, note)
+            except ValidationError as exc:
+                self.review_errors = {str(grant_id): exc.message}
+                return
+            except (NotFound, PermissionDenied) as exc:
+                self.message = exc.message
+                return
+            self.message = "Marked reviewed."
             self._reload(session, actor)

@@ -13,7 +13,7 @@ import reflex as rx
 
 from ..components import charts
 from ..models import User
-from ..services import discharge, family, goals, groups, needs, permissions, plan_reviews, program, progress
+from ..services import break_glass, discharge, family, goals, groups, needs, permissions, plan_reviews, program, progress
 from ..services.errors import NotFound, PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
@@ -49,6 +49,13 @@ class ClientRecordState(SessionState):
     days: int = 30
     averages: dict[str, str] = {}
     _record_id: int = 0
+    # Break-glass: the form is offered to a therapist refused this record (or whose
+    # emergency access ran out); the banner shows while the record is open through it.
+    emergency_offer: bool = False
+    emergency_minutes: str = ""
+    emergency_until: str = ""  # program-local HH:MM the access ends
+    emergency_errors: dict[str, str] = {}
+    _emergency_client_id: int = 0
     _checkins: list[dict] = []
     _weekly: list[dict] = []  # progress.weekly_frame as records
     # What the reviews on the page are: only these server-side values go to the services.
@@ -93,6 +100,7 @@ class ClientRecordState(SessionState):
         client_id = self._record_id
         today = program.local_today(session)
         client = permissions.require(session, actor, permissions.READ, client_id, what="record.view")
+        self._emergency_status(session, actor)
         person = session.get(User, client.user_id)
         therapist = session.get(User, client.primary_therapist_id) if client.primary_therapist_id else None
         end = min(today, client.discharge_date) if client.discharge_date else today
@@ -165,6 +173,7 @@ class ClientRecordState(SessionState):
     @rx.event
     def load(self):
         self._clear()
+        self._clear_emergency()
         self.error = self.message = ""
         self.review_errors = {}
         self.discharge_errors = {}
@@ -183,6 +192,7 @@ class ClientRecordState(SessionState):
                 self._record_id = 0
                 self._clear()
                 self.error = exc.message
+                self._offer_emergency_access(session, actor, client_id)
                 return
             self.found = True
 
@@ -347,3 +357,62 @@ class ClientRecordState(SessionState):
     @rx.event
     def discard_review_draft(self):
         self.review_draft = ""
+
+    # ------------------------------------------------------------ break-glass
+    def _clear_emergency(self) -> None:
+        self.emergency_offer = False
+        self.emergency_until = ""
+        self.emergency_errors = {}
+        self._emergency_client_id = 0
+
+    def _offer_emergency_access(self, session, actor, client_id: int) -> None:
+        """A therapist refused a record may open it in an emergency (not the director,
+        who is never refused). Offered for any id: a refusal never says whether it exists."""
+        if actor.role != "therapist":
+            return
+        self.emergency_offer = True
+        self.emergency_minutes = str(program.break_glass_minutes(session))
+        self._emergency_client_id = client_id
+
+    def _emergency_status(self, session, actor) -> None:
+        grant = break_glass.grant_in_use(session, actor, self._record_id)
+        if grant is None:
+            self.emergency_until = ""
+            return
+        self.emergency_until = program.to_local(grant.expires_at, program.program_tz(session)).strftime("%H:%M")
+        # When it runs out, the next refused event shows the form again.
+        self._offer_emergency_access(session, actor, self._record_id)
+
+    @rx.event
+    def open_emergency_access(self, form: dict):
+        form = form_dict(form)
+        self.emergency_errors = {}
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, "therapist"):
+                return refusal
+            reason = as_text(form.get("reason"), break_glass.REASON_MAX)
+            if reason is None:
+                self.emergency_errors = {"reason": f"Explain the emergency in {break_glass.REASON_MIN} to "
+                                                   f"{break_glass.REASON_MAX} characters."}
+                return
+            if not self._emergency_client_id:
+                self.emergency_errors = {"reason": "Open a client's record first."}
+                return
+            try:
+                break_glass.open_grant(session, actor, self._emergency_client_id, reason)
+            except ValidationError as exc:
+                self.emergency_errors = exc.errors
+                return
+            except PermissionDenied as exc:
+                self.error = exc.message
+                return
+            self._record_id = self._emergency_client_id
+            try:
+                self._reload(session, actor)
+            except (PermissionDenied, NotFound) as exc:
+                self._record_id = 0
+                self._clear()
+                self.error = exc.message
+                return
+            self.error = ""
+            self.found = True
