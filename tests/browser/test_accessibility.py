@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
 from iop_app.models import Client, GroupSession, TherapyGroup, User
+from iop_app.services import permissions
 
 from .conftest import ROOT
 from .helpers import sign_in_and_land
@@ -51,9 +52,13 @@ ROLES = {
         View("overview", "/director", "#setting-hours[value]:not([value=''])"),
         View("accounts", "/director/accounts", "main table tbody tr"),
         View("audit", "/director/audit", "main table tbody tr"),
+        View("break-glass", "/director/break-glass", "main [role=status]"),
         *STAFF,
     ]),
-    "therapist": ("therapist@iop.example", "/staff/roster", [*STAFF, View("denied", "/denied", "main h1")]),
+    "therapist": ("therapist@iop.example", "/staff/roster", [
+        *STAFF, View("denied", "/denied", "main h1"),
+        View("emergency-access", "/staff/clients/{off_caseload}", "#emergency-reason"),
+    ]),
     "client": ("client@iop.example", "/client", [
         View("home", "/client", "#trend-chart .main-svg"),
         View("checkin", "/client/checkin", "#checkin-day option"),
@@ -83,7 +88,11 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         sessions = session.exec(past).all()
         recent = sessions[0]
         old = next(s for s in sessions if (recent.starts_at - s.starts_at).days > 14)
-        return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id}
+        therapist = session.exec(select(User).where(User.email == "therapist@iop.example")).one()
+        off_caseload = next(c.id for c in session.exec(select(Client).order_by(Client.id))
+                            if not permissions.can(session, therapist, permissions.READ, c.id))
+        return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
+                "off_caseload": off_caseload}
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +109,9 @@ def role_pages(browser, live_server):
     def get(role: str | None, width: int) -> Page:
         if (role, width) not in pages:
             ctx = browser.new_context(viewport={"width": width, "height": WIDTHS[width]}, base_url=live_server.url,
-                                      reduced_motion="reduce",
+                                      # axe.min.js is injected as an inline script, which the app's CSP
+                                      # (rightly) blocks; the CSP itself is tested in test_security_headers.
+                                      bypass_csp=True, reduced_motion="reduce",
                                       **({"is_mobile": True, "has_touch": True} if width < 600 else {}))
             ctx.set_default_timeout(20_000)
             contexts.append(ctx)
