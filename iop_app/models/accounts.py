@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
+from .enums import STAFF_ROLES, Role
 
-ROLES = ("client", "therapist", "family", "director")
+ROLES = Role.values()
 
 
 class User(SQLModel, table=True):
@@ -21,6 +22,28 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16, index=True)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+    # Role questions are asked here, once, not as string comparisons all over the code.
+    @property
+    def is_client(self) -> bool:
+        return self.role == Role.CLIENT
+
+    @property
+    def is_family(self) -> bool:
+        return self.role == Role.FAMILY
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == Role.THERAPIST
+
+    @property
+    def is_director(self) -> bool:
+        return self.role == Role.DIRECTOR
+
+    @property
+    def is_staff(self) -> bool:
+        """A therapist or the director: documents care, sees a roster."""
+        return self.role in STAFF_ROLES
 
 
 class AuthSession(SQLModel, table=True):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
     """Aware UTC now. Timestamp columns are sqlmodel's UTCDateTime: they take
     aware datetimes and give back UTC, on SQLite and PostgreSQL alike."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

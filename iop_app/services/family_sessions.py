@@ -170,9 +170,7 @@ def sessions_for_client(session: Session, actor: User, client_id: int) -> list[S
 
 def sessions_for_staff(session: Session, actor: User) -> list[SessionView]:
     """Family sessions of every client this staff member may see, set-based."""
-    if actor.role not in ("therapist", "director") or not actor.active:
-        audit.record_now(session, actor, "family_session.list", outcome="denied", detail="staff only")
-        raise PermissionDenied()
+    permissions.require_staff(session, actor, "family_session.list")
     today = program.local_today(session)
     since = utcnow() - RECENT
     query = select(FamilySession).join(Client, Client.id == FamilySession.client_id).where(
@@ -186,7 +184,7 @@ def sessions_for_staff(session: Session, actor: User) -> list[SessionView]:
 
 def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
     """(client id, name) of the active or intake clients this staff member may schedule for."""
-    if actor.role not in ("therapist", "director") or not actor.active:
+    if not actor.active or not actor.is_staff:
         return []
     condition = permissions.visible_clients_condition(actor, program.local_today(session))
     query = (

@@ -77,14 +77,8 @@ def default_minutes(status: str, length: int) -> int:
 
 
 # ----------------------------------------------------------------- access rules
-def _staff(session: Session, actor: User, what: str) -> None:
-    if not actor.active or actor.role not in ("therapist", "director"):
-        audit.record_now(session, actor, what, outcome="denied", detail=f"role {actor.role}")
-        raise PermissionDenied()
-
-
 def get_group(session: Session, actor: User, group_id, what: str = "group.view") -> TherapyGroup:
-    _staff(session, actor, what)
+    permissions.require_staff(session, actor, what)
     group = session.get(TherapyGroup, group_id) if is_id(group_id) else None
     if group is None:
         raise NotFound("That group does not exist.")
@@ -106,7 +100,7 @@ _FACILITATOR = select(TherapyGroup.facilitator_id).where(TherapyGroup.id == bind
 def group_facilitator(session: Session, actor: User, group_id, what: str = "group.view") -> int | None:
     """get_group without loading the group (reports that read other tables): the
     facilitator's id; NotFound when there is no such group."""
-    _staff(session, actor, what)
+    permissions.require_staff(session, actor, what)
     row = (session.connection().execute(_FACILITATOR, {"group_id": group_id}).first()
            if is_id(group_id) else None)
     if row is None:
@@ -124,7 +118,7 @@ def _managed_group(session: Session, actor: User, group_id, what: str) -> Therap
 
 
 def _managed_session(session: Session, actor: User, session_id, what: str) -> tuple[GroupSession, TherapyGroup]:
-    _staff(session, actor, what)
+    permissions.require_staff(session, actor, what)
     meeting = session.get(GroupSession, session_id) if is_id(session_id) else None
     if meeting is None:
         raise NotFound("That session does not exist.")
@@ -156,7 +150,7 @@ def describe_schedule(group: TherapyGroup) -> str:
 
 
 def list_groups(session: Session, actor: User, today: date | None = None) -> list[GroupRow]:
-    _staff(session, actor, "group.list")
+    permissions.require_staff(session, actor, "group.list")
     today = today or program.local_today(session)
     current = (
         select(GroupMembership.group_id, func.count().label("n"))
@@ -225,7 +219,7 @@ def _clean_group(session: Session, values: dict) -> dict:
 
 
 def create_group(session: Session, actor: User, **values) -> TherapyGroup:
-    _staff(session, actor, "group.create")
+    permissions.require_staff(session, actor, "group.create")
     if actor.role == "therapist":
         values["facilitator_id"] = actor.id  # a therapist creates groups they run
     clean = _clean_group(session, values)

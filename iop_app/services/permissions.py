@@ -26,9 +26,23 @@ from sqlalchemy import Integer, and_, bindparam, or_, select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import BreakGlassGrant, Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User, utcnow
+from ..models.enums import STAFF_ROLES, Role
 from . import audit, program
 from .errors import PermissionDenied
 from .ids import is_id
+
+# `roles=` narrowings for require/check.
+STAFF = tuple(STAFF_ROLES)  # what only the care team records
+CLIENT_ONLY = (Role.CLIENT,)  # what only the client signs or does
+
+
+def require_staff(session: Session, actor: User | None, what: str) -> None:
+    """Staff-only operations that are not about one client (lists, groups): an active
+    therapist or director, or an audited denial."""
+    if actor is None or not actor.active or not actor.is_staff:
+        audit.record_now(session, actor, what, outcome="denied",
+                         detail=f"role {actor.role}" if actor is not None else "not signed in")
+        raise PermissionDenied()
 
 # Actions on a client's record.
 READ = "read"  # the clinical record: check-ins, goals, needs, attendance, consents

@@ -40,8 +40,8 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
 from ..models.enums import ATTENDED, MISSED
-from . import audit, hours, program
-from .errors import PermissionDenied, ValidationError
+from . import audit, hours, permissions, program
+from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
 
@@ -134,12 +134,6 @@ def direction(change: float | None) -> str:
     if change <= -0.5:
         return "down"
     return "steady"
-
-
-def _check_staff(session: Session, actor: User, what: str) -> None:
-    if not actor.active or actor.role not in ("therapist", "director"):
-        audit.record_now(session, actor, what, outcome="denied", detail=f"role {actor.role}")
-        raise PermissionDenied()
 
 
 # ------------------------------------------------------------------ the statement
@@ -391,7 +385,7 @@ def _all_rows(session: Session, actor: User, query: RosterQuery, today: date) ->
 
 def roster_page(session: Session, actor: User, query: RosterQuery, today: date | None = None) -> RosterPage:
     """One page of the roster, with the number of clients that matched."""
-    _check_staff(session, actor, "roster.view")
+    permissions.require_staff(session, actor, "roster.view")
     query = query.checked()
     today = today or program.local_today(session)
     if query.sort in SQL_SORTS and not query.flagged_only:
@@ -416,7 +410,7 @@ def roster_page(session: Session, actor: User, query: RosterQuery, today: date |
 
 def all_rows(session: Session, actor: User, query: RosterQuery, today: date | None = None) -> list[RosterRow]:
     """Every matching row (no paging), in the query's order: for exports and reports."""
-    _check_staff(session, actor, "roster.view")
+    permissions.require_staff(session, actor, "roster.view")
     query = query.checked()
     return _all_rows(session, actor, query, today or program.local_today(session))
 
@@ -446,7 +440,7 @@ def roster_csv(session: Session, actor: User, query: RosterQuery, today: date | 
 
 def therapist_options(session: Session, actor: User) -> list[tuple[int, str]]:
     """Therapists the director may filter by (a therapist gets only themself)."""
-    _check_staff(session, actor, "roster.view")
+    permissions.require_staff(session, actor, "roster.view")
     if actor.role != "director":
         return [(actor.id, actor.full_name)]
     rows = session.execute(

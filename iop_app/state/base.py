@@ -1,25 +1,34 @@
 """The base state every page state inherits: who is signed in, from the
 server-side session, never from anything the browser sends.
 
-Pattern for a page state (one substate per page):
+The pattern every page state copies (one substate per page; see
+docs/ARCHITECTURE.md, "A page state"):
 
-    class GoalsState(SessionState):
-        goals: list[GoalView] = []          # only what the viewer may see
+    class GoalsState(PageState, SessionState):
+        _roles = (Role.CLIENT,)             # who may use the page (checked on every event)
+        goals: list[GoalCard] = []          # typed rows: only what the viewer may see
         _client_id: int = 0                 # backend-only
+
+        def _reload(self, session, actor):  # rebuild what the page shows
+            self.goals = [...]
 
         @rx.event
         def load(self):
-            with self._db() as (session, actor):
-                if actor is None or actor.role != "client":
-                    return self._refuse(session, actor)
-                ...
+            return self._run(lambda session, actor: None)
 
         @rx.event
-        def save(self, form: dict):
-            with self._db() as (session, actor):
-                if actor is None:
-                    return self._signed_out()
-                ...   # validate every value in `form`; call a service
+        def add(self, form: dict):
+            def action(session, actor):     # convert what the browser sent; the service checks it
+                goals.add_goal(session, actor, self._client_id, **goals.GoalCreate.from_form(form))
+                self.message = "Goal added."
+            return self._run(action)
+
+`PageState._run` is the one handler skeleton: open a database session, resolve the
+actor from the token, check the page's roles (a wrong role is an audited denial),
+clear message / error / errors, run the action, put a `ValidationError`'s field
+messages in `errors` and any other `ServiceError` (denied, stale edit, not found)
+in `error`, and rebuild the page. `_load_param(name)` reads the id in the URL of a
+record page.
 
 Every handler resolves the actor again: sign-out, a disabled account, idle or
 absolute timeout take effect on the very next event from any open tab.
@@ -44,7 +53,7 @@ import functools
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import reflex as rx
 from reflex.middleware import Middleware
@@ -56,8 +65,10 @@ from .. import routes
 from ..db import open_session
 from ..http_headers import served_over_https
 from ..models import User
+from ..models.enums import Role
 from ..services import audit, auth
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, ValidationError
+from .args import as_int
 
 T = TypeVar("T")
 
@@ -164,7 +175,7 @@ class SessionState(rx.State):
                          outcome="denied", detail=f"role {actor.role}")
         return rx.redirect(routes.DENIED)
 
-    def _require_role(self, session: Session, actor: User | None, *roles: str):
+    def _require_role(self, session: Session, actor: User | None, *roles: Role):
         """None when the actor has one of `roles`; otherwise the redirect to return."""
         if actor is not None and actor.role in roles:
             return None
@@ -197,6 +208,56 @@ class SessionState(rx.State):
         await self._clear_tab()
         self.flash = "You are signed out."
         return rx.redirect(routes.SIGNIN)
+
+
+class PageState(rx.State, mixin=True):
+    """What every page state shares: the feedback it shows and the handler skeleton.
+    Mixed into each page state (`class X(PageState, SessionState)`), so each page
+    has its own message / error / errors, never another page's."""
+
+    message: str = ""  # what just succeeded
+    error: str = ""  # a refusal or failure, shown as a banner
+    errors: dict[str, str] = {}  # field name -> message, shown next to the field
+    # Who may use the page; every event checks it again.
+    _roles: ClassVar[tuple[Role, ...]] = ()
+
+    def _reload(self, session: Session, actor: User) -> None:
+        """Rebuild what the page shows (each page defines it)."""
+
+    def _run(self, action: Callable[[Session, User], Any] | None = None, *, reload: bool = True,
+             errors_var: str = "errors"):
+        """The handler skeleton. `action(session, actor)` calls the services; what it
+        returns (a redirect, a download) is returned to Reflex. `errors_var` names the
+        dict that gets a ValidationError's field messages (a page with several forms
+        keeps one per form)."""
+        with self._db() as (session, actor):
+            if refusal := self._require_role(session, actor, *self._roles):
+                return refusal
+            self.message = ""
+            self.error = ""
+            setattr(self, errors_var, {})
+            result = None
+            try:
+                if action is not None:
+                    result = action(session, actor)
+            except ValidationError as exc:
+                setattr(self, errors_var, exc.errors)
+            except ServiceError as exc:  # denied (already audited), stale edit, not found, a rule
+                self.error = exc.message
+            if reload:
+                try:
+                    self._reload(session, actor)
+                except ServiceError as exc:
+                    self.error = exc.message
+            return result
+
+    def _load_param(self, name: str, missing: str = "That page does not exist.") -> int | None:
+        """The record id in the page's URL (`/staff/clients/[client_id]`), or None
+        with the page's error set to `missing`: a bad id reads like a missing one."""
+        value = as_int(self.router.page.params.get(name), 1)
+        if value is None:
+            self.error = missing
+        return value
 
 
 def _page_states() -> list[type[SessionState]]:
