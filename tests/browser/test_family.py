@@ -105,7 +105,7 @@ def test_family_member_accepts_downloads_then_loses_access_on_revocation(browser
 
 def _invite(client, name: str) -> tuple[str, str]:
     """Invite a listed person; return their code and the whole callout text."""
-    client.get_by_role("button", name=f"Invite {name} to the family portal").click()
+    client.get_by_role("button", name=f"Invite to the portal: {name}").click()
     code = client.locator("#invite-code")
     expect(code).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     callout = client.get_by_role("status").filter(has_text=f"Invitation for {name}")
