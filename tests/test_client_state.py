@@ -198,7 +198,7 @@ def test_goal_handlers_refuse_another_clients_goal_and_garbage_ids(session, peop
     my_step = session.exec(select(GoalStep).where(GoalStep.goal_id == my_goal.id)).first()
     updates_before = count(session, GoalUpdate)
     call(state, "update_progress", {"goal_id": str(their_goal.id), "progress_pct": "100"})
-    assert "could not be found" in state.message
+    assert "could not be found" in state.error
     call(state, "set_status", {"goal_id": str(their_goal.id), "status": "set_aside"})
     call(state, "add_step", {"goal_id": str(their_goal.id), "step": "mine now"})
     call(state, "toggle_step", str(their_goal.id), str(their_step.id), True)
