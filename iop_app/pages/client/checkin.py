@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import (
-    error_banner,
-    notice,
-    page_frame,
-    select_field,
-    text_field,
-    textarea_field,
-)
+from ...components.ui import error_banner, notice, page_frame, select_field, text_field, textarea_field
 from ...services import checkins
 from ...state.client import CheckinState
 from .base import WIDTH

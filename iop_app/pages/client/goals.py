@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import (
-    error_banner,
-    notice,
-    page_frame,
-    select_field,
-    stale_notice,
-    text_field,
-    textarea_field,
-)
+from ...components.ui import error_banner, notice, page_frame, select_field, stale_notice, text_field, textarea_field
 from ...state.client import GoalsState
-from .base import WIDTH, label
+from .base import WIDTH, keyed_form, label
 
 
 def _goal_field_error(goal, key: str, field_id) -> rx.Component:
@@ -35,6 +27,26 @@ def _step_item(goal, step) -> rx.Component:
                     style=rx.cond(step.done, {"textDecoration": "line-through", "color": "var(--gray-10)"}, {})),
         style={"display": "flex", "gap": "0.5rem", "alignItems": "center", "listStyle": "none",
                "minHeight": "2rem"},
+    )
+
+
+def _goal_field(goal, text: str, field_id, key: str, control: rx.Component) -> rx.Component:
+    """A labelled field of one goal's form, with the message the server gave it."""
+    return rx.fragment(label(text, field_id), control, _goal_field_error(goal, key, field_id))
+
+
+def _goal_form(goal, summary: str, name: str, on_submit, *fields: rx.Component) -> rx.Component:
+    """One change to a goal, folded under `summary`. Keyed by the goal's version: a
+    newer goal refills the form."""
+    return rx.el.details(
+        rx.el.summary(summary),
+        rx.form(
+            rx.el.input(type="hidden", name="goal_id", value=goal.id),
+            rx.vstack(*fields, spacing="1", width="100%", align="stretch"),
+            on_submit=on_submit, reset_on_submit=False, no_validate=True, width="100%",
+            key=name + "-" + goal.id + "-" + goal.version,
+        ),
+        width="100%",
     )
 
 
@@ -76,75 +88,40 @@ def _goal_card(goal) -> rx.Component:
                 ),
                 on_submit=GoalsState.add_step, reset_on_submit=True, no_validate=True, width="100%",
             ),
-            rx.el.details(
-                rx.el.summary("Update progress"),
-                rx.form(
-                    rx.el.input(type="hidden", name="goal_id", value=goal.id),
-                    rx.vstack(
-                        label("Progress (%)", progress_id),
-                        rx.input(id=progress_id, name="progress_pct", type="number", min=0, max=100, step=5,
-                                 input_mode="numeric", default_value=goal.progress_pct.to_string(),
-                                 aria_describedby=progress_id + "-error", width="100%"),
-                        _goal_field_error(goal, "progress_pct", progress_id),
-                        label("What changed? (optional)", note_id),
-                        rx.input(id=note_id, name="note", aria_describedby=note_id + "-error", width="100%"),
-                        _goal_field_error(goal, "note", note_id),
-                        rx.button("Save progress", type="submit", aria_label="Save progress for " + goal.title),
-                        spacing="1", width="100%", align="stretch",
-                    ),
-                    on_submit=GoalsState.update_progress, reset_on_submit=False, no_validate=True, width="100%",
-                    key="progress-" + goal.id + "-" + goal.version,  # a newer goal refills the form
-                ),
-                width="100%",
+            _goal_form(
+                goal, "Update progress", "progress", GoalsState.update_progress,
+                _goal_field(goal, "Progress (%)", progress_id, "progress_pct",
+                            rx.input(id=progress_id, name="progress_pct", type="number", min=0, max=100, step=5,
+                                     input_mode="numeric", default_value=goal.progress_pct.to_string(),
+                                     aria_describedby=progress_id + "-error", width="100%")),
+                _goal_field(goal, "What changed? (optional)", note_id, "note",
+                            rx.input(id=note_id, name="note", aria_describedby=note_id + "-error", width="100%")),
+                rx.button("Save progress", type="submit", aria_label="Save progress for " + goal.title),
             ),
-            rx.el.details(
-                rx.el.summary("Change status"),
-                rx.form(
-                    rx.el.input(type="hidden", name="goal_id", value=goal.id),
-                    rx.vstack(
-                        label("Status", status_id),
-                        rx.el.select(rx.foreach(GoalsState.status_options, lambda o: rx.el.option(o[1], value=o[0])),
-                                     id=status_id, name="status", default_value=goal.status,
-                                     aria_describedby=status_id + "-error", class_name="native-select"),
-                        _goal_field_error(goal, "status", status_id),
-                        label("Note (optional)", status_note_id),
-                        rx.input(id=status_note_id, name="status_note", aria_describedby=status_note_id + "-error",
-                                 width="100%"),
-                        _goal_field_error(goal, "status_note", status_note_id),
-                        rx.button("Save status", type="submit", variant="soft",
-                                  aria_label="Save status for " + goal.title),
-                        spacing="1", width="100%", align="stretch",
-                    ),
-                    on_submit=GoalsState.set_status, reset_on_submit=False, no_validate=True, width="100%",
-                    key="status-" + goal.id + "-" + goal.version,
-                ),
-                width="100%",
+            _goal_form(
+                goal, "Change status", "status", GoalsState.set_status,
+                _goal_field(goal, "Status", status_id, "status",
+                            rx.el.select(rx.foreach(GoalsState.status_options,
+                                                    lambda o: rx.el.option(o[1], value=o[0])),
+                                         id=status_id, name="status", default_value=goal.status,
+                                         aria_describedby=status_id + "-error", class_name="native-select")),
+                _goal_field(goal, "Note (optional)", status_note_id, "status_note",
+                            rx.input(id=status_note_id, name="status_note",
+                                     aria_describedby=status_note_id + "-error", width="100%")),
+                rx.button("Save status", type="submit", variant="soft", aria_label="Save status for " + goal.title),
             ),
-            rx.el.details(
-                rx.el.summary("Edit goal"),
-                rx.form(
-                    rx.el.input(type="hidden", name="goal_id", value=goal.id),
-                    rx.vstack(
-                        label("Goal wording", title_id),
-                        rx.input(id=title_id, name="title", default_value=goal.title,
-                                 aria_describedby=title_id + "-error", width="100%"),
-                        _goal_field_error(goal, "title", title_id),
-                        label("Why it matters", why_id),
-                        rx.text_area(id=why_id, name="why", default_value=goal.why, rows="2",
-                                     aria_describedby=why_id + "-error", width="100%"),
-                        _goal_field_error(goal, "why", why_id),
-                        label("Target date", target_id),
-                        rx.input(id=target_id, name="target_date", type="date", default_value=goal.target_iso,
-                                 aria_describedby=target_id + "-error", width="100%"),
-                        _goal_field_error(goal, "target_date", target_id),
-                        rx.button("Save changes", type="submit", variant="soft",
-                                  aria_label="Save changes to " + goal.title),
-                        spacing="1", width="100%", align="stretch",
-                    ),
-                    on_submit=GoalsState.edit_goal, reset_on_submit=False, no_validate=True, width="100%",
-                    key="edit-" + goal.id + "-" + goal.version,
-                ),
-                width="100%",
+            _goal_form(
+                goal, "Edit goal", "edit", GoalsState.edit_goal,
+                _goal_field(goal, "Goal wording", title_id, "title",
+                            rx.input(id=title_id, name="title", default_value=goal.title,
+                                     aria_describedby=title_id + "-error", width="100%")),
+                _goal_field(goal, "Why it matters", why_id, "why",
+                            rx.text_area(id=why_id, name="why", default_value=goal.why, rows="2",
+                                         aria_describedby=why_id + "-error", width="100%")),
+                _goal_field(goal, "Target date", target_id, "target_date",
+                            rx.input(id=target_id, name="target_date", type="date", default_value=goal.target_iso,
+                                     aria_describedby=target_id + "-error", width="100%")),
+                rx.button("Save changes", type="submit", variant="soft", aria_label="Save changes to " + goal.title),
             ),
             rx.el.details(
                 rx.el.summary("History"),
@@ -174,30 +151,21 @@ def goals_page() -> rx.Component:
         rx.cond(s.goal_cards.length() == 0, rx.text("No goals yet. Add your first one below.", size="2")),
         rx.card(
             rx.heading("Add a goal", as_="h2", size="4", margin_bottom="0.5rem"),
-            rx.form(
-                rx.fragment(
-                    rx.vstack(
-                        text_field("Goal", "title", "goal-title", error=errors.get("title", ""),
-                                   hint="For example: Go 30 days without drinking"),
-                        textarea_field("Why it matters to me (optional)", "why", "goal-why",
-                                       error=errors.get("why", ""), rows="2"),
-                        select_field("Life area", "life_area", "goal-area", s.area_options,
-                                     error=errors.get("life_area", ""), default_value="sobriety"),
-                        select_field("Time frame", "horizon", "goal-horizon", s.horizon_options,
-                                     error=errors.get("horizon", ""), default_value="immediate"),
-                        text_field("Target date (optional)", "target_date", "goal-target", type="date",
-                                   error=errors.get("target_date", "")),
-                        textarea_field("Steps, one per line (optional)", "steps", "goal-steps",
-                                       error=errors.get("steps", ""), rows="3"),
-                        rx.button("Add goal", type="submit"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    key=s.form_key.to_string(),
-                ),
-                on_submit=s.add_goal,
-                reset_on_submit=False,
-                no_validate=True,
+            keyed_form(
+                text_field("Goal", "title", "goal-title", error=errors.get("title", ""),
+                           hint="For example: Go 30 days without drinking"),
+                textarea_field("Why it matters to me (optional)", "why", "goal-why",
+                               error=errors.get("why", ""), rows="2"),
+                select_field("Life area", "life_area", "goal-area", s.area_options,
+                             error=errors.get("life_area", ""), default_value="sobriety"),
+                select_field("Time frame", "horizon", "goal-horizon", s.horizon_options,
+                             error=errors.get("horizon", ""), default_value="immediate"),
+                text_field("Target date (optional)", "target_date", "goal-target", type="date",
+                           error=errors.get("target_date", "")),
+                textarea_field("Steps, one per line (optional)", "steps", "goal-steps",
+                               error=errors.get("steps", ""), rows="3"),
+                rx.button("Add goal", type="submit"),
+                key=s.form_key, on_submit=s.add_goal,
             ),
             width="100%",
             margin_top="1rem",

@@ -5,10 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ... import routes
-from ...components.ui import (
-    card,
-    page_frame,
-)
+from ...components.ui import card, page_frame
 from ...state.client import ClientHomeState
 from .base import WIDTH
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from ...components.focus import focus_after_render
-from ...components.ui import (
-    error_banner,
-    field_error,
-    notice,
-    page_frame,
-    select_field,
-    text_field,
-)
+from ...components.ui import error_banner, field_error, notice, page_frame, select_field, text_field
 from ...state.client import NeedsState
-from .base import WIDTH
+from .base import WIDTH, keyed_form
 
 
 def _need_row(row) -> rx.Component:
@@ -90,24 +83,15 @@ def needs_page() -> rx.Component:
         ),
         rx.card(
             rx.heading("Add a need", as_="h2", size="4", margin_bottom="0.5rem"),
-            rx.form(
-                rx.fragment(
-                    rx.vstack(
-                        select_field("Common needs", "common", "need-common",
-                                     rx.Var.create([["", "Pick one…"]]).to(list[list[str]]) + s.common_options,
-                                     error=errors.get("common", "")),
-                        text_field("Or write your own", "custom", "need-custom", error=errors.get("custom", "")),
-                        select_field("Life area (for your own)", "area", "need-area", s.area_options,
-                                     error=errors.get("area", ""), default_value="other"),
-                        rx.button("Add need", type="submit"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    key=s.form_key.to_string(),
-                ),
-                on_submit=s.add_need,
-                reset_on_submit=False,
-                no_validate=True,
+            keyed_form(
+                select_field("Common needs", "common", "need-common",
+                             rx.Var.create([["", "Pick one…"]]).to(list[list[str]]) + s.common_options,
+                             error=errors.get("common", "")),
+                text_field("Or write your own", "custom", "need-custom", error=errors.get("custom", "")),
+                select_field("Life area (for your own)", "area", "need-area", s.area_options,
+                             error=errors.get("area", ""), default_value="other"),
+                rx.button("Add need", type="submit"),
+                key=s.form_key, on_submit=s.add_need,
             ),
             width="100%",
             margin_top="1rem",
