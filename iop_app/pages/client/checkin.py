@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import error_banner, notice, page_frame, select_field, text_field, textarea_field
+from ...components.ui import select_field, text_field, textarea_field
 from ...services import checkins
 from ...state.client import CheckinState
-from .base import WIDTH
+from .base import client_page
 
 
 def _crisis_lines() -> rx.Component:
@@ -79,14 +79,13 @@ def _support_panel() -> rx.Component:
 def checkin_page() -> rx.Component:
     s = CheckinState
     errors = s.errors
-    return page_frame(
+    return client_page(
         "Daily check-in",
-        rx.text("A minute to notice how you are. There are no wrong answers.", size="2", margin_bottom="0.5rem"),
-        notice(s.message),
+        "A minute to notice how you are. There are no wrong answers.",
+        s,
         rx.cond(s.show_support, _support_panel()),
         rx.cond(s.streak > 0, rx.text(s.streak.to_string() + " days in a row checked in.", size="2",
                                       color_scheme="gray")),
-        error_banner(s.error),
         rx.form(
             rx.vstack(
                 select_field("Day", "day", "checkin-day", s.day_options, error=errors.get("day", ""),
@@ -136,5 +135,4 @@ def checkin_page() -> rx.Component:
             padding_top="0.75rem",
             border_top="1px solid var(--gray-5)",
         ),
-        width=WIDTH,
     )

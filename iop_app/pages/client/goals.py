@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import error_banner, notice, page_frame, select_field, stale_notice, text_field, textarea_field
+from ...components.ui import select_field, stale_notice, text_field, textarea_field
 from ...state.client import GoalsState
-from .base import WIDTH, keyed_form, label
+from .base import client_page, keyed_form, label
 
 
 def _goal_field_error(goal, key: str, field_id) -> rx.Component:
@@ -142,11 +142,10 @@ def _goal_card(goal) -> rx.Component:
 def goals_page() -> rx.Component:
     s = GoalsState
     errors = s.errors
-    return page_frame(
+    return client_page(
         "My goals",
-        rx.text("Small, concrete steps add up. You can change a goal any time.", size="2", margin_bottom="0.5rem"),
-        notice(s.message),
-        error_banner(s.error),
+        "Small, concrete steps add up. You can change a goal any time.",
+        s,
         rx.vstack(rx.foreach(s.goal_cards, _goal_card), spacing="3", width="100%"),
         rx.cond(s.goal_cards.length() == 0, rx.text("No goals yet. Add your first one below.", size="2")),
         rx.card(
@@ -170,5 +169,4 @@ def goals_page() -> rx.Component:
             width="100%",
             margin_top="1rem",
         ),
-        width=WIDTH,
     )

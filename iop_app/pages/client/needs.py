@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from ...components.focus import focus_after_render
-from ...components.ui import error_banner, field_error, notice, page_frame, select_field, text_field
+from ...components.ui import field_error, select_field, text_field
 from ...state.client import NeedsState
-from .base import WIDTH, keyed_form
+from .base import client_page, keyed_form
 
 
 def _need_row(row) -> rx.Component:
@@ -57,13 +57,11 @@ def _snapshot(snapshot) -> rx.Component:
 def needs_page() -> rx.Component:
     s = NeedsState
     errors = s.errors
-    return page_frame(
+    return client_page(
         "My needs",
-        rx.text("List what is going on in your life and put it in order: the most important first. "
-                "Your therapist uses this order to decide what to work on first.", size="2",
-                margin_bottom="0.5rem"),
-        notice(s.message),
-        error_banner(s.error),
+        "List what is going on in your life and put it in order: the most important first. "
+        "Your therapist uses this order to decide what to work on first.",
+        s,
         rx.card(
             rx.heading("My order", as_="h2", size="4"),
             rx.cond(s.rows.length() > 0,
@@ -103,5 +101,4 @@ def needs_page() -> rx.Component:
             width="100%",
             margin_top="1rem",
         ),
-        width=WIDTH,
     )
