@@ -121,6 +121,19 @@ def test_checkin_refuses_bad_values_with_a_message_on_that_field(session, people
     assert count(session, MoodEntry) == 0
 
 
+def test_checkin_shows_the_services_message_for_each_field(session, people, signed_in_state):
+    """The page checks nothing itself: the messages are the service's (CheckinInput)."""
+    state = signed_in_state(CheckinState, people["me_user"])
+    call(state, "load")
+    call(state, "save", good_form(day=program.local_today(session).isoformat(), mood="0", anxiety="many",
+                                  craving="", note="x" * 2001))
+    assert state.errors == {"mood": "Mood is a whole number from 1 to 10.",
+                            "anxiety": "Anxiety is a whole number from 0 to 10.",
+                            "craving": "Please enter your craving, 0 to 10.",
+                            "note": "The note can be up to 2000 characters (this one is 2001)."}
+    assert count(session, MoodEntry) == 0
+
+
 def test_checkin_refuses_a_form_that_is_not_a_form(session, people, signed_in_state):
     state = signed_in_state(CheckinState, people["me_user"])
     call(state, "load")
@@ -198,7 +211,7 @@ def test_goal_handlers_refuse_another_clients_goal_and_garbage_ids(session, peop
     my_step = session.exec(select(GoalStep).where(GoalStep.goal_id == my_goal.id)).first()
     updates_before = count(session, GoalUpdate)
     call(state, "update_progress", {"goal_id": str(their_goal.id), "progress_pct": "100"})
-    assert "could not be found" in state.message
+    assert "could not be found" in state.error
     call(state, "set_status", {"goal_id": str(their_goal.id), "status": "set_aside"})
     call(state, "add_step", {"goal_id": str(their_goal.id), "step": "mine now"})
     call(state, "toggle_step", str(their_goal.id), str(their_step.id), True)

@@ -94,6 +94,7 @@ class GoalUpdateKind(LabelledEnum):
     PROGRESS = "progress", "Progress"
     STEP = "step", "Step"
     STATUS = "status", "Status"
+    EDITED = "edited", "Edited"  # title, why or target date reworded (goals.edit_goal)
 
 
 class GroupType(LabelledEnum):

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from ..models import MoodEntry, User, utcnow
-from . import audit, permissions, program, versions
+from . import audit, inputs, permissions, program, versions
 from .errors import ValidationError
 
 LATE_DAYS = 3
@@ -89,19 +91,49 @@ class TodayStatus:
     fillable_days: list[date]  # missed days that can still be filled in, newest first
 
 
+class CheckinInput(BaseModel):
+    """The check-in's own values (the day and the lists are checked in save_checkin:
+    they depend on today, the admission date and the common lists). Strict: the
+    page converts what the browser sent; a "7" or a True is not a mood."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
+
+    mood: int = Field(ge=MOOD_RANGE[0], le=MOOD_RANGE[1])
+    anxiety: int = Field(ge=ANXIETY_RANGE[0], le=ANXIETY_RANGE[1])
+    craving: int = Field(ge=CRAVING_RANGE[0], le=CRAVING_RANGE[1])
+    sleep_hours: float = Field(ge=SLEEP_RANGE[0], le=SLEEP_RANGE[1], allow_inf_nan=False)
+    used_substance: bool
+    substances: str = Field("", max_length=SUBSTANCES_MAX)
+    note: str = Field("", max_length=NOTE_MAX)
+
+    messages: ClassVar[dict[str, str]] = {
+        "mood": "Mood is a whole number from 1 to 10.",
+        "mood:missing": "Please enter your mood, 1 to 10.",
+        "anxiety": "Anxiety is a whole number from 0 to 10.",
+        "anxiety:missing": "Please enter your anxiety, 0 to 10.",
+        "craving": "Craving is a whole number from 0 to 10.",
+        "craving:missing": "Please enter your craving, 0 to 10.",
+        "sleep_hours": "Hours slept is a number from 0 to 24.",
+        "sleep_hours:missing": "Please enter how many hours you slept, 0 to 24.",
+        "used_substance": "Answer yes or no.",
+        "substances": f"Up to {SUBSTANCES_MAX} characters, please (this is {{length}}).",
+        "substances:type": "Write what you used as text.",
+        "note": f"The note can be up to {NOTE_MAX} characters (this one is {{length}}).",
+        "note:type": "The note must be text.",
+    }
+
+    @field_validator("substances", "note", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value):
+        return "" if value is None else value
+
+
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
 def needs_support(craving: int, used_substance: bool) -> bool:
     return craving >= CRAVING_ALERT or bool(used_substance)
-
-
-def _whole(value, low: int, high: int, field_name: str, message: str, errors: dict) -> int:
-    if type(value) is not int or not low <= value <= high:
-        errors[field_name] = message
-        return 0
-    return value
 
 
 def _choices(values, other, common: tuple[str, ...], field_name: str, what: str, errors: dict) -> str:
@@ -166,39 +198,14 @@ def save_checkin(
     elif day < client.admission_date:
         errors["day"] = "That day is before you joined the program."
 
-    mood = _whole(mood, *MOOD_RANGE, "mood", "Mood is a whole number from 1 to 10.", errors)
-    anxiety = _whole(anxiety, *ANXIETY_RANGE, "anxiety", "Anxiety is a whole number from 0 to 10.", errors)
-    craving = _whole(craving, *CRAVING_RANGE, "craving", "Craving is a whole number from 0 to 10.", errors)
-    if (isinstance(sleep_hours, bool) or not isinstance(sleep_hours, (int, float))
-            or sleep_hours != sleep_hours or not SLEEP_RANGE[0] <= sleep_hours <= SLEEP_RANGE[1]):
-        errors["sleep_hours"] = "Hours slept is a number from 0 to 24."
-    else:
-        sleep_hours = round(float(sleep_hours), 1)
-
-    if not isinstance(used_substance, bool):
-        errors["used_substance"] = "Answer yes or no."
-    if substances is None:
-        substances = ""
-    if not isinstance(substances, str):
-        errors["substances"] = "Write what you used as text."
-    else:
-        substances = substances.strip()
-        if len(substances) > SUBSTANCES_MAX:
-            errors["substances"] = f"Up to {SUBSTANCES_MAX} characters, please (this is {len(substances)})."
-        elif used_substance is False:
-            substances = ""
-
+    try:
+        given = inputs.validate(CheckinInput, mood=mood, anxiety=anxiety, craving=craving, sleep_hours=sleep_hours,
+                                used_substance=used_substance, substances=substances, note=note)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        given = None
     triggers_text = _choices(triggers, trigger_other, COMMON_TRIGGERS, "triggers", "triggers", errors)
     coping_text = _choices(coping, coping_other, COMMON_COPING, "coping", "coping skills", errors)
-
-    if note is None:
-        note = ""
-    if not isinstance(note, str):
-        errors["note"] = "The note must be text."
-    else:
-        note = note.strip()
-        if len(note) > NOTE_MAX:
-            errors["note"] = f"The note can be up to {NOTE_MAX} characters (this one is {len(note)})."
 
     existing = None
     if "day" not in errors:
@@ -207,8 +214,12 @@ def save_checkin(
         if existing is not None and not _editable(session, existing, today):
             errors["day"] = ("You already checked in for that day. A check-in can be changed only on the "
                              "day it was written.")
-    if errors:
+    if errors or given is None:
         raise ValidationError(errors)
+    mood, anxiety, craving, used_substance = given.mood, given.anxiety, given.craving, given.used_substance
+    note = given.note
+    sleep_hours = round(given.sleep_hours, 1)
+    substances = given.substances if used_substance else ""
 
     now = utcnow()
     if existing is not None:  # a same-day edit: the note it replaces is kept

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from ..models import Goal, GoalStep, GoalUpdate, User, utcnow
-from . import audit, permissions, program, versions
+from ..models.enums import GoalHorizon, GoalStatus, LifeArea
+from . import audit, inputs, permissions, program, versions
 from .errors import PermissionDenied, ValidationError
 from .ids import is_id
 
@@ -104,33 +107,80 @@ class GoalView:
         return STATUS_LABELS.get(self.status, self.status)
 
 
-# ---------------------------------------------------------------- validation
-def _text(value, limit: int, *, required: bool, field_name: str, what: str, errors: dict) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field_name] = f"{what} must be text."
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[field_name] = f"Please enter {what.lower()}."
-    elif len(value) > limit:
-        errors[field_name] = f"{what} can be up to {limit} characters (this one is {len(value)})."
-    return value
+# ---------------------------------------------------------------- input
+# Each change's input, declared once (services/inputs.py validates it). Numbers and
+# ticks are strict: the page converts what the browser sent, so a "50" or a True is
+# refused here, not guessed at. Target dates depend on today: _check_target.
+class _GoalInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    messages: ClassVar[dict[str, str]] = {
+        "title": f"A title can be up to {TITLE_MAX} characters (this one is {{length}}).",
+        "title:missing": "Please enter a title.",
+        "title:type": "A title must be text.",
+        "why": f"Why it matters can be up to {WHY_MAX} characters (this one is {{length}}).",
+        "why:type": "Why it matters must be text.",
+        "note": f"The note can be up to {NOTE_MAX} characters (this one is {{length}}).",
+        "note:type": "The note must be text.",
+        "step": f"A step can be up to {STEP_MAX} characters (this one is {{length}}).",
+        "step:missing": "Please enter a step.",
+        "step:type": "A step must be text.",
+        "life_area": "Choose a life area.",
+        "horizon": "Choose immediate or long-term.",
+        "status": "Choose active, achieved, revised or set aside.",
+        "progress_pct": "Progress is a whole number from 0 to 100.",
+        "done": "Tick or untick the step.",
+    }
+
+    @field_validator("why", "note", mode="before", check_fields=False)
+    @classmethod
+    def _none_is_empty(cls, value):
+        return "" if value is None else value
 
 
-def _clean_steps(steps, errors: dict) -> list[str]:
-    if steps is None:
-        return []
-    if not isinstance(steps, (list, tuple)) or not all(isinstance(s, str) for s in steps):
-        errors["steps"] = "Steps must be a list of short sentences."
-        return []
-    cleaned = [s.strip() for s in steps if s.strip()]
-    if len(cleaned) > MAX_STEPS:
-        errors["steps"] = f"Up to {MAX_STEPS} steps, please; you can add more later."
-    elif any(len(s) > STEP_MAX for s in cleaned):
-        errors["steps"] = f"Each step can be up to {STEP_MAX} characters."
-    return cleaned
+class GoalEdit(_GoalInput):
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    why: str = Field("", max_length=WHY_MAX)
+
+
+class GoalCreate(GoalEdit):
+    life_area: LifeArea
+    horizon: GoalHorizon = GoalHorizon.IMMEDIATE
+    steps: list[str] = Field(default_factory=list)
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _steps(cls, value) -> list[str]:
+        """Blank lines dropped; the limits speak of steps, not of list items."""
+        if value is None:
+            return []
+        if not isinstance(value, (list, tuple)) or not all(isinstance(s, str) for s in value):
+            raise ValueError("Steps must be a list of short sentences.")
+        cleaned = [s.strip() for s in value if s.strip()]
+        if len(cleaned) > MAX_STEPS:
+            raise ValueError(f"Up to {MAX_STEPS} steps, please; you can add more later.")
+        if any(len(s) > STEP_MAX for s in cleaned):
+            raise ValueError(f"Each step can be up to {STEP_MAX} characters.")
+        return cleaned
+
+
+class GoalProgress(_GoalInput):
+    progress_pct: int = Field(ge=0, le=100, strict=True)
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class GoalStatusChange(_GoalInput):
+    status: GoalStatus
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class StepAdd(_GoalInput):
+    step: str = Field(min_length=1, max_length=STEP_MAX)
+
+
+class StepTick(_GoalInput):
+    done: bool = Field(strict=True)
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 def _check_target(target_date, today: date, errors: dict) -> date | None:
@@ -144,6 +194,16 @@ def _check_target(target_date, today: date, errors: dict) -> date | None:
     elif target_date > today + timedelta(days=365 * MAX_TARGET_YEARS):
         errors["target_date"] = f"Pick a target date within {MAX_TARGET_YEARS} years."
     return target_date
+
+
+def _checked(model_cls: type[inputs.M], errors: dict, **values) -> inputs.M | None:
+    """The input as `model_cls` declares it, or None with its field messages added to
+    `errors` (the rules that need the database report in the same answer)."""
+    try:
+        return inputs.validate(model_cls, **values)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        return None
 
 
 def _goal_on_record(session: Session, actor: User, client_id: int, goal_id, what: str) -> Goal:
@@ -201,23 +261,18 @@ def add_goal(
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.create")
     today = today or program.local_today(session)
     errors: dict[str, str] = {}
-    title = _text(title, TITLE_MAX, required=True, field_name="title", what="A title", errors=errors)
-    why = _text(why, WHY_MAX, required=False, field_name="why", what="Why it matters", errors=errors)
-    if not isinstance(life_area, str) or life_area not in LIFE_AREA_LABELS:
-        errors["life_area"] = "Choose a life area."
-    if not isinstance(horizon, str) or horizon not in HORIZON_LABELS:
-        errors["horizon"] = "Choose immediate or long-term."
+    given = _checked(GoalCreate, errors, title=title, why=why, life_area=life_area, horizon=horizon, steps=steps)
     target_date = _check_target(target_date, today, errors)
-    cleaned_steps = _clean_steps(steps, errors)
-    if errors:
+    if errors or given is None:
         raise ValidationError(errors)
     now = utcnow()
-    goal = Goal(client_id=client_id, title=title, why=why, life_area=life_area, horizon=horizon,
+    goal = Goal(client_id=client_id, title=given.title, why=given.why, life_area=given.life_area,
+                horizon=given.horizon,
                 target_date=target_date, status="active", progress_pct=0, created_at=now,
                 created_by=actor.id, updated_at=now, updated_by=actor.id)
     session.add(goal)
     session.flush()
-    for position, text in enumerate(cleaned_steps):
+    for position, text in enumerate(given.steps):
         session.add(GoalStep(goal_id=goal.id, position=position, text=text))
     session.add(GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="created", progress_pct=0,
                            status="active", note="Goal set"))
@@ -229,13 +284,10 @@ def add_goal(
 def add_step(session: Session, actor: User, client_id: int, goal_id: int, text: str) -> GoalStep:
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.step.add")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.step.add")
-    errors: dict[str, str] = {}
-    text = _text(text, STEP_MAX, required=True, field_name="step", what="A step", errors=errors)
+    text = inputs.validate(StepAdd, step=text).step
     existing = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
-    if not errors and len(existing) >= MAX_STEPS:
-        errors["step"] = f"A goal can have up to {MAX_STEPS} steps."
-    if errors:
-        raise ValidationError(errors)
+    if len(existing) >= MAX_STEPS:
+        raise ValidationError({"step": f"A goal can have up to {MAX_STEPS} steps."})
     versions.write(session, actor, goal, {}, expected_version=None, merge=True, what="goal.step.add",
                    client_id=client_id)
     step = GoalStep(goal_id=goal.id, position=max((s.position for s in existing), default=-1) + 1, text=text)
@@ -254,12 +306,8 @@ def update_progress(
     when the goal changed after the editor's page showed `expected_version`."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="goal.progress")
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.progress")
-    errors: dict[str, str] = {}
-    if type(progress_pct) is not int or not 0 <= progress_pct <= 100:
-        errors["progress_pct"] = "Progress is a whole number from 0 to 100."
-    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    given = inputs.validate(GoalProgress, progress_pct=progress_pct, note=note)
+    progress_pct, note = given.progress_pct, given.note
     versions.write(session, actor, goal, {"progress_pct": progress_pct}, expected_version=expected_version,
                    what="goal.progress", client_id=client_id)
     now = goal.updated_at
@@ -284,12 +332,7 @@ def set_step_done(
         audit.record_now(session, actor, "goal.step", client_id=client_id, target=f"step:{step_id}"[:120],
                          outcome="denied", detail="step not on this goal")
         raise PermissionDenied("That step could not be found on this goal.")
-    errors: dict[str, str] = {}
-    if not isinstance(done, bool):
-        errors["done"] = "Tick or untick the step."
-    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
-    if errors:
-        raise ValidationError(errors)
+    note = inputs.validate(StepTick, done=done, note=note).note
     steps = session.exec(select(GoalStep).where(GoalStep.goal_id == goal.id)).all()
     done_count = sum(1 for s in steps if (s.done if s.id != step.id else done))
     # No expected version: the tick says what it wants (done or not), so a repeat or a
@@ -322,13 +365,12 @@ def set_status(
     # Before "already <status>": on a stale page that check would judge the wrong status.
     versions.check(session, actor, goal, expected_version, what="goal.status", client_id=client_id)
     errors: dict[str, str] = {}
-    if not isinstance(status, str) or status not in STATUS_LABELS:
-        errors["status"] = "Choose active, achieved, revised or set aside."
-    elif status == goal.status:
-        errors["status"] = f"This goal is already {STATUS_LABELS[status].lower()}."
-    note = _text(note, NOTE_MAX, required=False, field_name="note", what="The note", errors=errors)
-    if errors:
+    given = _checked(GoalStatusChange, errors, status=status, note=note)
+    if given is not None and given.status == goal.status:
+        errors["status"] = f"This goal is already {given.status.label.lower()}."
+    if errors or given is None:
         raise ValidationError(errors)
+    status, note = given.status, given.note
     previous = goal.status
     values = {"status": status, **({"progress_pct": 100} if status == "achieved" else {})}
     versions.write(session, actor, goal, values, expected_version=expected_version, what="goal.status",
@@ -363,12 +405,12 @@ def edit_goal(
     goal = _goal_on_record(session, actor, client_id, goal_id, "goal.edit")
     today = today or program.local_today(session)
     errors: dict[str, str] = {}
-    title = _text(title, TITLE_MAX, required=True, field_name="title", what="A title", errors=errors)
-    why = _text(why, WHY_MAX, required=False, field_name="why", what="Why it matters", errors=errors)
+    given = _checked(GoalEdit, errors, title=title, why=why)
     if target_date != goal.target_date:  # an unchanged target may be in the past by now
         target_date = _check_target(target_date, today, errors)
-    if errors:
+    if errors or given is None:
         raise ValidationError(errors)
+    title, why = given.title, given.why
     values = {k: v for k, v in (("title", title), ("why", why), ("target_date", target_date))
               if v != getattr(goal, k)}
     if not values:

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from ..models import Need, NeedRanking, NeedRankingItem, User, utcnow
-from . import audit, permissions, program
+from ..models.enums import LifeArea
+from . import audit, inputs, permissions, program
 from .errors import PermissionDenied, ValidationError
 from .goals import LIFE_AREA_LABELS
 from .ids import is_id
@@ -32,6 +35,22 @@ COMMON_NEEDS: tuple[tuple[str, str], ...] = (
     ("Paying off debts", "finances"),
     ("Finding meaning and purpose", "spirituality"),
 )
+
+
+class NeedCreate(BaseModel):
+    """A need the client adds (services/inputs.py validates it)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    label: str = Field(min_length=1, max_length=LABEL_MAX)
+    area: LifeArea = LifeArea.OTHER
+
+    messages: ClassVar[dict[str, str]] = {
+        "label": f"A need can be up to {LABEL_MAX} characters (this one is {{length}}).",
+        "label:missing": "Please write the need, or pick one from the list.",
+        "label:type": "Please write the need, or pick one from the list.",
+        "area": "Choose a life area.",
+    }
 
 
 @dataclass(frozen=True)
@@ -104,23 +123,13 @@ def history(session: Session, actor: User, client_id: int, limit: int = 20) -> l
 
 def add_need(session: Session, actor: User, client_id: int, label: str, area: str = "other") -> Need:
     permissions.require(session, actor, permissions.WRITE, client_id, what="need.create")
-    errors: dict[str, str] = {}
-    label = label.strip() if isinstance(label, str) else None
-    if not label:
-        errors["label"] = "Please write the need, or pick one from the list."
-    elif len(label) > LABEL_MAX:
-        errors["label"] = f"A need can be up to {LABEL_MAX} characters (this one is {len(label)})."
-    if not isinstance(area, str) or area not in LIFE_AREA_LABELS:
-        errors["area"] = "Choose a life area."
-    if not errors:
-        active = _active_needs(session, client_id)
-        if any(n.label.lower() == label.lower() for n in active):
-            errors["label"] = "That need is already on your list."
-        elif len(active) >= MAX_NEEDS:
-            errors["label"] = f"Your list can hold up to {MAX_NEEDS} needs; remove one first."
-    if errors:
-        raise ValidationError(errors)
-    need = Need(client_id=client_id, label=label, area=area, created_at=utcnow())
+    given = inputs.validate(NeedCreate, label=label, area=area)
+    active = _active_needs(session, client_id)
+    if any(n.label.lower() == given.label.lower() for n in active):
+        raise ValidationError({"label": "That need is already on your list."})
+    if len(active) >= MAX_NEEDS:
+        raise ValidationError({"label": f"Your list can hold up to {MAX_NEEDS} needs; remove one first."})
+    need = Need(client_id=client_id, label=given.label, area=given.area, created_at=utcnow())
     session.add(need)
     session.flush()
     audit.record(session, actor, "need.create", client_id=client_id, target=f"need:{need.id}")
@@ -171,8 +180,7 @@ def save_order(session: Session, actor: User, client_id: int, need_ids: list[int
 
 def set_focus(session: Session, actor: User, client_id: int, need_id: int | None) -> None:
     """Staff mark the need therapy is working on now (None clears it). One at a time."""
-    permissions.require(session, actor, permissions.WRITE, client_id, what="need.focus",
-                        roles=("therapist", "director"))
+    permissions.require(session, actor, permissions.WRITE, client_id, what="need.focus", roles=permissions.STAFF)
     need = None if need_id is None else _need_on_record(session, actor, client_id, need_id, "need.focus")
     for other in session.exec(select(Need).where(Need.client_id == client_id, col(Need.in_focus).is_(True))).all():
         other.in_focus = False

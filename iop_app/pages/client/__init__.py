@@ -1,0 +1,22 @@
+"""Client portal pages, one module per page: home, daily check-in, goals,
+hierarchy of needs (state in state/client/)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ... import routes
+from ...state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
+from .checkin import checkin_page
+from .goals import goals_page
+from .home import client_home
+from .needs import needs_page
+
+__all__ = ["checkin_page", "client_home", "goals_page", "needs_page", "register"]
+
+
+def register(app: rx.App) -> None:
+    app.add_page(client_home, route=routes.CLIENT_HOME, title="My recovery · IOP", on_load=ClientHomeState.load)
+    app.add_page(checkin_page, route=routes.CLIENT_CHECKIN, title="Daily check-in · IOP", on_load=CheckinState.load)
+    app.add_page(goals_page, route=routes.CLIENT_GOALS, title="My goals · IOP", on_load=GoalsState.load)
+    app.add_page(needs_page, route=routes.CLIENT_NEEDS, title="My needs · IOP", on_load=NeedsState.load)

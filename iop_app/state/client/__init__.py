@@ -1,0 +1,9 @@
+"""Client portal state, one module per page: home, daily check-in, goals, hierarchy
+of needs. base.py holds what they share (the client's own record)."""
+
+from .checkin import CheckinState
+from .goals import GoalsState
+from .home import ClientHomeState
+from .needs import NeedsState
+
+__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "NeedsState"]
