@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from iop_app.models import Attendance, AuditEvent, Client, GroupMembership, GroupSession
-from iop_app.services import groups, hours, program, reports
+from iop_app.services import groups, hours, program, reports, roll_call
 from iop_app.services.errors import PermissionDenied, ValidationError
 
 TODAY = date(2026, 3, 18)  # Wednesday
@@ -116,14 +116,14 @@ def test_roll_call_defaults_all_present_and_hours(session, world):
     groups.join_group(session, t, group.id, b.id, date(2026, 3, 2))
     groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
     meeting = groups.list_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))[0]
-    call = groups.roll_call(session, t, meeting.id, TODAY)
+    call = roll_call.roll_call(session, t, meeting.id, TODAY)
     assert [(e.name, e.status) for e in call.entries] == [("Ana", ""), ("Ben", "")] and not call.needs_reason
-    groups.record_attendance(session, t, meeting.id, {b.id: ("late", None)}, today=TODAY)
-    assert groups.mark_all_present(session, t, meeting.id, today=TODAY) == 1  # only Ana was unmarked
+    roll_call.record_attendance(session, t, meeting.id, {b.id: ("late", None)}, today=TODAY)
+    assert roll_call.mark_all_present(session, t, meeting.id, today=TODAY) == 1  # only Ana was unmarked
     marks = {r.client_id: (r.status, r.minutes) for r in session.exec(select(Attendance)).all()}
     assert marks == {a.id: ("present", 180), b.id: ("late", 165)}
     assert hours.hours_this_week(session, [a.id, b.id], TODAY) == {a.id: 3.0, b.id: 2.75}
-    groups.record_attendance(session, t, meeting.id, {a.id: ("left_early", None), b.id: ("unexcused", None)},
+    roll_call.record_attendance(session, t, meeting.id, {a.id: ("left_early", None), b.id: ("unexcused", None)},
                              today=TODAY)
     marks = {r.client_id: (r.status, r.minutes) for r in session.exec(select(Attendance)).all()}
     assert marks == {a.id: ("left_early", 135), b.id: ("unexcused", 0)}
@@ -142,10 +142,10 @@ def test_bad_roll_call_saves_nothing(session, world):
                   {a.id: ("present", None), b.id: ("present", None)},  # Ben is not a member
                   {a.id: ("present", None), "1": ("present", None)}, {}):
         with pytest.raises(ValidationError):
-            groups.record_attendance(session, t, meeting_id, marks, today=TODAY)
+            roll_call.record_attendance(session, t, meeting_id, marks, today=TODAY)
     assert session.exec(select(Attendance)).all() == []
     with pytest.raises(PermissionDenied):
-        groups.record_attendance(session, world["other"], meeting_id, {a.id: ("present", None)}, today=TODAY)
+        roll_call.record_attendance(session, world["other"], meeting_id, {a.id: ("present", None)}, today=TODAY)
     assert session.exec(select(Attendance)).all() == []
 
 
@@ -155,12 +155,12 @@ def test_editing_old_attendance_needs_a_reason_and_is_audited(session, world):
     groups.generate_sessions(session, t, group.id, date(2026, 3, 9), date(2026, 3, 11))
     old, recent = groups.list_sessions(session, t, group.id, date(2026, 3, 9), date(2026, 3, 11))
     assert (TODAY - old.day).days == 9 and (TODAY - recent.day).days == 7
-    groups.record_attendance(session, t, recent.id, {a.id: ("present", None)}, today=TODAY)  # 7 days: no reason
+    roll_call.record_attendance(session, t, recent.id, {a.id: ("present", None)}, today=TODAY)  # 7 days: no reason
     with pytest.raises(ValidationError) as err:
-        groups.record_attendance(session, t, old.id, {a.id: ("present", None)}, today=TODAY)
+        roll_call.record_attendance(session, t, old.id, {a.id: ("present", None)}, today=TODAY)
     assert "reason" in err.value.errors
-    assert groups.roll_call(session, t, old.id, TODAY).needs_reason
-    groups.record_attendance(session, t, old.id, {a.id: ("excused", None)}, reason="Doctor's note", today=TODAY)
+    assert roll_call.roll_call(session, t, old.id, TODAY).needs_reason
+    roll_call.record_attendance(session, t, old.id, {a.id: ("excused", None)}, reason="Doctor's note", today=TODAY)
     row = session.exec(select(Attendance).where(Attendance.session_id == old.id)).one()
     assert (row.status, row.edit_reason) == ("excused", "Doctor's note")
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "attendance.edit")).one()
@@ -174,7 +174,7 @@ def test_other_therapist_sees_only_own_caseload_members(session, world):
     assert [r.name for r in groups.members(session, world["other"], group.id, TODAY)] == ["Dee"]
     assert [r.name for r in groups.members(session, t, group.id, TODAY)] == ["Ana", "Dee"]
     with pytest.raises(PermissionDenied):
-        groups.roll_call(session, world["other"], _any_session(session, t, group), TODAY)
+        roll_call.roll_call(session, world["other"], _any_session(session, t, group), TODAY)
     listed = groups.list_groups(session, world["other"], TODAY)
     assert [(g.name, g.members, g.manageable) for g in listed] == [("Morning Process", 2, False)]
 
@@ -189,7 +189,7 @@ def test_attendance_csv(session, world):
     groups.join_group(session, t, group.id, a.id, date(2026, 3, 2))
     groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
     meeting = groups.list_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))[0]
-    groups.record_attendance(session, t, meeting.id, {a.id: ("late", 160)}, today=TODAY)
-    rows = list(csv.DictReader(io.StringIO(groups.attendance_csv(session, t, group.id))))
+    roll_call.record_attendance(session, t, meeting.id, {a.id: ("late", 160)}, today=TODAY)
+    rows = list(csv.DictReader(io.StringIO(roll_call.attendance_csv(session, t, group.id))))
     assert rows == [{"Date": "2026-03-16 09:00", "Topic": "", "Client id": str(a.id), "Client": "Ana",
                      "Status": "Late", "Minutes": "160", "Edit reason": ""}]
