@@ -7,6 +7,7 @@ database pointed at the test's file and a real sign-in token."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -66,16 +67,16 @@ def denials(session, client_id):
 def test_roster_state_holds_only_the_visible_page(world):
     state = make_state(RosterState, world["token"])
     RosterState.load.fn(state)
-    assert [r["name"] for r in state.rows] == ["Ana Own"] and state.total == 1
-    assert all(isinstance(v, str) for r in state.rows for v in r.values())
+    assert [r.name for r in state.rows] == ["Ana Own"] and state.total == 1
+    assert all(isinstance(v, str) for r in state.rows for v in asdict(r).values())
     for bad in ({"search": "x" * 5000}, {"status": "'; drop table client"},
                 {"therapist": str(world["other"].id)}):  # a therapist cannot pick another caseload
         RosterState.apply_filters.fn(state, bad)
-        assert state.error and [r["name"] for r in state.rows] == ["Ana Own"]
+        assert state.error and [r.name for r in state.rows] == ["Ana Own"]
     RosterState.sort_by.fn(state, {"evil": 1})
     assert state.error == "Unknown sort order." and state.sort == "name"
     RosterState.apply_filters.fn(state, ["not", "a", "form"])  # treated as an empty form
-    assert [r["name"] for r in state.rows] == ["Ana Own"]
+    assert [r.name for r in state.rows] == ["Ana Own"]
 
 
 def test_client_record_refuses_another_caseload(session, world):
@@ -121,7 +122,7 @@ def test_client_record_loads_own_client_and_refuses_forged_changes(session, worl
 def test_roll_call_refuses_forged_members_and_values(session, world):
     state = make_state(RollCallState, world["token"], session_id=str(world["meeting"].id))
     RollCallState.load.fn(state)
-    assert state.found and [e["name"] for e in state.entries] == ["Ana Own"]
+    assert state.found and [e.name for e in state.entries] == ["Ana Own"]
     RollCallState.set_status.fn(state, str(world["theirs"].id), "present")  # not a member
     RollCallState.set_status.fn(state, str(world["own"].id), "<script>")
     RollCallState.set_status.fn(state, {"id": 1}, "present")

@@ -87,9 +87,9 @@ def test_stale_notes_save_shows_who_and_reload_and_keeps_the_text(session, team,
     assert mine.info["notes"] == "Director's notes." and mine.notes_draft == "Topic: Cravings\nNotes:\nMy notes."
     call(mine, "save_topic", {"topic": "Cravings", "notes": "Director's notes.\nMy notes."})
     assert mine.message == "Topic and notes saved." and mine.notes_draft == ""
-    assert sorted((v["field"], v["text"]) for v in mine.earlier) == [("Notes", "Director's notes."),
+    assert sorted((v.field, v.text) for v in mine.earlier) == [("Notes", "Director's notes."),
                                                                     ("Topic", "Triggers")]
-    assert all(v["replaced"].endswith("by Maria Lopez") for v in mine.earlier)
+    assert all(v.replaced.endswith("by Maria Lopez") for v in mine.earlier)
 
 
 # ------------------------------------------------------------------ a client's goal in two tabs

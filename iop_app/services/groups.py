@@ -384,7 +384,9 @@ def local_day(session: Session, moment: datetime) -> date:
 def generate_sessions(session: Session, actor: User, group_id: int, start: date, end: date) -> int:
     """Create the scheduled sessions in [start, end] that do not exist yet; returns how many."""
     group = managed_group(session, actor, group_id, "group.sessions")
-    if not isinstance(start, date) or not isinstance(end, date) or end < start:
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ValidationError({"end": "Enter both dates."})
+    if end < start:
         raise ValidationError({"end": "Choose a period whose end is after its start."})
     if (end - start).days > MAX_GENERATE_DAYS:
         raise ValidationError({"end": f"Generate at most {MAX_GENERATE_DAYS} days at a time."})
