@@ -149,8 +149,8 @@ def test_two_staff_on_the_same_plan_review(session, team):
     assert mine.review_stale.startswith("Dana Director changed this at ")
     assert mine.review_draft == f"Review of {on}:\nMy wording."
     call(mine, "reload_reviews")
-    assert mine.review_stale == "" and mine.reviews[0]["summary"] == "Director's wording."
-    assert mine.reviews[0]["earlier_count"] == "1" and "First." in mine.reviews[0]["earlier"]
+    assert mine.review_stale == "" and mine.reviews[0].summary == "Director's wording."
+    assert mine.reviews[0].earlier_count == "1" and "First." in mine.reviews[0].earlier
     # a second review recorded after the director's page showed the list is reported, not duplicated
     call(mine, "record_review", {"reviewed_on": on, "summary": "Monthly review."})
     assert mine.message == "Plan review recorded."

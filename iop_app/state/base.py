@@ -225,14 +225,15 @@ class PageState(rx.State, mixin=True):
         """Rebuild what the page shows (each page defines it)."""
 
     def _run(self, action: Callable[[Session, User], Any] | None = None, *, reload: bool = True,
-             errors_var: str | None = "errors"):
+             errors_var: str | None = "errors", roles: tuple[Role, ...] | None = None):
         """The handler skeleton. `action(session, actor)` calls the services; what it
         returns (a redirect, a download) is returned to Reflex. `errors_var` names the
         dict that gets a ValidationError's field messages (a page with several forms
         keeps one per form); None: a control without a form (a sort, a filter, a button
-        in a list), whose ValidationError shows as the banner like any refusal."""
+        in a list), whose ValidationError shows as the banner like any refusal. `roles`
+        narrows the page's `_roles` for one handler (a form only some of them may use)."""
         with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, *self._roles):
+            if refusal := self._require_role(session, actor, *(self._roles if roles is None else roles)):
                 return refusal
             self.message = ""
             self.error = ""
