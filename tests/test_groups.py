@@ -193,3 +193,85 @@ def test_attendance_csv(session, world):
     rows = list(csv.DictReader(io.StringIO(roll_call.attendance_csv(session, t, group.id))))
     assert rows == [{"Date": "2026-03-16 09:00", "Topic": "", "Client id": str(a.id), "Client": "Ana",
                      "Status": "Late", "Minutes": "160", "Edit reason": ""}]
+
+
+# ----------------------------------------------------------------- input declared once
+def test_inputs_validate_gives_each_field_its_message():
+    from typing import ClassVar
+
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    from iop_app.services import inputs
+
+    class Thing(BaseModel):
+        model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
+        messages: ClassVar[dict] = {"name": {"": "Enter a name.", "string_too_long": "Name: up to 5 characters."},
+                                    "count": "Count: 1 to 3."}
+        name: str = Field(min_length=1, max_length=5)
+        count: int = Field(ge=1, le=3)
+        colour: str = ""
+
+        @field_validator("colour")
+        @classmethod
+        def _known(cls, value: str) -> str:
+            if value not in ("", "red"):
+                raise ValueError("Choose red.")
+            return value
+
+    assert inputs.validate(Thing, name="  ab ", count=2).name == "ab"
+    with pytest.raises(ValidationError) as err:
+        inputs.validate(Thing, name="   ", count=True, colour="blue")
+    assert err.value.errors == {"name": "Enter a name.", "count": "Count: 1 to 3.", "colour": "Choose red."}
+    with pytest.raises(ValidationError) as err:
+        inputs.validate(Thing, name="toolong", count=2, extra=1)
+    assert err.value.errors["name"] == "Name: up to 5 characters." and "extra" in err.value.errors
+
+
+def test_group_and_extra_session_input_messages(session, world):
+    t, group = world["t"], world["group"]
+    with pytest.raises(ValidationError) as err:
+        new_group(session, t, name=["not text"], start_date=date(2026, 3, 10), end_date=date(2026, 3, 9),
+                  weekdays=[0, 8], duration_minutes=True)
+    assert err.value.errors == {
+        "name": "Enter a name (up to 80 characters).", "end_date": "The end date must be on or after the start date.",
+        "weekdays": "Choose at least one day of the week.", "duration_minutes": "Length must be 30 to 300 minutes."}
+    with pytest.raises(ValidationError) as err:
+        groups.add_extra_session(session, t, group.id, None, time(10), 5, "x" * 121)
+    assert err.value.errors == {"day": "Enter the date.", "duration_minutes": "Length must be 15 to 300 minutes.",
+                                "topic": "Topic: up to 120 characters."}
+    with pytest.raises(ValidationError) as err:
+        groups.generate_sessions(session, t, group.id, None, date(2026, 3, 20))
+    assert err.value.errors == {"end": "Enter both dates."}
+
+
+def test_attendance_marks_are_checked_by_the_mark_model(session, world):
+    t, group, a = world["t"], world["group"], world["a"]
+    groups.join_group(session, t, group.id, a.id, date(2026, 3, 2))
+    groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
+    meeting = session.exec(select(GroupSession).where(GroupSession.group_id == group.id)).one()
+    for mark, field, message in (((None, None), "status", "Choose a status."),
+                                 (("present", True), "minutes", "Minutes must be 0 to 180."),
+                                 (("late", 181), "minutes", "Minutes must be 0 to 180."),
+                                 (("excused", 30), "minutes", "An absence has 0 minutes.")):
+        with pytest.raises(ValidationError) as err:
+            roll_call.record_attendance(session, t, meeting.id, {a.id: mark}, today=TODAY)
+        assert err.value.errors == {f"{field}-{a.id}": message}, mark
+    assert session.exec(select(Attendance)).all() == []
+
+
+def test_a_member_on_a_day_is_defined_once(session, factory, world):
+    from iop_app.models.groups import member_on
+
+    t, group = world["t"], world["group"]
+    spans = {"left yesterday": (date(2026, 3, 2), date(2026, 3, 17)), "left today": (date(2026, 3, 2), TODAY),
+             "joins tomorrow": (date(2026, 3, 19), None), "joined today": (TODAY, None)}
+    for who, (joined, left) in spans.items():
+        client = make_client(session, factory, t, who)
+        session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=joined, left_on=left))
+    session.commit()
+    rows = session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id)).all()
+    in_sql = {m.id for m in session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id,
+                                                                       member_on(TODAY))).all()}
+    assert in_sql == {m.id for m in rows if m.current_on(TODAY)} and len(in_sql) == 2
+    current = {r.name for r in groups.members(session, t, group.id, TODAY) if r.current}
+    assert current == {"left today", "joined today"}

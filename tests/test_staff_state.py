@@ -16,7 +16,16 @@ from reflex.state import State
 from sqlmodel import select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
-from iop_app.models import Attendance, AuditEvent, GroupMembership, GroupSession, Need, PlanReview, TherapyGroup
+from iop_app.models import (
+    Attendance,
+    AuditEvent,
+    BreakGlassGrant,
+    GroupMembership,
+    GroupSession,
+    Need,
+    PlanReview,
+    TherapyGroup,
+)
 from iop_app.services import auth, program
 from iop_app.state.staff import RosterState
 from iop_app.state.staff_client import ClientRecordState
@@ -150,3 +159,42 @@ def test_other_therapist_cannot_open_the_roll_call_or_enrol(session, factory, wo
     GroupState.join.fn(group_state, {"client_id": str(world["theirs"].id), "joined_on": date.today().isoformat()})
     assert group_state.error
     assert session.exec(select(GroupMembership).where(GroupMembership.client_id == world["theirs"].id)).all() == []
+
+
+def test_forms_show_the_services_messages(session, world):
+    """The states no longer check ranges themselves: what the service says is shown."""
+    own = world["own"].id
+    state = make_state(ClientRecordState, world["token"], client_id=str(own))
+    ClientRecordState.load.fn(state)
+    today = date.today().isoformat()
+    for summary, message in (("   ", "Write a short summary of the review."),
+                             ("x" * 4001, "The summary must be at most 4000 characters."),
+                             (["x"], "Write a short summary of the review.")):
+        ClientRecordState.record_review.fn(state, {"reviewed_on": today, "summary": summary})
+        assert state.review_errors == {"summary": message}
+    ClientRecordState.record_review.fn(state, {"reviewed_on": "2999-01-01", "summary": "ok"})
+    assert state.review_errors == {"reviewed_on": "A review cannot be in the future."}
+    assert session.exec(select(PlanReview)).all() == []
+
+    group_state = make_state(GroupState, world["token"], group_id=str(world["group"].id))
+    GroupState.load.fn(group_state)
+    GroupState.add_extra.fn(group_state, {"day": "someday", "start": "10:00", "duration_minutes": "5",
+                                          "topic": "t" * 121})
+    assert group_state.errors == {"day": "Enter the date.", "duration_minutes": "Length must be 15 to 300 minutes.",
+                                  "topic": "Topic: up to 120 characters."}
+    GroupState.generate.fn(group_state, {"start": "", "end": "2026-01-01"})
+    assert group_state.errors == {"end": "Enter both dates."}
+
+
+def test_the_director_cannot_use_the_emergency_access_form(session, factory, world):
+    director = factory.user("director", name="Dana Director")
+    token = auth.sign_in(session, director.email, TEST_PASSWORD).token
+    state = make_state(ClientRecordState, token, client_id=str(world["theirs"].id))
+    ClientRecordState.load.fn(state)
+    assert state.found and not state.emergency_offer  # the director is never refused a record
+    state._emergency_client_id = world["theirs"].id  # even with an id forced into the state
+    refusal = ClientRecordState.open_emergency_access.fn(state, {"reason": "A real emergency, call now."})
+    assert dict((k._js_expr, v._var_value) for k, v in refusal.args)["path"] == "/denied"
+    assert session.exec(select(BreakGlassGrant)).all() == []
+    assert session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == director.id,
+                                                 AuditEvent.outcome == "denied")).all()

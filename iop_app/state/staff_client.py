@@ -18,7 +18,7 @@ import reflex as rx
 
 from ..components import charts
 from ..models import User
-from ..models.enums import ClientStatus, Role
+from ..models.enums import ClientStatus, GoalUpdateKind, Role
 from ..services import (
     break_glass,
     discharge,
@@ -102,7 +102,7 @@ class ReviewLine:
 
 def _goal_line(g) -> GoalLine:
     history = "\n".join(f"{fmt_date(u.day)}: {u.kind} — {u.progress_pct}%"
-                        + (f" ({u.status})" if u.kind == "status" else "")
+                        + (f" ({u.status})" if u.kind == GoalUpdateKind.STATUS else "")
                         + (f" — {u.note}" if u.note else "") for u in reversed(g.updates))
     return GoalLine(id=str(g.id), title=g.title, area=g.life_area_label, horizon=g.horizon_label,
                     status=g.status_label, progress=f"{g.progress_pct}%", target=fmt_date(g.target_date),
@@ -296,6 +296,11 @@ class ClientRecordState(PageState, SessionState):
             self.message = "Focus updated."
         return self._run(action, reload=False, errors_var=None)
 
+    def _keep_refused_review(self, exc: StaleEdit, day, summary: str) -> None:
+        """Someone saved first: say who and when, and keep the refused text to copy from."""
+        self.review_stale = exc.message
+        self.review_draft = f"Review of {day.isoformat()}:\n{summary.strip()}"
+
     @rx.event
     def record_review(self, form: dict):
         form = form_dict(form)
@@ -308,8 +313,7 @@ class ClientRecordState(PageState, SessionState):
                 plan_reviews.record_review(session, actor, self._record_id, day, summary,
                                            expected_latest_id=self._latest_review_id)
             except StaleEdit as exc:
-                self.review_stale = exc.message
-                self.review_draft = f"Review of {day.isoformat()}:\n{summary.strip()}"
+                self._keep_refused_review(exc, day, summary)
                 return
             self._reload(session, actor)
             self.review_form_key += 1
@@ -347,8 +351,7 @@ class ClientRecordState(PageState, SessionState):
                 plan_reviews.edit_review(session, actor, review_id, reviewed_on=day, summary=summary,
                                          expected_version=self._review_versions[str(review_id)])
             except StaleEdit as exc:
-                self.review_stale = exc.message
-                self.review_draft = f"Review of {day.isoformat()}:\n{summary.strip()}"
+                self._keep_refused_review(exc, day, summary)
                 return
             except ValidationError as exc:  # this review's edit form has its own field ids
                 self.review_errors = {f"edit_{k}": v for k, v in exc.errors.items()}

@@ -7,7 +7,7 @@ input (services/groups.py, services/roll_call.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import reflex as rx
@@ -17,19 +17,10 @@ from ..components import charts
 from ..models.enums import GroupType
 from ..services import accounts, groups, program, reports, roll_call
 from ..services.errors import ServiceError, StaleEdit, ValidationError
-from .args import as_date, as_int, as_text, form_dict
+from .args import as_date, as_int, as_text, as_time, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_day
 from .staff import STAFF_PAGE
-
-
-def _as_time(value) -> time | None:
-    if not isinstance(value, str) or len(value) > 8:
-        return None
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _checked(form: dict, name: str) -> bool:
@@ -129,7 +120,7 @@ class GroupsState(PageState, SessionState):
             group = groups.create_group(
                 session, actor, name=form.get("name"), group_type=form.get("group_type"),
                 weekdays=[d for d in range(1, 8) if _checked(form, f"day{d}")],
-                start_time=_as_time(form.get("start_time")),
+                start_time=as_time(form.get("start_time")),
                 duration_minutes=as_int(form.get("duration_minutes"), 1, 1000),
                 capacity=as_int(form.get("capacity"), 0, 1000), start_date=as_date(form.get("start_date")),
                 end_date=as_date(form.get("end_date")) if form.get("end_date") else None,
@@ -253,7 +244,7 @@ class GroupState(PageState, SessionState):
     @rx.event
     def add_extra(self, form: dict):
         form = form_dict(form)
-        day, start = as_date(form.get("day")), _as_time(form.get("start"))
+        day, start = as_date(form.get("day")), as_time(form.get("start"))
         minutes = as_int(form.get("duration_minutes"), 0, 100_000)
 
         def action(session, actor):
