@@ -66,7 +66,8 @@ def groups_page() -> rx.Component:
                         style={"border": "none", "padding": 0},
                     ),
                     rx.flex(
-                        text_field("Start time", "start_time", "group-start", type="time", error=e.get("start_time", "")),
+                        text_field("Start time", "start_time", "group-start", type="time",
+                                   error=e.get("start_time", "")),
                         text_field("Length (minutes)", "duration_minutes", "group-length", input_mode="numeric",
                                    default_value="180", error=e.get("duration_minutes", "")),
                         text_field("Capacity", "capacity", "group-capacity", input_mode="numeric", default_value="12",
@@ -127,8 +128,8 @@ def group_page() -> rx.Component:
                     data_table("Members", ["Name", "Joined", "Actions"], GroupState.members, _member_row),
                     rx.cond(GroupState.manageable, rx.form(
                         rx.flex(
-                            rx.box(select_field("Client", "client_id", "join-client",
-                                                GroupState.enrollable, error=e.get("client_id", "")), min_width="14rem"),
+                            rx.box(select_field("Client", "client_id", "join-client", GroupState.enrollable,
+                                                error=e.get("client_id", "")), min_width="14rem"),
                             rx.box(text_field("Joins on", "joined_on", "join-date", type="date",
                                               default_value=GroupState.today_iso, error=e.get("joined_on", ""))),
                             rx.button("Enrol", type="submit", margin_top="1.5rem"),

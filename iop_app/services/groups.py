@@ -346,12 +346,14 @@ def leave_group(session: Session, actor: User, group_id: int, client_id: int, on
     return membership
 
 
-def enrollable_clients(session: Session, actor: User, group_id: int, today: date | None = None) -> list[tuple[int, str]]:
+def enrollable_clients(session: Session, actor: User, group_id: int,
+                       today: date | None = None) -> list[tuple[int, str]]:
     """Clients the actor may enrol (on their caseload, not discharged, not current members)."""
     group = managed_group(session, actor, group_id, "group.view")
     today = today or program.local_today(session)
-    current = select(GroupMembership.client_id).where(
-        GroupMembership.group_id == group.id, or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= today))
+    current = select(GroupMembership.client_id).where(  # members now or from a later day
+        GroupMembership.group_id == group.id,
+        or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= today))
     stmt = (select(Client.id, User.full_name).join(User, User.id == Client.user_id)
             .where(Client.status != ClientStatus.DISCHARGED, col(Client.id).not_in(current)).order_by(User.full_name))
     condition = permissions.visible_clients_condition(actor, today)
