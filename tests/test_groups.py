@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from iop_app.models import Attendance, AuditEvent, Client, GroupMembership, GroupSession
-from iop_app.services import groups, hours, program, reports
+from iop_app.services import groups, hours, program, reports, roll_call
 from iop_app.services.errors import PermissionDenied, ValidationError
 
 TODAY = date(2026, 3, 18)  # Wednesday
@@ -116,14 +116,14 @@ def test_roll_call_defaults_all_present_and_hours(session, world):
     groups.join_group(session, t, group.id, b.id, date(2026, 3, 2))
     groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
     meeting = groups.list_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))[0]
-    call = groups.roll_call(session, t, meeting.id, TODAY)
+    call = roll_call.roll_call(session, t, meeting.id, TODAY)
     assert [(e.name, e.status) for e in call.entries] == [("Ana", ""), ("Ben", "")] and not call.needs_reason
-    groups.record_attendance(session, t, meeting.id, {b.id: ("late", None)}, today=TODAY)
-    assert groups.mark_all_present(session, t, meeting.id, today=TODAY) == 1  # only Ana was unmarked
+    roll_call.record_attendance(session, t, meeting.id, {b.id: ("late", None)}, today=TODAY)
+    assert roll_call.mark_all_present(session, t, meeting.id, today=TODAY) == 1  # only Ana was unmarked
     marks = {r.client_id: (r.status, r.minutes) for r in session.exec(select(Attendance)).all()}
     assert marks == {a.id: ("present", 180), b.id: ("late", 165)}
     assert hours.hours_this_week(session, [a.id, b.id], TODAY) == {a.id: 3.0, b.id: 2.75}
-    groups.record_attendance(session, t, meeting.id, {a.id: ("left_early", None), b.id: ("unexcused", None)},
+    roll_call.record_attendance(session, t, meeting.id, {a.id: ("left_early", None), b.id: ("unexcused", None)},
                              today=TODAY)
     marks = {r.client_id: (r.status, r.minutes) for r in session.exec(select(Attendance)).all()}
     assert marks == {a.id: ("left_early", 135), b.id: ("unexcused", 0)}
@@ -142,10 +142,10 @@ def test_bad_roll_call_saves_nothing(session, world):
                   {a.id: ("present", None), b.id: ("present", None)},  # Ben is not a member
                   {a.id: ("present", None), "1": ("present", None)}, {}):
         with pytest.raises(ValidationError):
-            groups.record_attendance(session, t, meeting_id, marks, today=TODAY)
+            roll_call.record_attendance(session, t, meeting_id, marks, today=TODAY)
     assert session.exec(select(Attendance)).all() == []
     with pytest.raises(PermissionDenied):
-        groups.record_attendance(session, world["other"], meeting_id, {a.id: ("present", None)}, today=TODAY)
+        roll_call.record_attendance(session, world["other"], meeting_id, {a.id: ("present", None)}, today=TODAY)
     assert session.exec(select(Attendance)).all() == []
 
 
@@ -155,12 +155,12 @@ def test_editing_old_attendance_needs_a_reason_and_is_audited(session, world):
     groups.generate_sessions(session, t, group.id, date(2026, 3, 9), date(2026, 3, 11))
     old, recent = groups.list_sessions(session, t, group.id, date(2026, 3, 9), date(2026, 3, 11))
     assert (TODAY - old.day).days == 9 and (TODAY - recent.day).days == 7
-    groups.record_attendance(session, t, recent.id, {a.id: ("present", None)}, today=TODAY)  # 7 days: no reason
+    roll_call.record_attendance(session, t, recent.id, {a.id: ("present", None)}, today=TODAY)  # 7 days: no reason
     with pytest.raises(ValidationError) as err:
-        groups.record_attendance(session, t, old.id, {a.id: ("present", None)}, today=TODAY)
+        roll_call.record_attendance(session, t, old.id, {a.id: ("present", None)}, today=TODAY)
     assert "reason" in err.value.errors
-    assert groups.roll_call(session, t, old.id, TODAY).needs_reason
-    groups.record_attendance(session, t, old.id, {a.id: ("excused", None)}, reason="Doctor's note", today=TODAY)
+    assert roll_call.roll_call(session, t, old.id, TODAY).needs_reason
+    roll_call.record_attendance(session, t, old.id, {a.id: ("excused", None)}, reason="Doctor's note", today=TODAY)
     row = session.exec(select(Attendance).where(Attendance.session_id == old.id)).one()
     assert (row.status, row.edit_reason) == ("excused", "Doctor's note")
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "attendance.edit")).one()
@@ -174,7 +174,7 @@ def test_other_therapist_sees_only_own_caseload_members(session, world):
     assert [r.name for r in groups.members(session, world["other"], group.id, TODAY)] == ["Dee"]
     assert [r.name for r in groups.members(session, t, group.id, TODAY)] == ["Ana", "Dee"]
     with pytest.raises(PermissionDenied):
-        groups.roll_call(session, world["other"], _any_session(session, t, group), TODAY)
+        roll_call.roll_call(session, world["other"], _any_session(session, t, group), TODAY)
     listed = groups.list_groups(session, world["other"], TODAY)
     assert [(g.name, g.members, g.manageable) for g in listed] == [("Morning Process", 2, False)]
 
@@ -189,7 +189,89 @@ def test_attendance_csv(session, world):
     groups.join_group(session, t, group.id, a.id, date(2026, 3, 2))
     groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
     meeting = groups.list_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))[0]
-    groups.record_attendance(session, t, meeting.id, {a.id: ("late", 160)}, today=TODAY)
-    rows = list(csv.DictReader(io.StringIO(groups.attendance_csv(session, t, group.id))))
+    roll_call.record_attendance(session, t, meeting.id, {a.id: ("late", 160)}, today=TODAY)
+    rows = list(csv.DictReader(io.StringIO(roll_call.attendance_csv(session, t, group.id))))
     assert rows == [{"Date": "2026-03-16 09:00", "Topic": "", "Client id": str(a.id), "Client": "Ana",
                      "Status": "Late", "Minutes": "160", "Edit reason": ""}]
+
+
+# ----------------------------------------------------------------- input declared once
+def test_inputs_validate_gives_each_field_its_message():
+    from typing import ClassVar
+
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    from iop_app.services import inputs
+
+    class Thing(BaseModel):
+        model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
+        messages: ClassVar[dict] = {"name:missing": "Enter a name.", "name": "Name: up to 5 characters.",
+                                    "count": "Count: 1 to 3."}
+        name: str = Field(min_length=1, max_length=5)
+        count: int = Field(ge=1, le=3)
+        colour: str = ""
+
+        @field_validator("colour")
+        @classmethod
+        def _known(cls, value: str) -> str:
+            if value not in ("", "red"):
+                raise ValueError("Choose red.")
+            return value
+
+    assert inputs.validate(Thing, name="  ab ", count=2).name == "ab"
+    with pytest.raises(ValidationError) as err:
+        inputs.validate(Thing, name="   ", count=True, colour="blue")
+    assert err.value.errors == {"name": "Enter a name.", "count": "Count: 1 to 3.", "colour": "Choose red."}
+    with pytest.raises(ValidationError) as err:
+        inputs.validate(Thing, name="toolong", count=2, extra=1)
+    assert err.value.errors["name"] == "Name: up to 5 characters." and "extra" in err.value.errors
+
+
+def test_group_and_extra_session_input_messages(session, world):
+    t, group = world["t"], world["group"]
+    with pytest.raises(ValidationError) as err:
+        new_group(session, t, name=["not text"], start_date=date(2026, 3, 10), end_date=date(2026, 3, 9),
+                  weekdays=[0, 8], duration_minutes=True)
+    assert err.value.errors == {
+        "name": "Enter a name (up to 80 characters).", "end_date": "The end date must be on or after the start date.",
+        "weekdays": "Choose at least one day of the week.", "duration_minutes": "Length must be 30 to 300 minutes."}
+    with pytest.raises(ValidationError) as err:
+        groups.add_extra_session(session, t, group.id, None, time(10), 5, "x" * 121)
+    assert err.value.errors == {"day": "Enter the date.", "duration_minutes": "Length must be 15 to 300 minutes.",
+                                "topic": "Topic: up to 120 characters."}
+    with pytest.raises(ValidationError) as err:
+        groups.generate_sessions(session, t, group.id, None, date(2026, 3, 20))
+    assert err.value.errors == {"end": "Enter both dates."}
+
+
+def test_attendance_marks_are_checked_by_the_mark_model(session, world):
+    t, group, a = world["t"], world["group"], world["a"]
+    groups.join_group(session, t, group.id, a.id, date(2026, 3, 2))
+    groups.generate_sessions(session, t, group.id, date(2026, 3, 16), date(2026, 3, 16))
+    meeting = session.exec(select(GroupSession).where(GroupSession.group_id == group.id)).one()
+    for mark, field, message in (((None, None), "status", "Choose a status."),
+                                 (("present", True), "minutes", "Minutes must be 0 to 180."),
+                                 (("late", 181), "minutes", "Minutes must be 0 to 180."),
+                                 (("excused", 30), "minutes", "An absence has 0 minutes.")):
+        with pytest.raises(ValidationError) as err:
+            roll_call.record_attendance(session, t, meeting.id, {a.id: mark}, today=TODAY)
+        assert err.value.errors == {f"{field}-{a.id}": message}, mark
+    assert session.exec(select(Attendance)).all() == []
+
+
+def test_a_member_on_a_day_is_defined_once(session, factory, world):
+    from iop_app.models.groups import member_on
+
+    t, group = world["t"], world["group"]
+    spans = {"left yesterday": (date(2026, 3, 2), date(2026, 3, 17)), "left today": (date(2026, 3, 2), TODAY),
+             "joins tomorrow": (date(2026, 3, 19), None), "joined today": (TODAY, None)}
+    for who, (joined, left) in spans.items():
+        client = make_client(session, factory, t, who)
+        session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=joined, left_on=left))
+    session.commit()
+    rows = session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id)).all()
+    in_sql = {m.id for m in session.exec(select(GroupMembership).where(GroupMembership.group_id == group.id,
+                                                                       member_on(TODAY))).all()}
+    assert in_sql == {m.id for m in rows if m.current_on(TODAY)} and len(in_sql) == 2
+    current = {r.name for r in groups.members(session, t, group.id, TODAY) if r.current}
+    assert current == {"left today", "joined today"}

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from iop_app.models import AuditEvent, GroupMembership, PlanReview, TherapyGroup
-from iop_app.services import groups, plan_reviews, program, progress, roster
+from iop_app.services import groups, plan_reviews, program, progress, roll_call, roster
 from iop_app.services.errors import PermissionDenied
 
 
@@ -33,7 +33,7 @@ def reads(world):
         "progress.checkins": lambda s, a: progress.checkin_frame(s, a, cid, 30),
         "progress.hours": lambda s, a: progress.weekly_hours_frame(s, a, cid, 8),
         "progress.attendance": lambda s, a: progress.attendance_by_week_frame(s, a, cid, 8),
-        "attendance.history": lambda s, a: groups.client_attendance(s, a, cid),
+        "attendance.history": lambda s, a: roll_call.client_attendance(s, a, cid),
         "plan_review.status": lambda s, a: plan_reviews.status(s, a, cid),
     }
 

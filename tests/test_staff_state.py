@@ -7,6 +7,7 @@ database pointed at the test's file and a real sign-in token."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -15,7 +16,16 @@ from reflex.state import State
 from sqlmodel import select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
-from iop_app.models import Attendance, AuditEvent, GroupMembership, GroupSession, Need, PlanReview, TherapyGroup
+from iop_app.models import (
+    Attendance,
+    AuditEvent,
+    BreakGlassGrant,
+    GroupMembership,
+    GroupSession,
+    Need,
+    PlanReview,
+    TherapyGroup,
+)
 from iop_app.services import auth, program
 from iop_app.state.staff import RosterState
 from iop_app.state.staff_client import ClientRecordState
@@ -66,16 +76,16 @@ def denials(session, client_id):
 def test_roster_state_holds_only_the_visible_page(world):
     state = make_state(RosterState, world["token"])
     RosterState.load.fn(state)
-    assert [r["name"] for r in state.rows] == ["Ana Own"] and state.total == 1
-    assert all(isinstance(v, str) for r in state.rows for v in r.values())
+    assert [r.name for r in state.rows] == ["Ana Own"] and state.total == 1
+    assert all(isinstance(v, str) for r in state.rows for v in asdict(r).values())
     for bad in ({"search": "x" * 5000}, {"status": "'; drop table client"},
                 {"therapist": str(world["other"].id)}):  # a therapist cannot pick another caseload
         RosterState.apply_filters.fn(state, bad)
-        assert state.error and [r["name"] for r in state.rows] == ["Ana Own"]
+        assert state.error and [r.name for r in state.rows] == ["Ana Own"]
     RosterState.sort_by.fn(state, {"evil": 1})
     assert state.error == "Unknown sort order." and state.sort == "name"
     RosterState.apply_filters.fn(state, ["not", "a", "form"])  # treated as an empty form
-    assert [r["name"] for r in state.rows] == ["Ana Own"]
+    assert [r.name for r in state.rows] == ["Ana Own"]
 
 
 def test_client_record_refuses_another_caseload(session, world):
@@ -121,7 +131,7 @@ def test_client_record_loads_own_client_and_refuses_forged_changes(session, worl
 def test_roll_call_refuses_forged_members_and_values(session, world):
     state = make_state(RollCallState, world["token"], session_id=str(world["meeting"].id))
     RollCallState.load.fn(state)
-    assert state.found and [e["name"] for e in state.entries] == ["Ana Own"]
+    assert state.found and [e.name for e in state.entries] == ["Ana Own"]
     RollCallState.set_status.fn(state, str(world["theirs"].id), "present")  # not a member
     RollCallState.set_status.fn(state, str(world["own"].id), "<script>")
     RollCallState.set_status.fn(state, {"id": 1}, "present")
@@ -149,3 +159,42 @@ def test_other_therapist_cannot_open_the_roll_call_or_enrol(session, factory, wo
     GroupState.join.fn(group_state, {"client_id": str(world["theirs"].id), "joined_on": date.today().isoformat()})
     assert group_state.error
     assert session.exec(select(GroupMembership).where(GroupMembership.client_id == world["theirs"].id)).all() == []
+
+
+def test_forms_show_the_services_messages(session, world):
+    """The states no longer check ranges themselves: what the service says is shown."""
+    own = world["own"].id
+    state = make_state(ClientRecordState, world["token"], client_id=str(own))
+    ClientRecordState.load.fn(state)
+    today = date.today().isoformat()
+    for summary, message in (("   ", "Write a short summary of the review."),
+                             ("x" * 4001, "The summary must be at most 4000 characters."),
+                             (["x"], "Write a short summary of the review.")):
+        ClientRecordState.record_review.fn(state, {"reviewed_on": today, "summary": summary})
+        assert state.review_errors == {"summary": message}
+    ClientRecordState.record_review.fn(state, {"reviewed_on": "2999-01-01", "summary": "ok"})
+    assert state.review_errors == {"reviewed_on": "A review cannot be in the future."}
+    assert session.exec(select(PlanReview)).all() == []
+
+    group_state = make_state(GroupState, world["token"], group_id=str(world["group"].id))
+    GroupState.load.fn(group_state)
+    GroupState.add_extra.fn(group_state, {"day": "someday", "start": "10:00", "duration_minutes": "5",
+                                          "topic": "t" * 121})
+    assert group_state.errors == {"day": "Enter the date.", "duration_minutes": "Length must be 15 to 300 minutes.",
+                                  "topic": "Topic: up to 120 characters."}
+    GroupState.generate.fn(group_state, {"start": "", "end": "2026-01-01"})
+    assert group_state.errors == {"end": "Enter both dates."}
+
+
+def test_the_director_cannot_use_the_emergency_access_form(session, factory, world):
+    director = factory.user("director", name="Dana Director")
+    token = auth.sign_in(session, director.email, TEST_PASSWORD).token
+    state = make_state(ClientRecordState, token, client_id=str(world["theirs"].id))
+    ClientRecordState.load.fn(state)
+    assert state.found and not state.emergency_offer  # the director is never refused a record
+    state._emergency_client_id = world["theirs"].id  # even with an id forced into the state
+    refusal = ClientRecordState.open_emergency_access.fn(state, {"reason": "A real emergency, call now."})
+    assert dict((k._js_expr, v._var_value) for k, v in refusal.args)["path"] == "/denied"
+    assert session.exec(select(BreakGlassGrant)).all() == []
+    assert session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == director.id,
+                                                 AuditEvent.outcome == "denied")).all()

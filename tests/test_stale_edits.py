@@ -26,7 +26,7 @@ from iop_app.models import (
     TextVersion,
     TherapyGroup,
 )
-from iop_app.services import checkins, family, goals, groups, plan_reviews, program, versions
+from iop_app.services import checkins, family, goals, groups, plan_reviews, program, roll_call, versions
 from iop_app.services.errors import PermissionDenied, StaleEdit, ValidationError
 
 
@@ -188,8 +188,8 @@ def meeting(session, team):
 
 def test_second_notes_save_on_a_stale_copy_is_refused(session, fresh, team, meeting):
     facilitator, director = team["therapist"], team["director"]
-    version = groups.roll_call(session, facilitator, meeting.id).version
-    assert groups.roll_call(session, director, meeting.id).version == version
+    version = roll_call.roll_call(session, facilitator, meeting.id).version
+    assert roll_call.roll_call(session, director, meeting.id).version == version
     with fresh() as s:
         groups.set_topic_notes(s, director, meeting.id, "Relapse triggers", "Good energy.",
                                expected_version=version)

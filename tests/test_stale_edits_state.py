@@ -87,9 +87,9 @@ def test_stale_notes_save_shows_who_and_reload_and_keeps_the_text(session, team,
     assert mine.info["notes"] == "Director's notes." and mine.notes_draft == "Topic: Cravings\nNotes:\nMy notes."
     call(mine, "save_topic", {"topic": "Cravings", "notes": "Director's notes.\nMy notes."})
     assert mine.message == "Topic and notes saved." and mine.notes_draft == ""
-    assert sorted((v["field"], v["text"]) for v in mine.earlier) == [("Notes", "Director's notes."),
+    assert sorted((v.field, v.text) for v in mine.earlier) == [("Notes", "Director's notes."),
                                                                     ("Topic", "Triggers")]
-    assert all(v["replaced"].endswith("by Maria Lopez") for v in mine.earlier)
+    assert all(v.replaced.endswith("by Maria Lopez") for v in mine.earlier)
 
 
 # ------------------------------------------------------------------ a client's goal in two tabs
@@ -149,8 +149,8 @@ def test_two_staff_on_the_same_plan_review(session, team):
     assert mine.review_stale.startswith("Dana Director changed this at ")
     assert mine.review_draft == f"Review of {on}:\nMy wording."
     call(mine, "reload_reviews")
-    assert mine.review_stale == "" and mine.reviews[0]["summary"] == "Director's wording."
-    assert mine.reviews[0]["earlier_count"] == "1" and "First." in mine.reviews[0]["earlier"]
+    assert mine.review_stale == "" and mine.reviews[0].summary == "Director's wording."
+    assert mine.reviews[0].earlier_count == "1" and "First." in mine.reviews[0].earlier
     # a second review recorded after the director's page showed the list is reported, not duplicated
     call(mine, "record_review", {"reviewed_on": on, "summary": "Monthly review."})
     assert mine.message == "Plan review recorded."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint, and_, or_
+from sqlmodel import Field, SQLModel, col
 
 from .base import utcnow
 
@@ -48,6 +48,17 @@ class GroupMembership(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     joined_on: date
     left_on: date | None = None
+
+    def current_on(self, day: date) -> bool:
+        """A member on `day`: joined on or before it and not left before it (see member_on)."""
+        return self.joined_on <= day and (self.left_on is None or self.left_on >= day)
+
+
+def member_on(day):
+    """SQL condition on GroupMembership: a current member on `day` (a date or a SQL
+    expression). The one definition; GroupMembership.current_on is the same in Python."""
+    return and_(GroupMembership.joined_on <= day,
+                or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= day))
 
 
 class GroupSession(SQLModel, table=True):

@@ -7,7 +7,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.ui import error_banner, page_frame, select_field, stat, table_region, text_field
-from ..state.staff import RosterState
+from ..state.staff import RosterLine, RosterState
 from . import staff_client, staff_groups
 
 # Visually hidden but read by screen readers (assets/styles.css has no such class).
@@ -35,23 +35,23 @@ def _flag_badges(flags: rx.Var) -> rx.Component:
                    rx.text("—", color_scheme="gray", size="2"))
 
 
-def _roster_row(row: rx.Var) -> rx.Component:
+def _roster_row(row: rx.Var[RosterLine]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.link(row["name"], href=row["href"])),
-        rx.cond(RosterState.is_director, rx.el.td(row["therapist"]), rx.fragment()),
-        rx.el.td(row["status"]),
-        rx.el.td(row["admitted"], rx.el.br(), rx.text("week " + row["week"], size="1", color_scheme="gray")),
-        rx.el.td(row["last_checkin"]),
-        rx.el.td(rx.el.span(row["mood"], title=row["mood_words"]), rx.el.span(row["mood_words"], style=SR_ONLY)),
-        rx.el.td(rx.el.span(row["craving"], title=row["craving_words"]),
-                 rx.el.span(row["craving_words"], style=SR_ONLY)),
-        rx.el.td(row["attendance"]),
-        rx.el.td(rx.cond(row["hours_short"] == "yes", rx.text(row["hours"], color_scheme="amber", weight="medium"),
-                         rx.text(row["hours"]))),
-        rx.el.td(rx.cond(row["overdue"] == "yes", rx.text(row["review"], color_scheme="red", weight="bold"),
-                         rx.text(row["review"]))),
-        rx.el.td(_flag_badges(row["flags"])),
-        class_name=rx.cond(row["flags"] != "", "flagged", ""),
+        rx.el.td(rx.link(row.name, href=row.href)),
+        rx.cond(RosterState.is_director, rx.el.td(row.therapist), rx.fragment()),
+        rx.el.td(row.status),
+        rx.el.td(row.admitted, rx.el.br(), rx.text("week " + row.week, size="1", color_scheme="gray")),
+        rx.el.td(row.last_checkin),
+        rx.el.td(rx.el.span(row.mood, title=row.mood_words), rx.el.span(row.mood_words, style=SR_ONLY)),
+        rx.el.td(rx.el.span(row.craving, title=row.craving_words),
+                 rx.el.span(row.craving_words, style=SR_ONLY)),
+        rx.el.td(row.attendance),
+        rx.el.td(rx.cond(row.hours_short == "yes", rx.text(row.hours, color_scheme="amber", weight="medium"),
+                         rx.text(row.hours))),
+        rx.el.td(rx.cond(row.overdue == "yes", rx.text(row.review, color_scheme="red", weight="bold"),
+                         rx.text(row.review))),
+        rx.el.td(_flag_badges(row.flags)),
+        class_name=rx.cond(row.flags != "", "flagged", ""),
     )
 
 

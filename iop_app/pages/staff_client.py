@@ -18,7 +18,9 @@ from ..components.ui import (
     text_field,
     textarea_field,
 )
+from ..models.enums import ClientStatus
 from ..state.staff_client import ClientRecordState as S
+from ..state.staff_client import GoalLine, NeedLine, ReviewLine
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -27,61 +29,61 @@ def _chart(figure) -> rx.Component:
     return rx.box(rx.plotly.basic(data=figure, config=PLOT_CONFIG, width="100%"), width="100%", min_width="0")
 
 
-def _goal(goal: rx.Var) -> rx.Component:
+def _goal(goal: rx.Var[GoalLine]) -> rx.Component:
     return rx.el.li(
-        rx.text(goal["title"], weight="bold"),
-        rx.text(goal["area"] + " · " + goal["horizon"] + " · " + goal["status"] + " · " + goal["progress"]
-                + " · target " + goal["target"], size="2", color_scheme="gray"),
-        rx.cond(goal["steps"] != "", rx.text("Steps: " + goal["steps"], size="2")),
+        rx.text(goal.title, weight="bold"),
+        rx.text(goal.area + " · " + goal.horizon + " · " + goal.status + " · " + goal.progress
+                + " · target " + goal.target, size="2", color_scheme="gray"),
+        rx.cond(goal.steps != "", rx.text("Steps: " + goal.steps, size="2")),
         rx.el.details(rx.el.summary("History"),
-                      rx.text(goal["history"], size="2", style={"whiteSpace": "pre-line"})),
+                      rx.text(goal.history, size="2", style={"whiteSpace": "pre-line"})),
         style={"marginBottom": "0.75rem"},
     )
 
 
-def _need(need: rx.Var) -> rx.Component:
+def _need(need: rx.Var[NeedLine]) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.text(need["label"] + " (" + need["area"] + ")"),
+            rx.text(need.label + " (" + need.area + ")"),
             rx.cond(
-                need["focus"] == "yes",
+                need.focus == "yes",
                 rx.badge("Working on now", color_scheme="green"),
                 rx.button("Work on this now", size="1", variant="soft",
-                          aria_label="Work on this now: " + need["label"], on_click=S.set_focus(need["id"])),
+                          aria_label="Work on this now: " + need.label, on_click=S.set_focus(need.id)),
             ),
             align="center", wrap="wrap", spacing="2",
         ),
     )
 
 
-def _review_edit(r: rx.Var) -> rx.Component:
+def _review_edit(r: rx.Var[ReviewLine]) -> rx.Component:
     """Correct a review (date, summary); its earlier summaries below."""
-    date_id, summary_id = "edit-review-date-" + r["id"], "edit-review-summary-" + r["id"]
-    mine = S.edited_review == r["id"]
+    date_id, summary_id = "edit-review-date-" + r.id, "edit-review-summary-" + r.id
+    mine = S.edited_review == r.id
     return rx.vstack(
         rx.el.details(
-            rx.el.summary("Edit", aria_label="Edit the review of " + r["on"]),
+            rx.el.summary("Edit", aria_label="Edit the review of " + r.on),
             rx.form(
-                rx.el.input(type="hidden", name="review_id", value=r["id"]),
+                rx.el.input(type="hidden", name="review_id", value=r.id),
                 rx.vstack(
                     rx.el.label("Review date", html_for=date_id),
-                    rx.input(id=date_id, name="reviewed_on", type="date", default_value=r["on_iso"],
+                    rx.input(id=date_id, name="reviewed_on", type="date", default_value=r.on_iso,
                              aria_describedby=date_id + "-error"),
                     field_error(rx.cond(mine, S.review_errors.get("edit_reviewed_on", ""), ""), date_id),
                     rx.el.label("Summary", html_for=summary_id),
-                    rx.text_area(id=summary_id, name="summary", default_value=r["summary"], rows="4",
+                    rx.text_area(id=summary_id, name="summary", default_value=r.summary, rows="4",
                                  aria_describedby=summary_id + "-error", width="100%"),
                     field_error(rx.cond(mine, S.review_errors.get("edit_summary", ""), ""), summary_id),
                     rx.button("Save changes", type="submit", size="1"),
                     spacing="1", width="100%", min_width="16rem",
                 ),
                 on_submit=S.edit_review, reset_on_submit=False,
-                key="review-" + r["id"] + "-" + r["version"],  # a newer version refills the form
+                key="review-" + r.id + "-" + r.version,  # a newer version refills the form
             ),
         ),
-        rx.cond(r["earlier_count"] != "0", rx.el.details(
-            rx.el.summary("Earlier versions (" + r["earlier_count"] + ")"),
-            rx.text(r["earlier"], size="2", style={"whiteSpace": "pre-wrap"}),
+        rx.cond(r.earlier_count != "0", rx.el.details(
+            rx.el.summary("Earlier versions (" + r.earlier_count + ")"),
+            rx.text(r.earlier, size="2", style={"whiteSpace": "pre-wrap"}),
         )),
         spacing="1",
     )
@@ -188,7 +190,7 @@ def client_record_page() -> rx.Component:
                     rx.el.details(
                         rx.el.summary("Ranking history"),
                         rx.el.ul(rx.foreach(S.need_history,
-                                            lambda s: rx.el.li(rx.text(s["when"] + ": " + s["order"], size="2")))),
+                                            lambda s: rx.el.li(rx.text(s.when + ": " + s.order, size="2")))),
                     ),
                 ),
                 card(
@@ -196,16 +198,16 @@ def client_record_page() -> rx.Component:
                     rx.cond(S.consents.length() > 0,
                             _table("Family consent", ["Who", "Relationship", "Scope", "Until", "Status", "Signed"],
                                    S.consents,
-                                   [lambda r: r["person"], lambda r: r["relationship"], lambda r: r["scope"],
-                                    lambda r: r["expires"], lambda r: r["status"], lambda r: r["signed"]]),
+                                   [lambda r: r.person, lambda r: r.relationship, lambda r: r.scope,
+                                    lambda r: r.expires, lambda r: r.status, lambda r: r.signed]),
                             rx.text("No consent on file: nothing may be shared with family.")),
                 ),
-                rx.cond(h["status"] != "discharged", discharge_card()),
+                rx.cond(h["status"] != ClientStatus.DISCHARGED.value, discharge_card()),
                 card(
                     rx.heading("Attendance history", as_="h3", size="4"),
                     _table("Attendance history", ["Date", "Group", "Topic", "Status", "Minutes"], S.attendance,
-                           [lambda r: r["date"], lambda r: r["group"], lambda r: r["topic"], lambda r: r["status"],
-                            lambda r: r["minutes"]]),
+                           [lambda r: r.date, lambda r: r.group, lambda r: r.topic, lambda r: r.status,
+                            lambda r: r.minutes]),
                 ),
                 card(
                     rx.heading("Treatment-plan reviews", as_="h3", size="4"),
@@ -226,7 +228,7 @@ def client_record_page() -> rx.Component:
                         on_submit=S.record_review, reset_on_submit=False, key=S.review_form_key.to_string(),
                     ),
                     _table("Treatment-plan reviews", ["Date", "Reviewer", "Summary", "Correct"], S.reviews,
-                           [lambda r: r["on"], lambda r: r["by"], lambda r: r["summary"], _review_edit]),
+                           [lambda r: r.on, lambda r: r.by, lambda r: r.summary, _review_edit]),
                 ),
                 spacing="4", width="100%", align="stretch",
             ),

@@ -17,16 +17,24 @@ from ..components.ui import (
     text_field,
     textarea_field,
 )
-from ..state.staff_groups import GroupsState, GroupState, RollCallState
+from ..state.staff_groups import (
+    GroupLine,
+    GroupsState,
+    GroupState,
+    MemberLine,
+    RollCallLine,
+    RollCallState,
+    SessionLine,
+)
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 DAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
 
 
-def _group_row(g: rx.Var) -> rx.Component:
+def _group_row(g: rx.Var[GroupLine]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.link(g["name"], href=g["href"])), rx.el.td(g["type"]), rx.el.td(g["facilitator"]),
-        rx.el.td(g["schedule"]), rx.el.td(g["members"]), rx.el.td(g["location"]),
+        rx.el.td(rx.link(g.name, href=g.href)), rx.el.td(g.type), rx.el.td(g.facilitator),
+        rx.el.td(g.schedule), rx.el.td(g.members), rx.el.td(g.location),
     )
 
 
@@ -34,6 +42,7 @@ def groups_page() -> rx.Component:
     e = GroupsState.errors
     return page_frame(
         "Groups",
+        error_banner(GroupsState.error),
         notice(GroupsState.message),
         data_table("Groups", ["Group", "Type", "Facilitator", "Schedule", "Members", "Room"], GroupsState.groups,
                    _group_row),
@@ -57,7 +66,8 @@ def groups_page() -> rx.Component:
                         style={"border": "none", "padding": 0},
                     ),
                     rx.flex(
-                        text_field("Start time", "start_time", "group-start", type="time", error=e.get("start_time", "")),
+                        text_field("Start time", "start_time", "group-start", type="time",
+                                   error=e.get("start_time", "")),
                         text_field("Length (minutes)", "duration_minutes", "group-length", input_mode="numeric",
                                    default_value="180", error=e.get("duration_minutes", "")),
                         text_field("Capacity", "capacity", "group-capacity", input_mode="numeric", default_value="12",
@@ -83,20 +93,20 @@ def groups_page() -> rx.Component:
     )
 
 
-def _session_row(s: rx.Var) -> rx.Component:
+def _session_row(s: rx.Var[SessionLine]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.link(s["day"], href=s["href"], aria_label="Roll call for " + s["day"])),
-        rx.el.td(s["start"]), rx.el.td(s["topic"]), rx.el.td(s["attendance"]), rx.el.td(s["state"]),
+        rx.el.td(rx.link(s.day, href=s.href, aria_label="Roll call for " + s.day)),
+        rx.el.td(s.start), rx.el.td(s.topic), rx.el.td(s.attendance), rx.el.td(s.state),
     )
 
 
-def _member_row(m: rx.Var) -> rx.Component:
+def _member_row(m: rx.Var[MemberLine]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.link(m["name"], href=m["href"])), rx.el.td(m["joined"]),
+        rx.el.td(rx.link(m.name, href=m.href)), rx.el.td(m.joined),
         rx.el.td(rx.cond(GroupState.manageable,
                          rx.button("Leave today", size="1", variant="soft", color_scheme="red",
-                                   aria_label="Leave today: " + m["name"],
-                                   on_click=GroupState.leave(m["id"])))),
+                                   aria_label="Leave today: " + m.name,
+                                   on_click=GroupState.leave(m.id)))),
     )
 
 
@@ -118,8 +128,8 @@ def group_page() -> rx.Component:
                     data_table("Members", ["Name", "Joined", "Actions"], GroupState.members, _member_row),
                     rx.cond(GroupState.manageable, rx.form(
                         rx.flex(
-                            rx.box(select_field("Client", "client_id", "join-client",
-                                                GroupState.enrollable, error=e.get("client_id", "")), min_width="14rem"),
+                            rx.box(select_field("Client", "client_id", "join-client", GroupState.enrollable,
+                                                error=e.get("client_id", "")), min_width="14rem"),
                             rx.box(text_field("Joins on", "joined_on", "join-date", type="date",
                                               default_value=GroupState.today_iso, error=e.get("joined_on", ""))),
                             rx.button("Enrol", type="submit", margin_top="1.5rem"),
@@ -130,7 +140,7 @@ def group_page() -> rx.Component:
                     rx.el.details(
                         rx.el.summary("Membership history"),
                         rx.el.ul(rx.foreach(GroupState.past_members, lambda m: rx.el.li(
-                            m["name"] + ": " + m["joined"] + " – " + m["left"]))),
+                            m.name + ": " + m.joined + " – " + m.left))),
                     ),
                 ),
                 card(
@@ -177,29 +187,29 @@ def group_page() -> rx.Component:
     )
 
 
-def _entry_row(entry: rx.Var) -> rx.Component:
-    field_id = "status-" + entry["id"]
-    minutes_id = "minutes-" + entry["id"]
+def _entry_row(entry: rx.Var[RollCallLine]) -> rx.Component:
+    field_id = "status-" + entry.id
+    minutes_id = "minutes-" + entry.id
     return rx.el.tr(
-        rx.el.th(rx.link(entry["name"], href=entry["href"]), scope="row"),
+        rx.el.th(rx.link(entry.name, href=entry.href), scope="row"),
         rx.el.td(
-            rx.el.label("Status for " + entry["name"], html_for=field_id,
+            rx.el.label("Status for " + entry.name, html_for=field_id,
                         style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
                                "clip": "rect(0 0 0 0)"}),
             rx.el.select(
                 rx.foreach(RollCallState.status_options, lambda o: rx.el.option(o[1], value=o[0])),
-                id=field_id, value=entry["status"], class_name="native-select",
-                on_change=lambda value: RollCallState.set_status(entry["id"], value),
+                id=field_id, value=entry.status, class_name="native-select",
+                on_change=lambda value: RollCallState.set_status(entry.id, value),
             ),
         ),
         rx.el.td(
-            rx.el.label("Minutes for " + entry["name"], html_for=minutes_id,
+            rx.el.label("Minutes for " + entry.name, html_for=minutes_id,
                         style={"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
                                "clip": "rect(0 0 0 0)"}),
-            rx.input(id=minutes_id, default_value=entry["minutes"], key=entry["id"] + "-" + entry["minutes"],
-                     input_mode="numeric", width="5.5rem", disabled=entry["status"] == "",
-                     on_blur=lambda value: RollCallState.set_minutes(entry["id"], value)),
-            field_error(RollCallState.errors.get("minutes-" + entry["id"], ""), minutes_id),
+            rx.input(id=minutes_id, default_value=entry.minutes, key=entry.id + "-" + entry.minutes,
+                     input_mode="numeric", width="5.5rem", disabled=entry.status == "",
+                     on_blur=lambda value: RollCallState.set_minutes(entry.id, value)),
+            field_error(RollCallState.errors.get("minutes-" + entry.id, ""), minutes_id),
         ),
     )
 
@@ -259,8 +269,8 @@ def roll_call_page() -> rx.Component:
                     rx.cond(RollCallState.earlier.length() > 0, rx.el.details(
                         rx.el.summary("Earlier versions (" + RollCallState.earlier.length().to_string() + ")"),
                         rx.el.ul(rx.foreach(RollCallState.earlier, lambda v: rx.el.li(
-                            rx.text(v["field"] + ", " + v["replaced"], size="1", color_scheme="gray"),
-                            rx.el.pre(v["text"], style={"whiteSpace": "pre-wrap", "fontFamily": "inherit",
+                            rx.text(v.field + ", " + v.replaced, size="1", color_scheme="gray"),
+                            rx.el.pre(v.text, style={"whiteSpace": "pre-wrap", "fontFamily": "inherit",
                                                         "margin": "0 0 0.5rem 0"}),
                         )), style={"paddingLeft": "1.2rem"}),
                     )),

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from ..models import BreakGlassGrant, Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User, utcnow
 from ..models.enums import STAFF_ROLES, Role
+from ..models.groups import member_on
 from . import audit, program
 from .errors import PermissionDenied
 from .ids import is_id
@@ -72,8 +73,7 @@ def caseload_condition_sql(therapist_id, today):
         .join(TherapyGroup, TherapyGroup.id == GroupMembership.group_id)
         .where(
             TherapyGroup.facilitator_id == therapist_id,
-            GroupMembership.joined_on <= today,
-            or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= today),
+            member_on(today),
         )
     )
     return or_(Client.primary_therapist_id == therapist_id, col(Client.id).in_(in_my_groups))

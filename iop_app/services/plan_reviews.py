@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from ..models import PlanReview, User, utcnow
-from . import audit, permissions, program, versions
+from ..models.enums import ClientStatus
+from . import audit, inputs, permissions, program, versions
 from .errors import PermissionDenied, ValidationError
 from .ids import is_id
 
 REVIEW_INTERVAL_DAYS = 30
 SUMMARY_MAX = 4000
-STAFF = ("therapist", "director")
 
 
 @dataclass
@@ -40,7 +42,7 @@ def status(session: Session, actor: User, client_id: int, today: date | None = N
     last = session.exec(select(PlanReview.reviewed_on).where(PlanReview.client_id == client.id)
                         .order_by(col(PlanReview.reviewed_on).desc())).first()
     due = (last or client.admission_date) + timedelta(days=REVIEW_INTERVAL_DAYS)
-    overdue = client.status != "discharged" and due < today
+    overdue = client.status != ClientStatus.DISCHARGED and due < today
     return ReviewStatus(last, due, overdue, (today - due).days if overdue else 0)
 
 
@@ -56,21 +58,36 @@ def history(session: Session, actor: User, client_id: int) -> list[dict]:
              "earlier": earlier.get(r.id, [])} for r, name in rows]
 
 
+class PlanReviewInput(BaseModel):
+    """A review's date and summary (record_review, edit_review)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
+    messages: ClassVar[dict[str, str]] = {
+        "reviewed_on": "Enter the date of the review.",
+        "summary:missing": "Write a short summary of the review.",
+        "summary:type": "Write a short summary of the review.",
+        "summary": f"The summary must be at most {SUMMARY_MAX} characters.",
+    }
+
+    reviewed_on: date
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+
+
 def _check(client, reviewed_on, summary, today: date) -> str:
+    """The checked summary; the date must also fall between admission and today."""
     errors = {}
-    if not isinstance(reviewed_on, date):
-        errors["reviewed_on"] = "Enter the date of the review."
-    elif reviewed_on > today:
-        errors["reviewed_on"] = "A review cannot be in the future."
-    elif reviewed_on < client.admission_date:
-        errors["reviewed_on"] = "A review cannot be before admission."
-    if not isinstance(summary, str) or not summary.strip():
-        errors["summary"] = "Write a short summary of the review."
-    elif len(summary.strip()) > SUMMARY_MAX:
-        errors["summary"] = f"The summary must be at most {SUMMARY_MAX} characters."
-    if errors:
+    try:
+        review = inputs.validate(PlanReviewInput, reviewed_on=reviewed_on, summary=summary)
+    except ValidationError as exc:
+        errors, review = exc.errors, None
+    if "reviewed_on" not in errors:  # a date (strict): now the program's rules
+        if reviewed_on > today:
+            errors["reviewed_on"] = "A review cannot be in the future."
+        elif reviewed_on < client.admission_date:
+            errors["reviewed_on"] = "A review cannot be before admission."
+    if errors or review is None:
         raise ValidationError(errors)
-    return summary.strip()
+    return review.summary
 
 
 def record_review(session: Session, actor: User, client_id: int, reviewed_on: date, summary: str,
@@ -79,7 +96,7 @@ def record_review(session: Session, actor: User, client_id: int, reviewed_on: da
     `expected_latest_id`: the highest review id the page showed (0: none). If a review
     was recorded since, StaleEdit names who recorded it and when."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="plan_review.create",
-                                 roles=STAFF)
+                                 roles=permissions.STAFF)
     today = today or program.local_today(session)
     summary = _check(client, reviewed_on, summary, today)
     # A read-then-insert check, not atomic like versions.write: that is enough here because
@@ -116,7 +133,7 @@ def edit_review(session: Session, actor: User, review_id, *, reviewed_on: date, 
                          outcome="denied", detail="no such review")
         raise PermissionDenied()
     client = permissions.require(session, actor, permissions.WRITE, review.client_id, what="plan_review.update",
-                                 roles=STAFF)
+                                 roles=permissions.STAFF)
     today = today or program.local_today(session)
     summary = _check(client, reviewed_on, summary, today)
     values = {k: v for k, v in (("reviewed_on", reviewed_on), ("summary", summary)) if v != getattr(review, k)}

@@ -4,7 +4,7 @@ arguments, so every value is re-checked here before a service sees it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 
 def as_int(value, low: int = 0, high: int = 2**31 - 1) -> int | None:
@@ -45,6 +45,16 @@ def as_date(value) -> date | None:
         return None
     try:
         return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def as_time(value) -> time | None:
+    """A time of day ("09:30", "09:30:00"), or None."""
+    if not isinstance(value, str) or len(value) > 8:
+        return None
+    try:
+        return time.fromisoformat(value)
     except ValueError:
         return None
 

@@ -7,15 +7,21 @@ roll call live in state/staff_client.py and state/staff_groups.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import reflex as rx
 
+from .. import routes
 from ..components import charts
+from ..models.enums import ClientStatus, Role
 from ..services import program, reports, roster
-from ..services.errors import PermissionDenied, ValidationError
-from .args import as_int, as_text
-from .base import SessionState
+from .args import as_int, as_text, form_dict
+from .base import PageState, SessionState
+from .formatting import fmt_date
+
+# The pages of the therapist workspace: therapists and the director.
+STAFF_PAGE = (Role.THERAPIST, Role.DIRECTOR)
 
 SORT_LABELS = {
     "name": "Name", "admission": "Admission date", "status": "Status", "therapist": "Therapist",
@@ -26,8 +32,29 @@ SORT_LABELS = {
 ARROWS = {"up": "↑", "down": "↓", "steady": "→", "": ""}
 
 
-def _fmt_date(day: date | None) -> str:
-    return day.strftime("%b %d, %Y").replace(" 0", " ") if day else "—"
+@dataclass
+class RosterLine:
+    """One roster row as shown (all public: the viewer may see these clients).
+    `hours_short` and `overdue` are "yes" or ""."""
+
+    id: str
+    href: str
+    name: str
+    therapist: str
+    status: str
+    admitted: str
+    week: str
+    last_checkin: str
+    mood: str
+    mood_words: str
+    craving: str
+    craving_words: str
+    attendance: str
+    hours: str
+    hours_short: str
+    review: str
+    overdue: str
+    flags: str
 
 
 def _fmt_avg(value: float | None, change: float | None) -> str:
@@ -45,38 +72,39 @@ def _change_words(label: str, change: float | None) -> str:
     return f"{label} {word} ({change:+.1f} on the week before)"
 
 
-def row_view(row: roster.RosterRow, today: date) -> dict[str, str]:
-    """The strings a roster row shows (all public: the viewer may see these clients)."""
+def row_view(row: roster.RosterRow, today: date) -> RosterLine:
+    """The strings a roster row shows."""
     rate = ("—" if row.attendance_rate is None
             else f"{round(row.attendance_rate * 100)}% ({row.attended_14}/{row.recorded_14})")
-    last = _fmt_date(row.last_checkin)
+    last = fmt_date(row.last_checkin)
     if row.last_checkin:
         ago = (today - row.last_checkin).days
         last += " (today)" if ago == 0 else f" ({ago} d ago)"
-    return {
-        "id": str(row.client_id),
-        "href": f"/staff/clients/{row.client_id}",
-        "name": row.name,
-        "therapist": row.therapist,
-        "status": row.status,
-        "admitted": _fmt_date(row.admission_date),
-        "week": str(row.week),
-        "last_checkin": last,
-        "mood": _fmt_avg(row.mood_avg7, row.mood_change),
-        "mood_words": _change_words("Mood", row.mood_change),
-        "craving": _fmt_avg(row.craving_avg7, row.craving_change),
-        "craving_words": _change_words("Craving", row.craving_change),
-        "attendance": rate,
-        "hours": f"{row.hours_week:g} / {row.hours_target:g} h",
-        "hours_short": "yes" if row.status != "discharged" and row.hours_week < row.hours_target else "",
-        "review": _fmt_date(row.next_review) + (" — OVERDUE" if row.review_overdue else ""),
-        "overdue": "yes" if row.review_overdue else "",
-        "flags": "; ".join(row.flags),
-    }
+    return RosterLine(
+        id=str(row.client_id),
+        href=routes.staff_client(row.client_id),
+        name=row.name,
+        therapist=row.therapist,
+        status=row.status,
+        admitted=fmt_date(row.admission_date),
+        week=str(row.week),
+        last_checkin=last,
+        mood=_fmt_avg(row.mood_avg7, row.mood_change),
+        mood_words=_change_words("Mood", row.mood_change),
+        craving=_fmt_avg(row.craving_avg7, row.craving_change),
+        craving_words=_change_words("Craving", row.craving_change),
+        attendance=rate,
+        hours=f"{row.hours_week:g} / {row.hours_target:g} h",
+        hours_short="yes" if row.status != ClientStatus.DISCHARGED and row.hours_week < row.hours_target else "",
+        review=fmt_date(row.next_review) + (" — OVERDUE" if row.review_overdue else ""),
+        overdue="yes" if row.review_overdue else "",
+        flags="; ".join(row.flags),
+    )
 
 
-class RosterState(SessionState):
-    rows: list[dict[str, str]] = []
+class RosterState(PageState, SessionState):
+    _roles = STAFF_PAGE
+    rows: list[RosterLine] = []
     total: int = 0
     page: int = 0
     pages: int = 1
@@ -88,7 +116,6 @@ class RosterState(SessionState):
     descending: bool = False
     therapist_options: list[list[str]] = []
     is_director: bool = False
-    error: str = ""
     flagged_total: int = 0
     flag_counts: list[list[str]] = []  # [flag, count]
     _latest_scores: list[dict] = []  # {"score", "mood", "craving"}: small, the chart is built from it
@@ -132,12 +159,7 @@ class RosterState(SessionState):
 
     def _reload(self, session, actor, with_summary: bool = False) -> None:
         today = program.local_today(session)
-        try:
-            result = roster.roster_page(session, actor, self._query(), today)
-        except (ValidationError, PermissionDenied) as exc:
-            self.error = exc.message
-            return
-        self.error = ""
+        result = roster.roster_page(session, actor, self._query(), today)
         self.rows = [row_view(r, today) for r in result.rows]
         self.total, self.page, self.pages = result.total, result.page, result.pages
         if with_summary:
@@ -146,44 +168,40 @@ class RosterState(SessionState):
             self.flag_counts = [[flag, str(n)] for flag, n in summary["flag_counts"].items()]
             self._latest_scores = summary["latest_scores"].to_dict("records")
 
+    # No forms with fields here: a refused filter or sort shows as the banner (errors_var=None).
     @rx.event
     def load(self):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            self.is_director = actor.role == "director"
+        def action(session, actor):
+            self.is_director = actor.is_director
             self.therapist_options = [[str(i), n] for i, n in roster.therapist_options(session, actor)]
             self.page = 0
             self._reload(session, actor, with_summary=True)
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def apply_filters(self, form: dict):
-        form = form if isinstance(form, dict) else {}
+        form = form_dict(form)
         search = as_text(form.get("search", ""), 100)
         status = form.get("status", "current")
         therapist = form.get("therapist", "")
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+
+        def action(session, actor):
             if search is None:
                 self.error = "Search text must be at most 100 characters."
-                return
-            if status not in roster.STATUS_FILTERS:
+            elif status not in roster.STATUS_FILTERS:
                 self.error = "Choose a status from the list."
-                return
-            if therapist not in ("", *[opt[0] for opt in self.therapist_options]):
+            elif therapist not in ("", *[opt[0] for opt in self.therapist_options]):
                 self.error = "Choose a therapist from the list."
-                return
-            self.search, self.status_filter, self.therapist_filter = search, status, therapist
-            self.flagged_only = form.get("flagged_only") in ("on", True, "true")
-            self.page = 0
-            self._reload(session, actor, with_summary=True)
+            else:
+                self.search, self.status_filter, self.therapist_filter = search, status, therapist
+                self.flagged_only = form.get("flagged_only") in ("on", True, "true")
+                self.page = 0
+                self._reload(session, actor, with_summary=True)
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def sort_by(self, key: str):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+        def action(session, actor):
             if key not in roster.SORT_KEYS:
                 self.error = "Unknown sort order."
                 return
@@ -191,40 +209,30 @@ class RosterState(SessionState):
             self.sort = key
             self.page = 0
             self._reload(session, actor)
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def show_flagged(self):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+        def action(session, actor):
             self.flagged_only, self.sort, self.descending, self.page = True, "flags", True, 0
-            self._reload(session, actor)
+        return self._run(action, errors_var=None)
 
     @rx.event
     def next_page(self):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+        def action(session, actor):
             if self.page + 1 < self.pages:
                 self.page += 1
-            self._reload(session, actor)
+        return self._run(action, errors_var=None)
 
     @rx.event
     def previous_page(self):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+        def action(session, actor):
             self.page = max(0, self.page - 1)
-            self._reload(session, actor)
+        return self._run(action, errors_var=None)
 
     @rx.event
     def export_csv(self):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            try:
-                text = roster.roster_csv(session, actor, self._query(0))
-            except (ValidationError, PermissionDenied) as exc:
-                self.error = exc.message
-                return
+        def action(session, actor):
+            text = roster.roster_csv(session, actor, self._query(0))
             return rx.download(data=text, filename="roster.csv", mime_type="text/csv")
+        return self._run(action, reload=False, errors_var=None)

@@ -4,39 +4,128 @@ The client id comes from the URL, i.e. from the browser: it is parsed with
 as_int and every read goes through services that call permissions.require,
 so another therapist's client is refused and audited. The chart data sits in
 backend vars; the figures are cached computed vars built from it.
+
+Handlers reload the record only after a change succeeded: every reload is an
+audited view of the record.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 import reflex as rx
 
 from ..components import charts
 from ..models import User
-from ..services import break_glass, discharge, family, goals, groups, needs, permissions, plan_reviews, program, progress
-from ..services.errors import NotFound, PermissionDenied, ServiceError, StaleEdit, ValidationError
-from .args import as_date, as_int, as_text, form_dict
-from .base import SessionState
+from ..models.enums import ClientStatus, GoalUpdateKind, Role
+from ..services import (
+    break_glass,
+    discharge,
+    family,
+    goals,
+    needs,
+    permissions,
+    plan_reviews,
+    program,
+    progress,
+    roll_call,
+)
+from ..services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
+from .args import as_date, as_int, form_dict
+from .base import PageState, SessionState
+from .formatting import fmt_date
+from .staff import STAFF_PAGE
 
 DAY_CHOICES = (30, 90, 365)
 WEEKS = 12
 
 
-def _d(day) -> str:
-    return day.strftime("%b %d, %Y").replace(" 0", " ") if day else "—"
+@dataclass
+class GoalLine:
+    id: str
+    title: str
+    area: str
+    horizon: str
+    status: str
+    progress: str
+    target: str
+    steps: str  # "; "-joined, done ones ticked
+    history: str  # one update a line, newest first
 
 
-class ClientRecordState(SessionState):
+@dataclass
+class NeedLine:
+    id: str
+    rank: str
+    label: str
+    area: str
+    focus: str  # "yes" or ""
+
+
+@dataclass
+class NeedOrderLine:
+    when: str
+    order: str
+
+
+@dataclass
+class ConsentLine:
+    person: str
+    relationship: str
+    scope: str
+    expires: str
+    status: str
+    signed: str
+
+
+@dataclass
+class AttendanceLine:
+    date: str
+    group: str
+    topic: str
+    status: str
+    minutes: str
+
+
+@dataclass
+class ReviewLine:
+    id: str
+    on: str
+    on_iso: str
+    by: str
+    summary: str
+    version: str
+    earlier_count: str
+    earlier: str  # the replaced summaries, newest first
+
+
+def _goal_line(g) -> GoalLine:
+    history = "\n".join(f"{fmt_date(u.day)}: {u.kind} — {u.progress_pct}%"
+                        + (f" ({u.status})" if u.kind == GoalUpdateKind.STATUS else "")
+                        + (f" — {u.note}" if u.note else "") for u in reversed(g.updates))
+    return GoalLine(id=str(g.id), title=g.title, area=g.life_area_label, horizon=g.horizon_label,
+                    status=g.status_label, progress=f"{g.progress_pct}%", target=fmt_date(g.target_date),
+                    steps="; ".join(("✓ " if s.done else "") + s.text for s in g.steps), history=history)
+
+
+def _review_line(r: dict) -> ReviewLine:
+    return ReviewLine(
+        id=str(r["id"]), on=fmt_date(r["reviewed_on"]), on_iso=r["reviewed_on"].isoformat(), by=r["reviewer"],
+        summary=r["summary"], version=str(r["version"]), earlier_count=str(len(r["earlier"])),
+        earlier="\n\n".join(f"Replaced {e.replaced_local} by {e.replaced_by}:\n{e.text}" for e in r["earlier"]))
+
+
+class ClientRecordState(PageState, SessionState):
+    _roles = STAFF_PAGE
     found: bool = False
-    error: str = ""
-    message: str = ""
     header: dict[str, str] = {}
-    goals: list[dict[str, str]] = []
-    needs: list[dict[str, str]] = []
-    need_history: list[dict[str, str]] = []
-    consents: list[dict[str, str]] = []
-    attendance: list[dict[str, str]] = []
-    reviews: list[dict[str, str]] = []
+    goals: list[GoalLine] = []
+    needs: list[NeedLine] = []
+    need_history: list[NeedOrderLine] = []
+    consents: list[ConsentLine] = []
+    attendance: list[AttendanceLine] = []
+    reviews: list[ReviewLine] = []
     review_status: dict[str, str] = {}
     review_errors: dict[str, str] = {}
     discharge_errors: dict[str, str] = {}
@@ -93,9 +182,6 @@ class ClientRecordState(SessionState):
         return charts.rate_figure(self._weekly_frame(), "week_start", "Group attendance by week")
 
     # ------------------------------------------------------------ loading
-    def _record(self) -> int | None:
-        return as_int(self.router.page.params.get("client_id"), 1)
-
     def _reload(self, session, actor) -> None:
         client_id = self._record_id
         today = program.local_today(session)
@@ -105,51 +191,37 @@ class ClientRecordState(SessionState):
         therapist = session.get(User, client.primary_therapist_id) if client.primary_therapist_id else None
         end = min(today, client.discharge_date) if client.discharge_date else today
         self.header = {
-            "name": person.full_name, "status": client.status, "admitted": _d(client.admission_date),
-            "week": str((end - client.admission_date).days // 7 + 1), "therapist": therapist.full_name if therapist else "—",
+            "name": person.full_name, "status": client.status, "admitted": fmt_date(client.admission_date),
+            "week": str((end - client.admission_date).days // 7 + 1),
+            "therapist": therapist.full_name if therapist else "—",
             "stage": client.stage_of_change, "level": client.level_of_care,
-            "discharged": _d(client.discharge_date) if client.status == "discharged" else "",
+            "discharged": fmt_date(client.discharge_date) if client.status == ClientStatus.DISCHARGED else "",
         }
         self.today = today.isoformat()
-        self.goals = [
-            {"id": str(g.id), "title": g.title, "area": g.life_area_label, "horizon": g.horizon_label,
-             "status": g.status_label, "progress": f"{g.progress_pct}%", "target": _d(g.target_date),
-             "steps": "; ".join(("✓ " if s.done else "") + s.text for s in g.steps),
-             "history": "\n".join(f"{_d(u.day)}: {u.kind} — {u.progress_pct}%"
-                                  + (f" ({u.status})" if u.kind == "status" else "")
-                                  + (f" — {u.note}" if u.note else "") for u in reversed(g.updates))}
-            for g in goals.list_goals(session, actor, client_id)
-        ]
+        self.goals = [_goal_line(g) for g in goals.list_goals(session, actor, client_id)]
         self.needs = [
-            {"id": str(n.id), "rank": str(i), "label": n.label, "area": n.area_label,
-             "focus": "yes" if n.in_focus else ""}
+            NeedLine(id=str(n.id), rank=str(i), label=n.label, area=n.area_label, focus="yes" if n.in_focus else "")
             for i, n in enumerate(needs.current_order(session, actor, client_id), start=1)
         ]
         self.need_history = [
-            {"when": s.local_at.strftime("%b %d, %Y"), "order": " › ".join(s.labels)}
+            NeedOrderLine(when=fmt_date(s.local_at.date()), order=" › ".join(s.labels))
             for s in needs.history(session, actor, client_id, limit=10)
         ]
         self.consents = [
-            {"person": c.person, "relationship": c.relationship, "scope": c.scope_label, "expires": c.expires,
-             "status": c.status, "signed": _d(c.signed_on)}
+            ConsentLine(person=c.person, relationship=c.relationship, scope=c.scope_label, expires=c.expires,
+                        status=c.status, signed=fmt_date(c.signed_on))
             for c in family.consents_for_client(session, actor, client_id)
         ]
-        self.attendance = [{k: str(v) for k, v in row.items()}
-                           for row in groups.client_attendance(session, actor, client_id, limit=40)]
+        self.attendance = [AttendanceLine(**{k: str(v) for k, v in row.items()})
+                           for row in roll_call.client_attendance(session, actor, client_id, limit=40)]
         status = plan_reviews.status(session, actor, client_id, today)
         self.review_status = {
-            "last": _d(status.last_review), "next": _d(status.next_due),
+            "last": fmt_date(status.last_review), "next": fmt_date(status.next_due),
             "overdue": f"OVERDUE by {status.days_overdue} days" if status.overdue else "",
         }
         every = plan_reviews.history(session, actor, client_id)
         shown = every[:10]
-        self.reviews = [
-            {"id": str(r["id"]), "on": _d(r["reviewed_on"]), "on_iso": r["reviewed_on"].isoformat(),
-             "by": r["reviewer"], "summary": r["summary"], "version": str(r["version"]),
-             "earlier_count": str(len(r["earlier"])),
-             "earlier": "\n\n".join(f"Replaced {e.replaced_local} by {e.replaced_by}:\n{e.text}" for e in r["earlier"])}
-            for r in shown
-        ]
+        self.reviews = [_review_line(r) for r in shown]
         self._review_versions = {str(r["id"]): r["version"] for r in shown}
         self._latest_review_id = max((r["id"] for r in every), default=0)  # the last one recorded
         self._load_charts(session, actor, today)
@@ -170,189 +242,135 @@ class ClientRecordState(SessionState):
         self.attendance, self.reviews, self.review_status, self.averages = [], [], {}, {}
         self._checkins, self._weekly = [], []
 
+    def _refreshed(self, session, actor) -> None:
+        """Show the record again; refused (access ended) -> an empty page and the refusal."""
+        try:
+            self._reload(session, actor)
+        except (PermissionDenied, NotFound):
+            self._clear()
+            raise
+
     @rx.event
     def load(self):
         self._clear()
         self._clear_emergency()
-        self.error = self.message = ""
-        self.review_errors = {}
-        self.discharge_errors = {}
+        self.review_errors, self.discharge_errors = {}, {}
         self.review_stale = self.review_draft = ""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            client_id = self._record()
-            if client_id is None:
-                self.error = "No such client."
-                return
-            self._record_id = client_id
+
+        def action(session, actor):
             try:
-                self._reload(session, actor)
-            except (PermissionDenied, NotFound) as exc:
-                self._record_id = 0
+                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
+                                               "No such client.")
+            except (PermissionDenied, NotFound):
                 self._clear()
-                self.error = exc.message
-                self._offer_emergency_access(session, actor, client_id)
-                return
-            self.found = True
+                self._offer_emergency_access(session, actor, self._load_param("client_id"))
+                raise
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def set_days(self, value: str):
         days = as_int(value, 1, 400)
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+
+        def action(session, actor):
             if days not in DAY_CHOICES or not self._record_id:
                 self.error = "Choose 30, 90 or 365 days."
                 return
             self.days = days
             try:
                 self._load_charts(session, actor, program.local_today(session))
-            except PermissionDenied as exc:
+            except PermissionDenied:
                 self._clear()
-                self.error = exc.message
+                raise
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def set_focus(self, need_id: str):
         nid = as_int(need_id, 1)
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+
+        def action(session, actor):
             if nid is None or not self._record_id:
                 self.error = "That need could not be found."
                 return
-            try:
-                needs.set_focus(session, actor, self._record_id, nid)
-                self._reload(session, actor)
-            except (PermissionDenied, ValidationError, NotFound) as exc:
-                self.error = exc.message
-                return
-            self.error = ""
+            needs.set_focus(session, actor, self._record_id, nid)
+            self._reload(session, actor)
             self.message = "Focus updated."
+        return self._run(action, reload=False, errors_var=None)
+
+    def _keep_refused_review(self, exc: StaleEdit, day, summary: str) -> None:
+        """Someone saved first: say who and when, and keep the refused text to copy from."""
+        self.review_stale = exc.message
+        self.review_draft = f"Review of {day.isoformat()}:\n{summary.strip()}"
 
     @rx.event
     def record_review(self, form: dict):
         form = form_dict(form)
-        self.review_errors = {}
-        self.message = ""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            day = as_date(form.get("reviewed_on"))
-            summary = as_text(form.get("summary"), plan_reviews.SUMMARY_MAX)
-            errors = {}
-            if day is None:
-                errors["reviewed_on"] = "Enter the date of the review."
-            if summary is None:
-                errors["summary"] = f"The summary must be at most {plan_reviews.SUMMARY_MAX} characters."
-            if errors or not self._record_id:
-                self.review_errors = errors or {"reviewed_on": "Open a client first."}
-                return
+        day, summary = as_date(form.get("reviewed_on")), form.get("summary")
+
+        def action(session, actor):
+            if not self._record_id:
+                raise ValidationError({"reviewed_on": "Open a client first."})
             try:
                 plan_reviews.record_review(session, actor, self._record_id, day, summary,
                                            expected_latest_id=self._latest_review_id)
-                self._reload(session, actor)
             except StaleEdit as exc:
-                self.review_stale = exc.message
-                self.review_draft = f"Review of {day.isoformat()}:\n{summary}"
+                self._keep_refused_review(exc, day, summary)
                 return
-            except ValidationError as exc:
-                self.review_errors = exc.errors
-                return
-            except PermissionDenied as exc:
-                self.error = exc.message
-                return
+            self._reload(session, actor)
             self.review_form_key += 1
             self.review_stale = self.review_draft = ""
             self.message = "Plan review recorded."
+        return self._run(action, reload=False, errors_var="review_errors")
 
     @rx.event
     def discharge_client(self, form: dict):
         form = form_dict(form)
-        self.discharge_errors = {}
-        self.message = ""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            on = as_date(form.get("on"))
-            note = as_text(form.get("note"), discharge.NOTE_MAX)
-            errors = {}
-            if on is None:
-                errors["on"] = "Enter the date of discharge."
-            if note is None:
-                errors["note"] = f"Keep the note under {discharge.NOTE_MAX} characters."
-            if errors or not self._record_id:
-                self.discharge_errors = errors or {"on": "Open a client first."}
-                return
-            try:
-                discharge.discharge_client(session, actor, self._record_id, on=on, note=note)
-                self._reload(session, actor)
-            except ValidationError as exc:
-                self.discharge_errors = exc.errors
-                return
-            except ServiceError as exc:  # refused (audited) or already discharged
-                self.error = exc.message
-                return
-            self.error = ""
+        on = as_date(form.get("on"))
+
+        def action(session, actor):
+            if not self._record_id:
+                raise ValidationError({"on": "Open a client first."})
+            discharge.discharge_client(session, actor, self._record_id, on=on, note=form.get("note"))
+            self._reload(session, actor)
             self.message = "Client discharged. Consents that end at discharge have ended."
+        return self._run(action, reload=False, errors_var="discharge_errors")
 
     @rx.event
     def edit_review(self, form: dict):
         """Correct a review's date or summary (refused when someone saved it since)."""
         form = form_dict(form)
-        self.review_errors = {}
-        self.message = ""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            review_id = as_int(form.get("review_id"), 1)
-            day = as_date(form.get("reviewed_on"))
-            summary = as_text(form.get("summary"), plan_reviews.SUMMARY_MAX)
+        review_id = as_int(form.get("review_id"), 1)
+        day, summary = as_date(form.get("reviewed_on")), form.get("summary")
+
+        def action(session, actor):
+            self.review_errors = {}
             if review_id is None or str(review_id) not in self._review_versions:
                 self.error = "That review could not be found. Please reload the page."
                 return
             self.edited_review = str(review_id)
-            errors = {}
-            if day is None:
-                errors["edit_reviewed_on"] = "Enter the date of the review."
-            if summary is None:
-                errors["edit_summary"] = f"The summary must be at most {plan_reviews.SUMMARY_MAX} characters."
-            if errors:
-                self.review_errors = errors
-                return
             try:
                 plan_reviews.edit_review(session, actor, review_id, reviewed_on=day, summary=summary,
                                          expected_version=self._review_versions[str(review_id)])
-                self._reload(session, actor)
             except StaleEdit as exc:
-                self.review_stale = exc.message
-                self.review_draft = f"Review of {day.isoformat()}:\n{summary}"
+                self._keep_refused_review(exc, day, summary)
                 return
-            except ValidationError as exc:
+            except ValidationError as exc:  # this review's edit form has its own field ids
                 self.review_errors = {f"edit_{k}": v for k, v in exc.errors.items()}
                 return
-            except PermissionDenied as exc:
-                self.error = exc.message
-                return
+            self._reload(session, actor)
             self.review_stale = self.review_draft = ""
             self.message = "Plan review updated."
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def reload_reviews(self):
         """After a refused save: show the latest reviews; the refused text stays below."""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
+        def action(session, actor):
             if not self._record_id:
                 return
-            try:
-                self._reload(session, actor)
-            except (PermissionDenied, NotFound) as exc:
-                self._clear()
-                self.error = exc.message
-                return
+            self._refreshed(session, actor)
             self.review_stale = ""
             self.message = "Reloaded: these are the latest reviews; your unsaved text is shown above them."
+        return self._run(action, reload=False, errors_var=None)
 
     @rx.event
     def discard_review_draft(self):
@@ -365,10 +383,10 @@ class ClientRecordState(SessionState):
         self.emergency_errors = {}
         self._emergency_client_id = 0
 
-    def _offer_emergency_access(self, session, actor, client_id: int) -> None:
+    def _offer_emergency_access(self, session, actor, client_id: int | None) -> None:
         """A therapist refused a record may open it in an emergency (not the director,
         who is never refused). Offered for any id: a refusal never says whether it exists."""
-        if actor.role != "therapist":
+        if not actor.is_therapist or client_id is None:
             return
         self.emergency_offer = True
         self.emergency_minutes = str(program.break_glass_minutes(session))
@@ -385,34 +403,18 @@ class ClientRecordState(SessionState):
 
     @rx.event
     def open_emergency_access(self, form: dict):
-        form = form_dict(form)
-        self.emergency_errors = {}
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist"):
-                return refusal
-            reason = as_text(form.get("reason"), break_glass.REASON_MAX)
-            if reason is None:
-                self.emergency_errors = {"reason": f"Explain the emergency in {break_glass.REASON_MIN} to "
-                                                   f"{break_glass.REASON_MAX} characters."}
-                return
+        reason = form_dict(form).get("reason")
+
+        def action(session, actor):
             if not self._emergency_client_id:
-                self.emergency_errors = {"reason": "Open a client's record first."}
-                return
-            try:
-                break_glass.open_grant(session, actor, self._emergency_client_id, reason)
-            except ValidationError as exc:
-                self.emergency_errors = exc.errors
-                return
-            except PermissionDenied as exc:
-                self.error = exc.message
-                return
+                raise ValidationError({"reason": "Open a client's record first."})
+            break_glass.open_grant(session, actor, self._emergency_client_id, reason)
             self._record_id = self._emergency_client_id
             try:
-                self._reload(session, actor)
-            except (PermissionDenied, NotFound) as exc:
+                self._refreshed(session, actor)
+            except (PermissionDenied, NotFound):
                 self._record_id = 0
-                self._clear()
-                self.error = exc.message
-                return
-            self.error = ""
+                raise
             self.found = True
+        # Emergency access is a therapist's: the director is never refused a record.
+        return self._run(action, reload=False, errors_var="emergency_errors", roles=(Role.THERAPIST,))
