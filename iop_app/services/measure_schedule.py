@@ -70,13 +70,14 @@ def completion_days(session: Session, client_id: int) -> dict[str, list[date]]:
 
 def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date]],
             assignments: list[MeasureAssignment], today: date) -> list[DueMeasure]:
-    """The pure rule: what is due (due day <= today) for one client. One entry per
+    """The pure rule: what is due (due day, or a discharge window's first day, <= today) for one client. One entry per
     measure, the earliest due day first when several rules ask for the same one."""
     ends = client.discharge_date
     found: dict[str, DueMeasure] = {}
 
-    def offer(code: str, due_on: date, reason: str, assignment_id: int | None = None) -> None:
-        if due_on > today:
+    def offer(code: str, due_on: date, reason: str, assignment_id: int | None = None,
+              opens: date | None = None) -> None:
+        if (opens or due_on) > today:
             return
         days = done.get(code, [])
         item = DueMeasure(code, measures.definition(code).name, due_on,
@@ -97,7 +98,7 @@ def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date
         elif rule.timing == MeasureTiming.DISCHARGE and ends is not None:
             opens = ends - timedelta(days=DISCHARGE_WINDOW_DAYS)
             if today >= opens and not any(day >= opens for day in days):
-                offer(rule.code, ends, rule.timing)
+                offer(rule.code, ends, rule.timing, opens=opens)
     for assignment in assignments:
         offer(assignment.code, assignment.due_on, "assigned", assignment.id)
     return sorted(found.values(), key=lambda item: (item.due_on, item.code))
