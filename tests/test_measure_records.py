@@ -189,3 +189,22 @@ def test_trend_marks_reliable_change_and_response(session, alex):
     assert frame["day"].iloc[0] == program.local_today(session)
     assert measure_trends.series(session, therapist, client.id, codes=("gad7",)).empty
     assert (utcnow() - frame["completed_at"].iloc[-1].to_pydatetime()).total_seconds() < 60
+
+
+def test_two_submits_racing_from_two_sessions_complete_it_once(session, db_url, alex):
+    """The second session still holds the draft as a draft (loaded before the first
+    submitted): the conditional update refuses it all the same."""
+    from sqlmodel import Session
+
+    from iop_app.db import get_engine
+
+    client, user, _ = alex
+    draft = measure_records.save_draft(session, user, client.id, code="phq9", answers=phq9(item9=1))
+    with Session(get_engine(db_url), expire_on_commit=False) as other:
+        stale = other.get(MeasureResponse, draft.id)
+        assert stale.status == "draft"
+        measure_records.submit(session, user, client.id, draft.id)
+        with pytest.raises(ServiceError, match="already submitted"):
+            measure_records.submit(other, user, client.id, draft.id)
+    assert session.exec(select(func.count()).select_from(MeasureAlert)).one() == 1
+    assert len(events(session, "measure.submit", "success")) == 1
