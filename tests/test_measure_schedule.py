@@ -15,6 +15,7 @@ from sqlmodel import delete
 
 from iop_app.models import MeasureResponse, MeasureRule, ProgramSetting
 from iop_app.services import measure_records, measure_schedule
+from iop_app.services.errors import PermissionDenied
 from iop_app.services.measure_schedule import OVERDUE_AFTER_DAYS
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -136,3 +137,17 @@ def test_an_ad_hoc_assignment_is_due_until_answered(session, world):
     draft = measure_records.save_draft(session, user, client.id, code="pcl5", answers={n: 0 for n in range(1, 21)})
     measure_records.submit(session, user, client.id, draft.id)
     assert measure_schedule.due(session, user, client.id, today) == []
+
+
+def test_due_for_caseload_covers_the_therapists_clients_only(session, world, factory):
+    client, user, therapist = world
+    only(session, ("phq9", "interval", 14))
+    admit(session, client, date(2026, 10, 1))
+    stranger = factory.client(factory.user("therapist"))
+    completed(session, client, user, "phq9", datetime(2026, 10, 1, 9, 0))
+    found = measure_schedule.due_for_caseload(session, therapist, date(2026, 10, 20))
+    assert set(found) == {client.id} and stranger.id not in found
+    [item] = found[client.id]
+    assert (item.due_on, item.overdue) == (date(2026, 10, 15), True)
+    with pytest.raises(PermissionDenied):
+        measure_schedule.due_for_caseload(session, user)
