@@ -28,6 +28,7 @@ from .family import (
     SlotProposal,
 )
 from .groups import ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, GroupMembership, GroupSession, TherapyGroup
+from .measures import MeasureAlert, MeasureAssignment, MeasureResponse, MeasureRule
 from .versions import TextVersion
 
 __all__ = [
@@ -54,6 +55,10 @@ __all__ = [
     "GroupMembership",
     "GroupSession",
     "IndividualSession",
+    "MeasureAlert",
+    "MeasureAssignment",
+    "MeasureResponse",
+    "MeasureRule",
     "MoodEntry",
     "Need",
     "NeedRanking",

@@ -167,3 +167,22 @@ class AuditOutcome(LabelledEnum):
     FAILURE = "failure", "Failure"
     ALLOWED = "allowed", "Allowed"
     DENIED = "denied", "Denied"
+
+
+class MeasureTiming(LabelledEnum):
+    """When a program rule gives a measure (services/measure_schedule.py)."""
+
+    INTAKE = "intake", "At intake"
+    INTERVAL = "interval", "Every few days"
+    DISCHARGE = "discharge", "At discharge"
+
+
+class MeasureResponseStatus(LabelledEnum):
+    DRAFT = "draft", "Started"  # answers kept while the client is part way through
+    SUBMITTED = "submitted", "Completed"  # never edited again; a correction supersedes it
+
+
+class MeasureAlertKind(LabelledEnum):
+    ITEM9 = "item9", "PHQ-9 item 9 above 0"
+    RISE = "rise", "Score rose 5 or more points"
+    BAM_USE = "bam_use", "BAM: recent substance use"
