@@ -7,13 +7,14 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
-from .enums import STAFF_ROLES, Role
+from .enums import STAFF_ROLES, Role, enum_check
 
 ROLES = Role.values()
 
 
 class User(SQLModel, table=True):
     __tablename__ = "user"
+    __table_args__ = (enum_check("user", "role", Role),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)  # stored lower-cased

@@ -8,6 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
+from .enums import AttendanceStatus, GroupType, enum_check
 
 GROUP_TYPES = (
     "psychoeducational",
@@ -24,6 +25,7 @@ ATTENDANCE_STATUSES = ("present", "late", "left_early", "excused", "unexcused")
 
 class TherapyGroup(SQLModel, table=True):
     __tablename__ = "therapy_group"
+    __table_args__ = (enum_check("therapy_group", "group_type", GroupType),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
@@ -75,6 +77,7 @@ class Attendance(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("session_id", "client_id", name="uq_attendance_session_client"),
         Index("ix_attendance_client_session", "client_id", "session_id"),
+        enum_check("attendance", "status", AttendanceStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)
