@@ -36,7 +36,7 @@ from .models import (
     User,
     utcnow,
 )
-from .models.enums import ConsentEndEvent
+from .models.enums import ConsentEndEvent, Role
 from .services import auth, program
 
 DEMO_PASSWORD = "Recovery-Demo-2026"
@@ -92,7 +92,7 @@ TOPICS = [
 _demo_hash: str | None = None
 
 
-def _user(session: Session, email: str, name: str, role: str) -> User:
+def _user(session: Session, email: str, name: str, role: Role) -> User:
     # Demo accounts share one published password, so one argon2 hash serves them
     # all (hashing 38 times would make every test database take seconds longer).
     global _demo_hash
@@ -109,12 +109,12 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     today = today or program.local_today(session)
     now = utcnow()
 
-    director = _user(session, "director@iop.example", "Dana Whitfield", "director")
+    director = _user(session, "director@iop.example", "Dana Whitfield", Role.DIRECTOR)
     session.add(StaffProfile(user_id=director.id, credentials="PsyD"))
     therapists = [
-        _user(session, "therapist@iop.example", "Marcus Reyes", "therapist"),
-        _user(session, "therapist2@iop.example", "Priya Shah", "therapist"),
-        _user(session, "therapist3@iop.example", "Jordan Lee", "therapist"),
+        _user(session, "therapist@iop.example", "Marcus Reyes", Role.THERAPIST),
+        _user(session, "therapist2@iop.example", "Priya Shah", Role.THERAPIST),
+        _user(session, "therapist3@iop.example", "Jordan Lee", Role.THERAPIST),
     ]
     for t, cred in zip(therapists, ["LCSW", "LMFT", "CADC-II"]):
         session.add(StaffProfile(user_id=t.id, credentials=cred))
@@ -123,7 +123,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     clients: list[Client] = []
     for i, name in enumerate(CLIENT_NAMES):
         email = "client@iop.example" if i == 0 else f"client{i + 1:02d}@iop.example"
-        user = _user(session, email, name, "client")
+        user = _user(session, email, name, Role.CLIENT)
         if i == 0:
             admitted, status = today - timedelta(days=26), "active"
         elif i in (5, 12, 19, 26):
@@ -338,7 +338,7 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
     alex = clients[0]
 
     def family_user(email, name):
-        return _user(session, email, name, "family")
+        return _user(session, email, name, Role.FAMILY)
 
     # family@: spouse of the demo client, consent in force (scheduling + progress)
     # for 90 days or until discharge.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import utcnow
 from .enums import STAFF_ROLES, Role, enum_check
@@ -45,6 +45,12 @@ class User(SQLModel, table=True):
     def is_staff(self) -> bool:
         """A therapist or the director: documents care, sees a roster."""
         return self.role in STAFF_ROLES
+
+
+def role_in(*roles: Role):
+    """SQL condition on User: the account has one of `roles` (queries say which
+    people they list through this, not with string comparisons)."""
+    return col(User.role).in_(roles)
 
 
 class AuthSession(SQLModel, table=True):

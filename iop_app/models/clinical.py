@@ -19,14 +19,8 @@ from .enums import (
     enum_check,
 )
 
-CLIENT_STATUSES = ("intake", "active", "discharged")
-STAGES_OF_CHANGE = (
-    "precontemplation",
-    "contemplation",
-    "preparation",
-    "action",
-    "maintenance",
-)
+CLIENT_STATUSES = ClientStatus.values()
+STAGES_OF_CHANGE = StageOfChange.values()
 
 
 class Client(SQLModel, table=True):

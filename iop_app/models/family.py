@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from .base import utcnow
 from .enums import ConsentEndEvent, ConsentScope, FamilySessionStatus, SessionMode, SlotStatus, enum_check
 
-CONSENT_SCOPES = ("scheduling", "scheduling_progress")
+CONSENT_SCOPES = ConsentScope.values()
 
 
 class FamilyLink(SQLModel, table=True):

@@ -10,17 +10,8 @@ from sqlmodel import Field, SQLModel
 from .base import utcnow
 from .enums import AttendanceStatus, GroupType, enum_check
 
-GROUP_TYPES = (
-    "psychoeducational",
-    "process",
-    "skills_development",
-    "support",
-    "relapse_prevention",
-    "twelve_step_spiritual",
-    "family",
-    "other",
-)
-ATTENDANCE_STATUSES = ("present", "late", "left_early", "excused", "unexcused")
+GROUP_TYPES = GroupType.values()
+ATTENDANCE_STATUSES = AttendanceStatus.values()
 
 
 class TherapyGroup(SQLModel, table=True):

@@ -172,7 +172,7 @@ def save_order(session: Session, actor: User, client_id: int, need_ids: list[int
 def set_focus(session: Session, actor: User, client_id: int, need_id: int | None) -> None:
     """Staff mark the need therapy is working on now (None clears it). One at a time."""
     permissions.require(session, actor, permissions.WRITE, client_id, what="need.focus",
-                        roles=("therapist", "director"))
+                        roles=permissions.STAFF)
     need = None if need_id is None else _need_on_record(session, actor, client_id, need_id, "need.focus")
     for other in session.exec(select(Need).where(Need.client_id == client_id, col(Need.in_focus).is_(True))).all():
         other.in_focus = False

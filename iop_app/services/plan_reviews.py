@@ -22,7 +22,7 @@ from .ids import is_id
 
 REVIEW_INTERVAL_DAYS = 30
 SUMMARY_MAX = 4000
-STAFF = ("therapist", "director")
+STAFF = permissions.STAFF
 
 
 @dataclass

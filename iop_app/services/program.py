@@ -44,7 +44,7 @@ def get_setting(session: Session, key: str) -> str:
 
 
 def set_setting(session: Session, actor: User, key: str, value: str) -> None:
-    if actor.role != "director":
+    if not actor.is_director:
         audit.record_now(session, actor, "setting.update", target=key, outcome="denied")
         raise PermissionDenied()
     if key not in DEFAULTS:
