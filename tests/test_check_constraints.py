@@ -5,11 +5,11 @@ database over with its rows, its audit chain and its audit triggers intact."""
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from alembic import command
 from iop_app.db import get_engine
 from iop_app.manage import alembic_config
 from iop_app.models import AuditEvent, Client, Consent, Goal, GoalUpdate, User

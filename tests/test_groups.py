@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time
+from datetime import date, time
 
 import pytest
 from sqlmodel import select
 
 from iop_app.models import Attendance, AuditEvent, Client, GroupMembership, GroupSession
-from iop_app.services import groups, hours, program, reports
+from iop_app.services import groups, hours, reports
 from iop_app.services.errors import PermissionDenied, ValidationError
 
 TODAY = date(2026, 3, 18)  # Wednesday

@@ -33,8 +33,9 @@ NAV = {
                   ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
                      ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
-    Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                    ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("Accounts", routes.DIRECTOR_ACCOUNTS),
+    Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
+                    ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
+                    ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
@@ -155,7 +156,8 @@ def text_field(
     described = f"{field_id}-error" + (f" {field_id}-hint" if hint else "")
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
-        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray")) if hint else rx.fragment(),
+        (rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray"))
+         if hint else rx.fragment()),
         rx.input(id=field_id, name=name, type=type, required=required, aria_describedby=described,
                  width="100%", **input_props),
         field_error(error, field_id) if isinstance(error, rx.Var) else rx.fragment(),

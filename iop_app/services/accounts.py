@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 from ..models import Client, StaffProfile, User, role_in
 from ..models.enums import STAFF_ROLES, Role
 from . import audit, auth, permissions
-from .errors import PermissionDenied, ValidationError
+from .errors import ValidationError
 from .ids import is_id
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -127,7 +127,8 @@ def list_accounts(session: Session, actor: User, role: str = "") -> list[Account
 
 def therapists(session: Session) -> list[tuple[int, str]]:
     rows = session.exec(
-        select(User.id, User.full_name).where(role_in(Role.THERAPIST), col(User.active).is_(True)).order_by(User.full_name)
+        select(User.id, User.full_name).where(role_in(Role.THERAPIST), col(User.active).is_(True))
+        .order_by(User.full_name)
     ).all()
     return [(r[0], r[1]) for r in rows]
 

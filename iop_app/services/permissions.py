@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, bindparam, or_, select as sa_select
+from sqlalchemy import Integer, and_, bindparam, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import BreakGlassGrant, Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User, utcnow
