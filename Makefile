@@ -4,7 +4,8 @@
 #   make migrate  apply Alembic migrations to the configured DB
 #   make seed     migrate; seed demo data only into a DB this creates (prints the demo sign-ins)
 #   make run      setup + seed + `reflex run --env prod` on http://localhost:$(PORT)
-#   make test     setup + chromium + pytest
+#   make lint     ruff check . (config in pyproject.toml)
+#   make test     setup + chromium + ruff + pytest
 #   make bench    run bench/run.py
 #
 # Reflex must not phone home (this machine only reaches PyPI, apt and npm), so
@@ -48,10 +49,10 @@ export IOP_PORT := $(PORT)
 
 SETUP_STAMP := $(VENV)/.iop-setup.stamp
 
-.PHONY: help setup chromium migrate seed run test bench clean-web
+.PHONY: help setup chromium migrate seed run lint test bench clean-web
 
 help:
-	@sed -n '3,10p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 # --- setup --------------------------------------------------------------------
 $(PY):
@@ -97,7 +98,11 @@ seed: setup
 run: setup seed
 	cd $(ROOT) && exec $(VENV)/bin/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT)
 
-test: setup chromium
+# Lint first: a ruff violation fails `make test` (and CI) before any test runs.
+lint: setup
+	cd $(ROOT) && $(VENV)/bin/ruff check .
+
+test: setup chromium lint
 	cd $(ROOT) && $(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 bench: setup

@@ -3,11 +3,11 @@ the target metadata from the app's SQLModel tables."""
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel, create_engine
 
 import iop_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from alembic import context
 from iop_app.db import database_url
 
 config = context.config

@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import time as clock
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,15 @@ from sqlmodel import Session  # noqa: E402
 from iop_app.db import get_engine  # noqa: E402
 from iop_app.manage import migrate  # noqa: E402
 from iop_app.models import (  # noqa: E402
-    Attendance, Client, GroupMembership, GroupSession, IndividualSession, MoodEntry, PlanReview, TherapyGroup, User,
+    Attendance,
+    Client,
+    GroupMembership,
+    GroupSession,
+    IndividualSession,
+    MoodEntry,
+    PlanReview,
+    TherapyGroup,
+    User,
 )
 from iop_app.services import program, progress, reports, roster  # noqa: E402
 from iop_app.state.staff import row_view  # noqa: E402
@@ -56,7 +64,7 @@ STATUSES = ("present",) * 80 + ("late",) * 6 + ("left_early",) * 4 + ("excused",
 def build(url: str, today: date) -> dict:
     rng = random.Random(7)
     engine = get_engine(url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(engine) as s:
         tz = program.program_tz(s)
         users = [dict(email="director@bench.example", full_name="Dana Director", role="director", password_hash="x",
@@ -71,8 +79,9 @@ def build(url: str, today: date) -> dict:
         ids = dict(s.execute(text("SELECT email, id FROM user")).all())
         director = ids["director@bench.example"]
         therapists = [ids[f"t{i}@bench.example"] for i in range(THERAPISTS)]
-        clients = [dict(user_id=ids[f"c{i}@bench.example"], admission_date=today - timedelta(days=DAYS + rng.randint(0, 30)),
-                        status="active", primary_therapist_id=therapists[i // PER_THERAPIST], level_of_care="2.1",
+        clients = [dict(user_id=ids[f"c{i}@bench.example"],
+                        admission_date=today - timedelta(days=DAYS + rng.randint(0, 30)), status="active",
+                        primary_therapist_id=therapists[i // PER_THERAPIST], level_of_care="2.1",
                         stage_of_change="action", discharge_note="") for i in range(n_clients)]
         s.execute(insert(Client), clients)
         client_ids = [cid for (cid,) in s.execute(text("SELECT id FROM client ORDER BY id"))]
@@ -96,7 +105,8 @@ def build(url: str, today: date) -> dict:
 
         groups = []
         for g in range(n_clients // GROUP_SIZE):
-            groups.append(dict(name=f"Group {g:03d}", group_type="process", facilitator_id=therapists[g * GROUP_SIZE // PER_THERAPIST],
+            groups.append(dict(name=f"Group {g:03d}", group_type="process",
+                               facilitator_id=therapists[g * GROUP_SIZE // PER_THERAPIST],
                                weekdays="1,3,5", start_time=time(9), duration_minutes=180, capacity=GROUP_SIZE,
                                start_date=start, location="", description=""))
         s.execute(insert(TherapyGroup), groups)
@@ -113,11 +123,11 @@ def build(url: str, today: date) -> dict:
                                          duration_minutes=180, topic="", notes="", cancelled=rng.random() < 0.02,
                                          cancel_reason="", extra=False))
         s.execute(insert(GroupSession), meetings)
-        now_utc = datetime.now(timezone.utc)
+        now_utc = datetime.now(UTC)
         rows = s.execute(text("SELECT id, group_id, starts_at, cancelled FROM group_session")).all()
         batch = []
         for sid, gid, starts_at, cancelled in rows:
-            if cancelled or datetime.fromisoformat(str(starts_at)).replace(tzinfo=timezone.utc) > now_utc:
+            if cancelled or datetime.fromisoformat(str(starts_at)).replace(tzinfo=UTC) > now_utc:
                 continue
             for cid in members[gid]:
                 status = rng.choice(STATUSES)
@@ -192,7 +202,8 @@ a AS (SELECT a.client_id, COUNT(*) AS rec,
       GROUP BY a.client_id),
 h AS (SELECT client_id, SUM(minutes) AS mins FROM (
         SELECT a.client_id, a.minutes FROM attendance a JOIN group_session s ON s.id = a.session_id
-        WHERE a.client_id IN (SELECT id FROM c) AND s.starts_at >= :week AND s.starts_at < :next_week AND NOT s.cancelled
+        WHERE a.client_id IN (SELECT id FROM c) AND s.starts_at >= :week AND s.starts_at < :next_week
+          AND NOT s.cancelled
         UNION ALL
         SELECT client_id, minutes_attended FROM individual_session
         WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'attended'
@@ -263,7 +274,7 @@ def roster_by_hand(s: Session, today: date, therapist: int | None, limit: int):
 
 def check_roster(rows: list, hand: list) -> None:
     assert [r.client_id for r in rows] == [h[0] for h in hand], "roster order differs"
-    for r, h in zip(rows, hand):
+    for r, h in zip(rows, hand, strict=True):
         _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, last_review = h
         assert str(r.last_checkin) == str(last), (r.client_id, r.last_checkin, last)
         assert r.mood_avg7 == (round(mood7, 1) if mood7 is not None else None)
@@ -338,7 +349,7 @@ def main() -> None:
             race(service_charts, sql_charts)
         by_day = checkins.set_index(checkins["day"].dt.strftime("%Y-%m-%d"))
         compared = 0
-        for day, mood, craving, mood7, craving7 in hand_checkins:
+        for day, mood, _craving, mood7, craving7 in hand_checkins:
             if str(day) in by_day.index:
                 row = by_day.loc[str(day)]
                 assert row["mood"] == mood and abs(row["mood_avg7"] - mood7) < 1e-9, (day, row["mood_avg7"], mood7)
@@ -347,7 +358,7 @@ def main() -> None:
         assert compared == int(checkins["mood"].notna().sum())
         weekly_minutes: dict[date, int] = {}
         for starts_at, minutes in hand_hours:
-            moment = datetime.fromisoformat(str(starts_at)).replace(tzinfo=timezone.utc)
+            moment = datetime.fromisoformat(str(starts_at)).replace(tzinfo=UTC)
             monday = program.week_start(program.to_local(moment, tz).date())
             weekly_minutes[monday] = weekly_minutes.get(monday, 0) + minutes
         assert [round(weekly_minutes.get(w.date(), 0) / 60, 2) for w in weekly["week_start"]] == \
@@ -382,7 +393,8 @@ def main() -> None:
         worst = max(worst, ratio)
         print(f"{name:34} {t_service * 1000:8.1f} ms {t_sql * 1000:8.1f} ms {ratio:7.2f}")
     print()
-    print(f"Roster page state sent to the browser: {state_kb:.1f} KB (25 rows); 40-row caseload page {caseload_kb:.1f} KB")
+    print(f"Roster page state sent to the browser: {state_kb:.1f} KB (25 rows); "
+          f"40-row caseload page {caseload_kb:.1f} KB")
     print("All service numbers equal the hand-written SQL.")
     print(f"Worst ratio {worst:.2f} (aim < 2); state {'under' if state_kb < 100 else 'OVER'} 100 KB.")
     engine.dispose()

@@ -122,7 +122,7 @@ def create_director(email: str, full_name: str, password: str | None) -> None:
         except ValidationError as exc:
             for field, message in exc.errors.items():
                 print(f"{field}: {message}", file=sys.stderr)
-            raise SystemExit(2)
+            raise SystemExit(2) from None
     _mark_database(None, PRODUCTION)  # from now on `make run` never seeds it
     print(f"Created director {user.email}. Sign in at the app's /signin page.")
 

@@ -1,5 +1,7 @@
 """Every URL in the app, in one place."""
 
+from .models.enums import Role
+
 SIGNIN = "/signin"
 HOME = "/"  # sends each role to its own home page
 DENIED = "/denied"
@@ -30,10 +32,10 @@ FAMILY_HOME = "/family"
 FAMILY_ACTIVATE = "/family/activate"
 
 ROLE_HOME = {
-    "client": CLIENT_HOME,
-    "therapist": STAFF_ROSTER,
-    "director": DIRECTOR_HOME,
-    "family": FAMILY_HOME,
+    Role.CLIENT: CLIENT_HOME,
+    Role.THERAPIST: STAFF_ROSTER,
+    Role.DIRECTOR: DIRECTOR_HOME,
+    Role.FAMILY: FAMILY_HOME,
 }
 
 

@@ -36,7 +36,7 @@ from .models import (
     User,
     utcnow,
 )
-from .models.enums import ConsentEndEvent
+from .models.enums import ConsentEndEvent, GoalUpdateKind, Role
 from .services import auth, program
 
 DEMO_PASSWORD = "Recovery-Demo-2026"
@@ -92,7 +92,7 @@ TOPICS = [
 _demo_hash: str | None = None
 
 
-def _user(session: Session, email: str, name: str, role: str) -> User:
+def _user(session: Session, email: str, name: str, role: Role) -> User:
     # Demo accounts share one published password, so one argon2 hash serves them
     # all (hashing 38 times would make every test database take seconds longer).
     global _demo_hash
@@ -109,21 +109,21 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     today = today or program.local_today(session)
     now = utcnow()
 
-    director = _user(session, "director@iop.example", "Dana Whitfield", "director")
+    director = _user(session, "director@iop.example", "Dana Whitfield", Role.DIRECTOR)
     session.add(StaffProfile(user_id=director.id, credentials="PsyD"))
     therapists = [
-        _user(session, "therapist@iop.example", "Marcus Reyes", "therapist"),
-        _user(session, "therapist2@iop.example", "Priya Shah", "therapist"),
-        _user(session, "therapist3@iop.example", "Jordan Lee", "therapist"),
+        _user(session, "therapist@iop.example", "Marcus Reyes", Role.THERAPIST),
+        _user(session, "therapist2@iop.example", "Priya Shah", Role.THERAPIST),
+        _user(session, "therapist3@iop.example", "Jordan Lee", Role.THERAPIST),
     ]
-    for t, cred in zip(therapists, ["LCSW", "LMFT", "CADC-II"]):
+    for t, cred in zip(therapists, ["LCSW", "LMFT", "CADC-II"], strict=True):
         session.add(StaffProfile(user_id=t.id, credentials=cred))
 
     # Clients: index 0 is the demo client (week 4). Therapist 0 carries 10.
     clients: list[Client] = []
     for i, name in enumerate(CLIENT_NAMES):
         email = "client@iop.example" if i == 0 else f"client{i + 1:02d}@iop.example"
-        user = _user(session, email, name, "client")
+        user = _user(session, email, name, Role.CLIENT)
         if i == 0:
             admitted, status = today - timedelta(days=26), "active"
         elif i in (5, 12, 19, 26):
@@ -173,7 +173,8 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
             chosen = [groups[2]] + ([groups[1]] if i % 2 else [])
         for group in chosen:
             left = client.discharge_date
-            session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=client.admission_date, left_on=left))
+            session.add(GroupMembership(group_id=group.id, client_id=client.id, joined_on=client.admission_date,
+                                        left_on=left))
             memberships[group.id].append((client.id, client.admission_date, left))
     # The family group: the demo client's and a few others' families attend with them.
     for client in clients[0:3]:
@@ -277,19 +278,22 @@ def _seed_record(session, rng, client: Client, i: int, today: date, tz, struggli
             done = pos == 0 and (last_day - client.admission_date).days > 10
             session.add(GoalStep(goal_id=goal.id, position=pos, text=text, done=done,
                                  done_at=start + timedelta(days=7) if done else None))
-        session.add(GoalUpdate(goal_id=goal.id, at=start, by_user_id=user_id, kind="created", progress_pct=0, note="Goal set"))
+        session.add(GoalUpdate(goal_id=goal.id, at=start, by_user_id=user_id, kind=GoalUpdateKind.CREATED,
+                               progress_pct=0, note="Goal set"))
         pct = 0
         when = start
         while program.to_local(when, tz).date() + timedelta(days=7) <= last_day:
             when += timedelta(days=7)
             pct = min(100, pct + rng.randint(5, 20))
-            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind="progress",
-                                   progress_pct=pct, note=rng.choice(["Good week", "Harder week, still going", "Made progress"])))
+            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind=GoalUpdateKind.PROGRESS,
+                                   progress_pct=pct,
+                                   note=rng.choice(["Good week", "Harder week, still going", "Made progress"])))
         goal.progress_pct = pct
         goal.updated_at = when
         if client.status == "discharged" and pct >= 60:
             goal.status = "achieved"
-            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind="status", progress_pct=pct, status="achieved", note="Achieved"))
+            session.add(GoalUpdate(goal_id=goal.id, at=when, by_user_id=user_id, kind=GoalUpdateKind.STATUS,
+                                   progress_pct=pct, status="achieved", note="Achieved"))
 
     # Needs and two ranking snapshots.
     labels = rng.sample(NEED_LABELS, 5)
@@ -305,7 +309,8 @@ def _seed_record(session, rng, client: Client, i: int, today: date, tz, struggli
     needs[0].in_focus = True
     for snapshot, order in enumerate([needs[::-1][1:] + needs[-1:], needs]):
         ranking = NeedRanking(client_id=client.id, by_user_id=user_id,
-                              created_at=program.to_utc(datetime.combine(client.admission_date + timedelta(days=1 + snapshot * 10), time(15, 0)), tz))
+                              created_at=program.to_utc(datetime.combine(
+                                  client.admission_date + timedelta(days=1 + snapshot * 10), time(15, 0)), tz))
         session.add(ranking)
         session.flush()
         for pos, need in enumerate(order, start=1):
@@ -338,7 +343,7 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
     alex = clients[0]
 
     def family_user(email, name):
-        return _user(session, email, name, "family")
+        return _user(session, email, name, Role.FAMILY)
 
     # family@: spouse of the demo client, consent in force (scheduling + progress)
     # for 90 days or until discharge.
@@ -366,7 +371,8 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
     for client, email, name, relationship, kind in cases:
         person = family_user(email, name)
         fl = FamilyLink(client_id=client.id, name=name, relationship=relationship, email=email,
-                        family_user_id=person.id, invited_at=now - timedelta(days=30), activated_at=now - timedelta(days=29))
+                        family_user_id=person.id, invited_at=now - timedelta(days=30),
+                        activated_at=now - timedelta(days=29))
         session.add(fl)
         session.flush()
         if kind == "none":

@@ -12,11 +12,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, select
 
-from alembic import command
 from iop_app.db import get_engine
 from iop_app.manage import alembic_config, main
 from iop_app.models import AuditEvent, chain_hash, seal_unsealed_rows

@@ -13,8 +13,8 @@ from sqlmodel import select
 from iop_app.db import open_session
 from iop_app.models import AuditEvent, AuthSession, FailureCounter, FamilyLink, User, utcnow
 from iop_app.services import accounts, auth, family, throttle
-from iop_app.services.errors import ServiceError, ValidationError
-from tests.conftest import TEST_PASSWORD
+from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
+from tests.helpers import TEST_PASSWORD
 
 
 def events(session, action, outcome=None):
@@ -230,8 +230,8 @@ def test_family_activation_codes_are_throttled(session, factory):
     client = factory.client()
     email = "invited.person@test.example"
     link = FamilyLink(client_id=client.id, name="Invited Person", relationship="Sibling", email=email,
-                      invite_code_hash=family.code_hash("ABCD-EFGH-JKMN"), invite_expires_at=utcnow() + timedelta(days=7),
-                      invited_at=utcnow())
+                      invite_code_hash=family.code_hash("ABCD-EFGH-JKMN"),
+                      invite_expires_at=utcnow() + timedelta(days=7), invited_at=utcnow())
     session.add(link)
     session.commit()
     for code in ("AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"):
@@ -310,7 +310,7 @@ def test_garbage_tokens_resolve_to_nobody(session):
 def test_only_a_director_creates_accounts(session, factory):
     director = factory.user("director")
     therapist = factory.user("therapist")
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         accounts.create_staff(session, therapist, email="new@test.example", full_name="New", role="therapist",
                               password="a calm river at dusk")
     assert session.exec(select(User).where(User.email == "new@test.example")).first() is None
@@ -331,7 +331,8 @@ def test_only_a_director_creates_accounts(session, factory):
 
 
 def test_first_director_only_once(session):
-    accounts.create_first_director(session, email="boss@test.example", full_name="Boss", password="a calm river at dusk")
+    accounts.create_first_director(session, email="boss@test.example", full_name="Boss",
+                                   password="a calm river at dusk")
     with pytest.raises(ValidationError):
         accounts.create_first_director(session, email="boss2@test.example", full_name="Boss 2",
                                        password="a calm river at dusk")

@@ -16,7 +16,7 @@ from iop_app.models import AuditEvent, BreakGlassGrant
 from iop_app.services import auth, program
 from iop_app.state.director import BreakGlassReviewState, DirectorHomeState
 from iop_app.state.staff_client import ClientRecordState
-from tests.conftest import TEST_PASSWORD, call
+from tests.helpers import TEST_PASSWORD, call
 
 REASON = "Client in crisis at the front desk; their therapist is out sick."
 

@@ -3,7 +3,7 @@ field checks, the support prompt, and the streak."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -54,7 +54,7 @@ def test_day_follows_the_program_time_zone_not_the_server(session, alex, zone, o
     # These two zones are 25 hours apart, so at any moment their dates differ.
     session.add(ProgramSetting(key="timezone", value=zone))
     session.commit()
-    expected = (datetime.now(timezone.utc) + timedelta(hours=offset_hours)).date()
+    expected = (datetime.now(UTC) + timedelta(hours=offset_hours)).date()
     checkins.save_checkin(session, user, client.id, day=expected, **_values())
     assert _entries(session)[0].day == expected
     with pytest.raises(ValidationError):  # the next local day has not begun there yet

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from iop_app.models import AuditEvent, Goal, GoalStep, GoalUpdate, MoodEntry, Need, NeedRanking
 from iop_app.services import goals, needs, program
 from iop_app.state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
-from tests.conftest import call
+from tests.helpers import call
 
 
 def redirect_path(spec) -> str:
@@ -63,7 +63,8 @@ def test_home_shows_my_own_day_streak_goals_and_chart(session, people, signed_in
     state = signed_in_state(ClientHomeState, user)
     call(state, "load")
     assert state.done_today and state.streak == 3
-    assert [g.title for g in state.goal_rows] == ["Walk daily"] and state.goal_rows[0].steps_label == "0 of 1 steps done"
+    assert [g.title for g in state.goal_rows] == ["Walk daily"]
+    assert state.goal_rows[0].steps_label == "0 of 1 steps done"
     assert state.chart_summary.startswith("Latest check-in today: mood 7, anxiety 3, craving 2.")
     # 7-day mood average over the three days present: (7 + 5 + 6) / 3 = 6.
     assert "7-day averages: mood 6, anxiety 3, craving 2." in state.chart_summary
@@ -103,7 +104,8 @@ def test_checkin_saves_for_today_then_edits_the_same_entry(session, people, sign
 @pytest.mark.parametrize("overrides,field", [
     ({"mood": "0"}, "mood"), ({"mood": "11"}, "mood"), ({"mood": ""}, "mood"), ({"mood": ["7"]}, "mood"),
     ({"mood": "7; DROP TABLE"}, "mood"), ({"anxiety": "-1"}, "anxiety"), ({"craving": "10.5"}, "craving"),
-    ({"sleep_hours": "25"}, "sleep_hours"), ({"sleep_hours": "nan"}, "sleep_hours"), ({"sleep_hours": {}}, "sleep_hours"),
+    ({"sleep_hours": "25"}, "sleep_hours"), ({"sleep_hours": "nan"}, "sleep_hours"),
+    ({"sleep_hours": {}}, "sleep_hours"),
     ({"used_substance": "maybe"}, "used_substance"), ({"substances": "x" * 100_000}, "substances"),
     ({"note": "x" * 2001}, "note"), ({"note": 12}, "note"), ({"trigger_other": "x" * 201}, "triggers"),
     ({"coping_other": "y" * 100_000}, "coping"),
@@ -180,8 +182,10 @@ def test_goal_form_refuses_huge_or_wrong_values(session, people, signed_in_state
                         ({"title": "", "life_area": "sobriety", "horizon": "immediate"}, "title"),
                         ({"title": "Ok", "life_area": "moon", "horizon": "immediate"}, "life_area"),
                         ({"title": "Ok", "life_area": "other", "horizon": ["immediate"]}, "horizon"),
-                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "soon"}, "target_date"),
-                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "2001-01-01"}, "target_date"),
+                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "soon"},
+                         "target_date"),
+                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "2001-01-01"},
+                         "target_date"),
                         ({"title": "Ok", "life_area": "other", "horizon": "immediate", "steps": "s\n" * 20}, "steps"),
                         ({"title": ["Ok"], "life_area": "other", "horizon": "immediate"}, "title")]:
         call(state, "add_goal", form)
@@ -204,7 +208,8 @@ def test_goal_is_added_and_progress_updated_through_the_page_state(session, peop
     assert state.goal_cards[0].progress_pct == 50 and state.goal_cards[0].steps[1].done
 
 
-def test_goal_handlers_refuse_another_clients_goal_and_garbage_ids(session, people, signed_in_state, my_goal, their_goal):
+def test_goal_handlers_refuse_another_clients_goal_and_garbage_ids(session, people, signed_in_state, my_goal,
+                                                                   their_goal):
     state = signed_in_state(GoalsState, people["me_user"])
     call(state, "load")
     their_step = session.exec(select(GoalStep).where(GoalStep.goal_id == their_goal.id)).first()
@@ -275,7 +280,8 @@ def test_needs_handlers_ignore_forged_ids_and_cannot_touch_another_record(sessio
     assert ranking.client_id == me.id
     for form, field in [({"common": "", "custom": ""}, "common"), ({"common": "Not on the list"}, "common"),
                         ({"custom": "x" * 100_000, "area": "other"}, "custom"),
-                        ({"custom": "Ok", "area": "the moon"}, "area"), ({"custom": "staying SOBER", "area": "other"}, "custom")]:
+                        ({"custom": "Ok", "area": "the moon"}, "area"),
+                        ({"custom": "staying SOBER", "area": "other"}, "custom")]:
         call(state, "add_need", form)
         assert state.errors.get(field), (form, state.errors)
     assert count(session, Need) == 2

@@ -17,7 +17,7 @@ from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_family import StaffFamilyState
-from tests.conftest import call
+from tests.helpers import call
 
 FORGED_IDS = ["abc", "-1", "0", str(10**15), None, [1], {"id": 1}, 1.5, "1 OR 1=1"]
 FORGED_FORMS = [None, "x", [], {"code": 5}, {"code": ["ABCD"]}, {"code": {"a": 1}}, {"code": "X" * 5000},

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from alembic import command
 from sqlalchemy import MetaData
 from sqlmodel import Session, func, select
 
-from alembic import command
 from iop_app.db import get_engine
 from iop_app.manage import alembic_config
 from iop_app.models import AuditEvent, Consent, FamilyLink, User

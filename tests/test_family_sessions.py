@@ -19,8 +19,8 @@ from iop_app.models import (
     TherapyGroup,
     utcnow,
 )
-from iop_app.services import family_sessions as fs_svc
 from iop_app.services import family_home, hours, program
+from iop_app.services import family_sessions as fs_svc
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 

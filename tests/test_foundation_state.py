@@ -13,7 +13,7 @@ from iop_app.models import AuditEvent, Goal, User
 from iop_app.state.base import HomeState, SessionState, SignInState
 from iop_app.state.client import ClientHomeState
 from iop_app.state.director import AccountsState, AuditState
-from tests.conftest import TEST_PASSWORD, call, run_async
+from tests.helpers import TEST_PASSWORD, call, run_async
 
 
 def redirect_path(spec) -> str:

@@ -127,7 +127,8 @@ def test_ticking_steps_moves_progress_to_the_share_done(session, alex):
     [view] = goals.list_goals(session, user, client.id)
     assert view.progress_pct == 33
     assert [s.done for s in view.steps] == [False, False, True]
-    assert [(u.kind, u.progress_pct) for u in view.updates] == [("created", 0), ("step", 33), ("step", 67), ("step", 33)]
+    assert [(u.kind, u.progress_pct) for u in view.updates] == [
+        ("created", 0), ("step", 33), ("step", 67), ("step", 33)]
     assert view.updates[1].note == "Done: Attend all groups"
 
 

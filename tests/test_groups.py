@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time
+from datetime import date, time
 
 import pytest
 from sqlmodel import select

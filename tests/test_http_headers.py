@@ -123,7 +123,7 @@ def test_needs_page_moves_focus_without_eval(session, factory, signed_in_state):
     name the button to focus in state instead (components/focus.py draws the effect)."""
     from iop_app.services import needs
     from iop_app.state.client import NeedsState
-    from tests.conftest import call
+    from tests.helpers import call
 
     client = factory.client()
     user = factory.client_user(client)

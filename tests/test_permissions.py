@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import func, select
 
 from iop_app.models import AuditEvent, GroupMembership, TherapyGroup
-from iop_app.services import audit, permissions as P, program
+from iop_app.services import audit, program
+from iop_app.services import permissions as P
 from iop_app.services.errors import PermissionDenied
 
 R, W, S, G = P.READ, P.WRITE, P.FAMILY_SCHEDULE, P.FAMILY_PROGRESS
@@ -148,8 +149,16 @@ def test_director_browses_and_filters_the_audit_log(session, world):
 from datetime import date  # noqa: E402
 
 from iop_app.models import Consent, FamilySession, Goal, MoodEntry, Need, PlanReview  # noqa: E402
-from iop_app.services import checkins, family, family_sessions, goals, needs, plan_reviews  # noqa: E402
-from iop_app.services import progress, schedule  # noqa: E402
+from iop_app.services import (  # noqa: E402
+    checkins,
+    family,
+    family_sessions,
+    goals,
+    needs,
+    plan_reviews,
+    progress,
+    schedule,
+)
 
 CARE = {"the client", "primary therapist", "group facilitator", "director"}
 STAFF = {"primary therapist", "group facilitator", "director"}

@@ -10,7 +10,13 @@ from sqlmodel import select
 
 from iop_app.components import charts
 from iop_app.models import (
-    Attendance, AuditEvent, GroupSession, IndividualSession, MoodEntry, TherapyGroup, FamilySession,
+    Attendance,
+    AuditEvent,
+    FamilySession,
+    GroupSession,
+    IndividualSession,
+    MoodEntry,
+    TherapyGroup,
 )
 from iop_app.services import hours, program, progress
 from iop_app.services.errors import PermissionDenied
@@ -109,7 +115,8 @@ def test_weekly_hours_frame_by_hand(session, setup):
     assert frame["hours"].tolist() == [round(230 / 60, 2), round(200 / 60, 2)]
     assert frame["target"].tolist() == [9.0, 9.0]
     # the same numbers as the hours service
-    assert hours.hours_between(session, [client.id], date(2026, 3, 9), date(2026, 3, 16))[client.id] == frame["hours"][0]
+    between = hours.hours_between(session, [client.id], date(2026, 3, 9), date(2026, 3, 16))
+    assert between[client.id] == frame["hours"][0]
     assert hours.hours_this_week(session, [client.id], TODAY)[client.id] == frame["hours"][1]
     wider = progress.weekly_hours_frame(session, therapist, client.id, weeks=3, today=TODAY)
     assert wider["hours"].tolist()[0] == 1.0  # the family session on Sunday 8 March
@@ -192,7 +199,8 @@ def test_one_week_and_a_week_with_the_dst_change(session, setup):
     # week of 2 March: family 60 + 30; of 9 March: 180 + 50 + 30; of 16 March: 150 + 50
     assert frame["hours"].tolist() == [1.5, round(260 / 60, 2), round(200 / 60, 2)]
     one = progress.weekly_hours_frame(session, therapist, client.id, weeks=1, today=TODAY)
-    assert [d.date() for d in one["week_start"]] == [date(2026, 3, 16)] and one["hours"].tolist() == [round(200 / 60, 2)]
+    assert [d.date() for d in one["week_start"]] == [date(2026, 3, 16)]
+    assert one["hours"].tolist() == [round(200 / 60, 2)]
     rates = progress.attendance_by_week_frame(session, therapist, client.id, weeks=1, today=TODAY)
     assert (rates["attended"].tolist(), rates["scheduled"].tolist()) == ([1], [1])
 

@@ -10,7 +10,14 @@ import pytest
 from sqlmodel import select
 
 from iop_app.models import (
-    Attendance, AuditEvent, Client, GroupMembership, GroupSession, MoodEntry, PlanReview, TherapyGroup,
+    Attendance,
+    AuditEvent,
+    Client,
+    GroupMembership,
+    GroupSession,
+    MoodEntry,
+    PlanReview,
+    TherapyGroup,
 )
 from iop_app.services import plan_reviews, program, reports, roster
 from iop_app.services.errors import PermissionDenied, ValidationError

@@ -3,13 +3,13 @@ in program-local time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from iop_app.models import FamilySession, GroupMembership, GroupSession, IndividualSession, TherapyGroup
 from iop_app.services import program, schedule
 
 # Wednesday 4 March 2026, 09:00 in Los Angeles (the default program time zone).
-NOW = datetime(2026, 3, 4, 17, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 4, 17, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 4)
 
 

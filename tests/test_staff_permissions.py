@@ -3,7 +3,7 @@ id is sent (refused and audited, nothing changed); the director can."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -39,13 +39,13 @@ def reads(world):
 
 
 def test_reads_are_refused_and_audited_for_another_caseload(session, world):
-    for name, read in reads(world).items():
+    for read in reads(world).values():
         with pytest.raises(PermissionDenied):
             read(session, world["mine"])
     denied = session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == world["mine"].id,
                                                    AuditEvent.outcome == "denied")).all()
     assert len(denied) == len(reads(world)) and {e.client_id for e in denied} == {world["theirs"].id}
-    for name, read in reads(world).items():
+    for read in reads(world).values():
         read(session, world["director"])  # the director may read every record
     allowed = session.exec(select(AuditEvent).where(AuditEvent.actor_user_id == world["director"].id,
                                                     AuditEvent.outcome == "allowed")).all()

@@ -30,7 +30,7 @@ from iop_app.services import auth, program
 from iop_app.state.staff import RosterState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_groups import GroupState, RollCallState
-from tests.conftest import TEST_PASSWORD
+from tests.helpers import TEST_PASSWORD
 
 
 def make_state(cls, token: str, **params):
@@ -111,7 +111,8 @@ def test_client_record_loads_own_client_and_refuses_forged_changes(session, worl
     ClientRecordState.set_focus.fn(state, str(world["their_need"].id))
     assert state.error
     session.expire_all()
-    assert not session.get(Need, world["their_need"].id).in_focus and not session.get(Need, world["own_need"].id).in_focus
+    assert not session.get(Need, world["their_need"].id).in_focus
+    assert not session.get(Need, world["own_need"].id).in_focus
     for bad in (None, "x" * 10_000, 3.7):
         ClientRecordState.set_focus.fn(state, bad)
         assert state.error == "That need could not be found."

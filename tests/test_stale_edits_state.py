@@ -20,7 +20,7 @@ from iop_app.state.client import GoalsState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_family import StaffFamilyState
 from iop_app.state.staff_groups import RollCallState
-from tests.conftest import TEST_PASSWORD, call
+from tests.helpers import TEST_PASSWORD, call
 
 
 def tab(session, cls, user, **params):

@@ -21,6 +21,7 @@ from reflex_base.vars.base import Var
 from reflex_components_core.base.fragment import Fragment
 
 from .. import routes
+from ..models.enums import Role
 from ..state.base import SessionState
 
 # How often a signed-in page asks whether its session is still alive. An idle tab is
@@ -28,18 +29,19 @@ from ..state.base import SessionState
 SESSION_CHECK_MS = 30_000
 
 NAV = {
-    "client": [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
-               ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY)],
-    "therapist": [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                  ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
-    "director": [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                 ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("Accounts", routes.DIRECTOR_ACCOUNTS),
-                 ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
-    "family": [("Home", routes.FAMILY_HOME)],
+    Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
+                  ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY)],
+    Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
+                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
+    Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
+                    ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
+                    ("Accounts", routes.DIRECTOR_ACCOUNTS),
+                    ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
+    Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 
 
-def _nav_links(role: str) -> rx.Component:
+def _nav_links(role: Role) -> rx.Component:
     return rx.hstack(
         *[rx.link(label, href=href, size="2", weight="medium") for label, href in NAV[role]],
         spacing="3",
@@ -68,10 +70,7 @@ def header() -> rx.Component:
         rx.el.nav(
             rx.match(
                 SessionState.viewer_role,
-                ("client", _nav_links("client")),
-                ("therapist", _nav_links("therapist")),
-                ("director", _nav_links("director")),
-                ("family", _nav_links("family")),
+                *[(role.value, _nav_links(role)) for role in NAV],
                 rx.fragment(),
             ),
             aria_label="Main",
@@ -157,7 +156,8 @@ def text_field(
     described = f"{field_id}-error" + (f" {field_id}-hint" if hint else "")
     return rx.vstack(
         rx.el.label(label, html_for=field_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
-        rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray")) if hint else rx.fragment(),
+        (rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray"))
+         if hint else rx.fragment()),
         rx.input(id=field_id, name=name, type=type, required=required, aria_describedby=described,
                  width="100%", **input_props),
         field_error(error, field_id) if isinstance(error, rx.Var) else rx.fragment(),

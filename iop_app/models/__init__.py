@@ -1,7 +1,7 @@
 """All SQLModel tables. Importing this package registers every table on
 SQLModel.metadata, which Alembic autogenerates migrations from."""
 
-from .accounts import ROLES, AuthSession, FailureCounter, ProgramSetting, StaffProfile, User
+from .accounts import ROLES, AuthSession, FailureCounter, ProgramSetting, StaffProfile, User, role_in
 from .audit import AuditEvent, BreakGlassGrant, chain_hash, seal_unsealed_rows
 from .base import utcnow
 from .clinical import (
@@ -71,6 +71,7 @@ __all__ = [
     "TherapyGroup",
     "User",
     "chain_hash",
+    "role_in",
     "seal_unsealed_rows",
     "utcnow",
 ]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import utcnow
-from .enums import STAFF_ROLES, Role
+from .enums import STAFF_ROLES, Role, enum_check
 
 ROLES = Role.values()
 
 
 class User(SQLModel, table=True):
     __tablename__ = "user"
+    __table_args__ = (enum_check("user", "role", Role),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)  # stored lower-cased
@@ -44,6 +45,12 @@ class User(SQLModel, table=True):
     def is_staff(self) -> bool:
         """A therapist or the director: documents care, sees a roster."""
         return self.role in STAFF_ROLES
+
+
+def role_in(*roles: Role):
+    """SQL condition on User: the account has one of `roles` (queries say which
+    people they list through this, not with string comparisons)."""
+    return col(User.role).in_(roles)
 
 
 class AuthSession(SQLModel, table=True):

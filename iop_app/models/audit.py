@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from .base import utcnow
+from .enums import AuditOutcome, enum_check
 
 # The hash of the row "before" the first one.
 GENESIS_HASH = "0" * 64
@@ -21,7 +22,10 @@ class AuditEvent(SQLModel, table=True):
     c4d17a0e0004) except the one-time setting of `hash` on a row just inserted."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_client_at", "client_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_client_at", "client_id", "at"),
+        enum_check("audit_event", "outcome", AuditOutcome),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)

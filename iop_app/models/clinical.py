@@ -8,19 +8,27 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
-
-CLIENT_STATUSES = ("intake", "active", "discharged")
-STAGES_OF_CHANGE = (
-    "precontemplation",
-    "contemplation",
-    "preparation",
-    "action",
-    "maintenance",
+from .enums import (
+    ClientStatus,
+    GoalHorizon,
+    GoalStatus,
+    GoalUpdateKind,
+    IndividualSessionStatus,
+    LifeArea,
+    StageOfChange,
+    enum_check,
 )
+
+CLIENT_STATUSES = ClientStatus.values()
+STAGES_OF_CHANGE = StageOfChange.values()
 
 
 class Client(SQLModel, table=True):
     __tablename__ = "client"
+    __table_args__ = (
+        enum_check("client", "status", ClientStatus),
+        enum_check("client", "stage_of_change", StageOfChange),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", unique=True)
@@ -52,6 +60,11 @@ class PlanReview(SQLModel, table=True):
 
 class Goal(SQLModel, table=True):
     __tablename__ = "goal"
+    __table_args__ = (
+        enum_check("goal", "life_area", LifeArea),
+        enum_check("goal", "horizon", GoalHorizon),
+        enum_check("goal", "status", GoalStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -85,6 +98,10 @@ class GoalUpdate(SQLModel, table=True):
     """One dated change to a goal: progress, a step ticked, a status change, an edit."""
 
     __tablename__ = "goal_update"
+    __table_args__ = (
+        enum_check("goal_update", "kind", GoalUpdateKind),
+        enum_check("goal_update", "status", GoalStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="goal.id", index=True)
@@ -100,6 +117,7 @@ class Need(SQLModel, table=True):
     """A problem area in the client's life (hierarchy of needs)."""
 
     __tablename__ = "need"
+    __table_args__ = (enum_check("need", "area", LifeArea),)
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -161,7 +179,10 @@ class IndividualSession(SQLModel, table=True):
     """Individual counseling appointment; attended minutes count toward weekly hours."""
 
     __tablename__ = "individual_session"
-    __table_args__ = (Index("ix_individual_session_client_start", "client_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_individual_session_client_start", "client_id", "starts_at"),
+        enum_check("individual_session", "status", IndividualSessionStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id")

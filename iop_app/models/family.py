@@ -8,8 +8,9 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
+from .enums import ConsentEndEvent, ConsentScope, FamilySessionStatus, SessionMode, SlotStatus, enum_check
 
-CONSENT_SCOPES = ("scheduling", "scheduling_progress")
+CONSENT_SCOPES = ConsentScope.values()
 
 
 class FamilyLink(SQLModel, table=True):
@@ -39,7 +40,11 @@ class Consent(SQLModel, table=True):
     """Written consent to disclose to one named person (42 CFR Part 2)."""
 
     __tablename__ = "consent"
-    __table_args__ = (Index("ix_consent_link", "family_link_id", "revoked_at"),)
+    __table_args__ = (
+        Index("ix_consent_link", "family_link_id", "revoked_at"),
+        enum_check("consent", "scope", ConsentScope),
+        enum_check("consent", "end_event", ConsentEndEvent, allow_empty=True),  # since c1f4a11e0001
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -79,7 +84,11 @@ class FamilySession(SQLModel, table=True):
     """A family session being arranged or booked between a therapist and a client."""
 
     __tablename__ = "family_session"
-    __table_args__ = (Index("ix_family_session_client_start", "client_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_family_session_client_start", "client_id", "starts_at"),
+        enum_check("family_session", "mode", SessionMode),
+        enum_check("family_session", "status", FamilySessionStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id")
@@ -99,6 +108,7 @@ class SlotProposal(SQLModel, table=True):
     """One proposed time for a family session."""
 
     __tablename__ = "slot_proposal"
+    __table_args__ = (enum_check("slot_proposal", "status", SlotStatus),)
 
     id: int | None = Field(default=None, primary_key=True)
     family_session_id: int = Field(foreign_key="family_session.id", index=True)

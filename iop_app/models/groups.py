@@ -8,22 +8,15 @@ from sqlalchemy import Index, UniqueConstraint, and_, or_
 from sqlmodel import Field, SQLModel, col
 
 from .base import utcnow
+from .enums import AttendanceStatus, GroupType, enum_check
 
-GROUP_TYPES = (
-    "psychoeducational",
-    "process",
-    "skills_development",
-    "support",
-    "relapse_prevention",
-    "twelve_step_spiritual",
-    "family",
-    "other",
-)
-ATTENDANCE_STATUSES = ("present", "late", "left_early", "excused", "unexcused")
+GROUP_TYPES = GroupType.values()
+ATTENDANCE_STATUSES = AttendanceStatus.values()
 
 
 class TherapyGroup(SQLModel, table=True):
     __tablename__ = "therapy_group"
+    __table_args__ = (enum_check("therapy_group", "group_type", GroupType),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
@@ -86,6 +79,7 @@ class Attendance(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("session_id", "client_id", name="uq_attendance_session_client"),
         Index("ix_attendance_client_session", "client_id", "session_id"),
+        enum_check("attendance", "status", AttendanceStatus),
     )
 
     id: int | None = Field(default=None, primary_key=True)

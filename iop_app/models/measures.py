@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
+from .enums import MeasureAlertKind, MeasureResponseStatus, MeasureTiming, enum_check
 
 
 class MeasureRule(SQLModel, table=True):
     """Program-wide: give measure `code` at intake, every `every_days` days, or at discharge."""
 
     __tablename__ = "measure_rule"
-    __table_args__ = (UniqueConstraint("code", "timing", name="uq_measure_rule_code_timing"),)
+    __table_args__ = (
+        UniqueConstraint("code", "timing", name="uq_measure_rule_code_timing"),
+        enum_check("measure_rule", "timing", MeasureTiming),
+        CheckConstraint("(timing = 'interval') = (every_days IS NOT NULL)", name="ck_measure_rule_every_days_set"),
+        CheckConstraint("every_days IS NULL OR every_days BETWEEN 1 AND 365", name="ck_measure_rule_every_days"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16)  # a key of services/measures.DEFINITIONS
@@ -52,6 +58,8 @@ class MeasureResponse(SQLModel, table=True):
         Index("ix_measure_response_client_code", "client_id", "code", "status"),
         # A response is corrected at most once (the correction can itself be corrected).
         UniqueConstraint("supersedes_id", name="uq_measure_response_supersedes"),
+        enum_check("measure_response", "status", MeasureResponseStatus),
+        CheckConstraint("(status = 'submitted') = (completed_at IS NOT NULL)", name="ck_measure_response_completed"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -82,6 +90,8 @@ class MeasureAlert(SQLModel, table=True):
         # Created once per response and kind, however often anything retries.
         UniqueConstraint("response_id", "kind", name="uq_measure_alert_response_kind"),
         Index("ix_measure_alert_client_open", "client_id", "acknowledged_at"),
+        enum_check("measure_alert", "kind", MeasureAlertKind),
+        CheckConstraint("(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name="ck_measure_alert_ack"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.ui import data_table, error_banner, notice, page_frame, select_field, stat, text_field
+from ..models.enums import Role
 from ..state.director import AccountsState, AuditState, BreakGlassReviewState, DirectorHomeState
 
 
@@ -93,7 +94,7 @@ def accounts_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     select_field("Role", "role", "acct-role",
-                                 [("client", "Client"), ("therapist", "Therapist"), ("director", "Program director")],
+                                 [(role.value, role.label) for role in (Role.CLIENT, Role.THERAPIST, Role.DIRECTOR)],
                                  error=errors.get("role", ""), value=AccountsState.new_role,
                                  on_change=AccountsState.set_new_role),
                     text_field("Full name", "full_name", "acct-name", error=errors.get("full_name", "")),
@@ -102,7 +103,7 @@ def accounts_page() -> rx.Component:
                                hint="At least 12 characters; not a common password.",
                                error=errors.get("password", ""), auto_complete="new-password"),
                     rx.cond(
-                        AccountsState.new_role == "client",
+                        AccountsState.new_role == Role.CLIENT.value,
                         rx.vstack(
                             text_field("Admission date", "admission_date", "acct-admission", type="date",
                                        error=errors.get("admission_date", "")),
@@ -125,8 +126,8 @@ def accounts_page() -> rx.Component:
         rx.heading("All accounts", as_="h2", size="4", margin_top="1.5rem"),
         rx.box(
             select_field("Show", "role_filter", "acct-filter",
-                         [("", "Everyone"), ("client", "Clients"), ("therapist", "Therapists"),
-                          ("director", "Directors"), ("family", "Family members")],
+                         [("", "Everyone"), (Role.CLIENT.value, "Clients"), (Role.THERAPIST.value, "Therapists"),
+                          (Role.DIRECTOR.value, "Directors"), (Role.FAMILY.value, "Family members")],
                          value=AccountsState.role_filter, on_change=AccountsState.set_role_filter),
             max_width="16rem",
         ),

@@ -10,18 +10,17 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from ..models import Client, StaffProfile, User
-from . import audit, auth
-from .errors import PermissionDenied, ValidationError
+from ..models import Client, StaffProfile, User, role_in
+from ..models.enums import STAFF_ROLES, Role
+from . import audit, auth, permissions
+from .errors import ValidationError
 from .ids import is_id
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 def _require_director(session: Session, actor: User, what: str) -> None:
-    if actor is None or actor.role != "director" or not actor.active:
-        audit.record_now(session, actor, what, outcome="denied", detail="director only")
-        raise PermissionDenied()
+    permissions.require_director(session, actor, what, detail="director only")
 
 
 def validate_identity(session: Session, email: str, full_name: str) -> tuple[str, str]:
@@ -54,7 +53,7 @@ def create_staff(
     session: Session, actor: User, *, email: str, full_name: str, role: str, password: str, credentials: str = ""
 ) -> User:
     _require_director(session, actor, "account.create")
-    if role not in ("therapist", "director"):
+    if role not in STAFF_ROLES:
         raise ValidationError({"role": "Staff are therapists or directors."})
     user = _new_user(session, email, full_name, role, password)
     session.add(StaffProfile(user_id=user.id, credentials=(credentials or "")[:60]))
@@ -79,9 +78,9 @@ def create_client(
         raise ValidationError({"status": "A new client starts in intake or active."})
     if primary_therapist_id is not None:
         therapist = session.get(User, primary_therapist_id) if is_id(primary_therapist_id) else None
-        if therapist is None or therapist.role != "therapist":
+        if therapist is None or not therapist.is_therapist:
             raise ValidationError({"primary_therapist_id": "Choose a therapist."})
-    user = _new_user(session, email, full_name, "client", password)
+    user = _new_user(session, email, full_name, Role.CLIENT, password)
     client = Client(
         user_id=user.id, admission_date=admission_date, status=status, primary_therapist_id=primary_therapist_id
     )
@@ -122,22 +121,23 @@ def list_accounts(session: Session, actor: User, role: str = "") -> list[Account
     _require_director(session, actor, "account.list")
     query = select(User).order_by(User.role, User.full_name)
     if role:
-        query = query.where(User.role == role)
+        query = query.where(role_in(role))
     return [AccountRow(u.id, u.email, u.full_name, u.role, u.active) for u in session.exec(query).all()]
 
 
 def therapists(session: Session) -> list[tuple[int, str]]:
     rows = session.exec(
-        select(User.id, User.full_name).where(User.role == "therapist", col(User.active).is_(True)).order_by(User.full_name)
+        select(User.id, User.full_name).where(role_in(Role.THERAPIST), col(User.active).is_(True))
+        .order_by(User.full_name)
     ).all()
     return [(r[0], r[1]) for r in rows]
 
 
 def create_first_director(session: Session, *, email: str, full_name: str, password: str) -> User:
     """For a production install: the first account, made from the command line."""
-    if session.exec(select(func.count()).select_from(User).where(User.role == "director")).one():
+    if session.exec(select(func.count()).select_from(User).where(role_in(Role.DIRECTOR))).one():
         raise ValidationError({"email": "A director account already exists; sign in as that director."})
-    user = _new_user(session, email, full_name, "director", password)
+    user = _new_user(session, email, full_name, Role.DIRECTOR, password)
     session.add(StaffProfile(user_id=user.id))
     audit.record(session, None, "account.create", target=f"user:{user.id}", detail="first director (command line)")
     session.commit()

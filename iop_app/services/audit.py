@@ -166,7 +166,7 @@ def list_events(
     limit: int = 50,
 ) -> tuple[list[AuditRow], int]:
     """The director's view of the trail, newest first, with the total that matched."""
-    if actor.role != "director":
+    if not actor.is_director:
         record_now(session, actor, "audit.view", outcome="denied", detail="not a director")
         raise PermissionDenied()
     conditions = []

@@ -45,7 +45,7 @@ def open_grant(session: Session, actor: User, client_id: int, reason: str,
     already in force. Refuses (audited) anyone but an active therapist and unknown
     clients; refuses clients already on the caseload (nothing to break)."""
     now = now or utcnow()
-    if actor.role != "therapist" or not actor.active:
+    if not actor.is_therapist or not actor.active:
         audit.record_now(session, actor, "break_glass.open", target=f"client:{client_id}"[:120], outcome="denied",
                          detail=f"{actor.role} may not use emergency access")
         raise PermissionDenied()
@@ -73,7 +73,7 @@ def open_grant(session: Session, actor: User, client_id: int, reason: str,
 def grant_in_use(session: Session, actor: User, client_id: int, now: datetime | None = None) -> BreakGlassGrant | None:
     """The grant this actor's access to the record rests on: None when the record is
     open to them anyway (caseload, director) or not at all."""
-    if actor.role != "therapist" or permissions.can(session, actor, permissions.READ, client_id):
+    if not actor.is_therapist or permissions.can(session, actor, permissions.READ, client_id):
         return None
     return permissions.active_grant(session, actor, permissions.READ, client_id, now)
 
@@ -100,9 +100,7 @@ class GrantRow:
 
 
 def _require_director(session: Session, actor: User, what: str) -> None:
-    if actor.role != "director" or not actor.active:
-        audit.record_now(session, actor, what, outcome="denied", detail=f"{actor.role} may not")
-        raise PermissionDenied()
+    permissions.require_director(session, actor, what, detail=f"{actor.role} may not")
 
 
 def list_grants(session: Session, actor: User, *, unreviewed_only: bool = False,

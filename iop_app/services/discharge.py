@@ -26,7 +26,7 @@ NOTE_MAX = 2000  # client.discharge_note
 
 def discharge_client(session: Session, actor: User, client_id: int, *, on: date, note: str) -> Client:
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="client.discharge",
-                                 roles=("therapist", "director"))
+                                 roles=permissions.STAFF)
     if client.status == ClientStatus.DISCHARGED:
         raise ServiceError("This client has already been discharged.")
     today = program.local_today(session)

@@ -77,7 +77,7 @@ def family_home(session: Session, actor: User) -> list[FamilyClientView]:
     """What this family member may see, per client whose consent in force names
     them; every client shown is a disclosure, recorded here. Nothing at all
     without a consent in force."""
-    if actor is None or actor.role != "family":
+    if actor is None or not actor.is_family:
         audit.record_now(session, actor, "family.home", outcome="denied", detail="family only")
         raise PermissionDenied()
     since = utcnow() - RECENT

@@ -209,14 +209,14 @@ def _load(session: Session, actor: User, family_session_id, what: str) -> Family
 
 def _require_staff(session: Session, actor: User, client_id: int, what: str) -> Client:
     return permissions.require(session, actor, permissions.WRITE, client_id, what=what,
-                               roles=("therapist", "director"))
+                               roles=permissions.STAFF)
 
 
 def _require_participant(session: Session, actor: User, client_id: int, what: str) -> Client:
     """The client themself, or a family member whose consent in force allows scheduling."""
-    if actor.role == "family":
+    if actor.is_family:
         return permissions.require(session, actor, permissions.FAMILY_SCHEDULE, client_id, what=what)
-    return permissions.require(session, actor, permissions.WRITE, client_id, what=what, roles=("client",))
+    return permissions.require(session, actor, permissions.WRITE, client_id, what=what, roles=permissions.CLIENT_ONLY)
 
 
 def _message(session: Session, fs: FamilySession, actor: User, kind: str, body: str) -> None:
@@ -476,7 +476,7 @@ def accept_slot(session: Session, actor: User, slot_id) -> SlotProposal:
     reasons = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=slot.starts_at,
                              minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
     if reasons:
-        raise ServiceError(FAMILY_UNAVAILABLE if actor.role == "family" else " ".join(reasons))
+        raise ServiceError(FAMILY_UNAVAILABLE if actor.is_family else " ".join(reasons))
     slot.status = "accepted"
     slot.accepted_by = actor.id
     slot.accepted_at = utcnow()
@@ -497,7 +497,7 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
     _require_participant(session, actor, fs.client_id, "family_session.withdraw")
     if slot.status != "accepted" or fs.status not in ("proposed", "booked"):
         raise ServiceError("There is no acceptance to withdraw here.")
-    if actor.role == "family" and slot.accepted_by != actor.id:
+    if actor.is_family and slot.accepted_by != actor.id:
         raise ServiceError("Only the person who accepted this time can withdraw it.")
     reason = reason.strip() if isinstance(reason, str) else ""
     if len(reason) > 300:
@@ -545,7 +545,7 @@ def ics_for_session(session: Session, actor: User, family_session_id) -> bytes:
     """An iCalendar file for a booked session (times in UTC). For a family member
     the download is a disclosure and is recorded."""
     fs = _load(session, actor, family_session_id, "family_session.ics")
-    if actor.role == "family":
+    if actor.is_family:
         permissions.require(session, actor, permissions.FAMILY_SCHEDULE, fs.client_id, what="family_session.ics")
     else:
         permissions.require(session, actor, permissions.READ, fs.client_id, what="family_session.ics")
@@ -572,7 +572,7 @@ def ics_for_session(session: Session, actor: User, family_session_id) -> bytes:
     event.add("location", MODES.get(fs.mode, fs.mode))
     event.add("description", f"Family session with {therapist.full_name if therapist else 'the therapist'}.")
     cal.add_component(event)
-    if actor.role == "family":
+    if actor.is_family:
         consent = permissions.consent_in_force(session, actor.id, fs.client_id)
         tz = program.program_tz(session)
         family.record_disclosure(session, actor, fs.client_id, consent,

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, bindparam, or_, select as sa_select
+from sqlalchemy import Integer, and_, bindparam, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import BreakGlassGrant, Client, Consent, FamilyLink, GroupMembership, TherapyGroup, User, utcnow
@@ -44,6 +45,16 @@ def require_staff(session: Session, actor: User | None, what: str) -> None:
         audit.record_now(session, actor, what, outcome="denied",
                          detail=f"role {actor.role}" if actor is not None else "not signed in")
         raise PermissionDenied()
+
+
+def require_director(session: Session, actor: User | None, what: str, *, detail: str = "director only",
+                     target: str = "") -> None:
+    """Program-wide operations (accounts, settings, the audit trail, emergency-access
+    review): an active director, or an audited denial."""
+    if actor is None or not actor.active or not actor.is_director:
+        audit.record_now(session, actor, what, outcome="denied", target=target, detail=detail)
+        raise PermissionDenied()
+
 
 # Actions on a client's record.
 READ = "read"  # the clinical record: check-ins, goals, needs, attendance, consents
@@ -84,11 +95,11 @@ def visible_clients_condition(actor: User, today: date):
     Returns None for 'all clients' (director); a false condition for nobody."""
     if not actor.active:
         return Client.id == -1
-    if actor.role == "director":
+    if actor.is_director:
         return None
-    if actor.role == "therapist":
+    if actor.is_therapist:
         return caseload_condition(actor, today)
-    if actor.role == "client":
+    if actor.is_client:
         return Client.user_id == actor.id
     return Client.id == -1
 

@@ -7,7 +7,7 @@ week") are the program's local days.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
@@ -44,7 +44,7 @@ def get_setting(session: Session, key: str) -> str:
 
 
 def set_setting(session: Session, actor: User, key: str, value: str) -> None:
-    if actor.role != "director":
+    if not actor.is_director:
         audit.record_now(session, actor, "setting.update", target=key, outcome="denied")
         raise PermissionDenied()
     if key not in DEFAULTS:
@@ -54,12 +54,12 @@ def set_setting(session: Session, actor: User, key: str, value: str) -> None:
         try:
             ZoneInfo(value)
         except Exception:
-            raise ValidationError({"value": "Not a known time zone (e.g. America/Chicago)."})
+            raise ValidationError({"value": "Not a known time zone (e.g. America/Chicago)."}) from None
     if key == "weekly_hours_target":
         try:
             hours = float(value)
         except ValueError:
-            raise ValidationError({"value": "Enter a number of hours."})
+            raise ValidationError({"value": "Enter a number of hours."}) from None
         if not 1 <= hours <= 40:
             raise ValidationError({"value": "Weekly target must be between 1 and 40 hours."})
     if key == "break_glass_minutes":
@@ -93,13 +93,13 @@ def local_today(session: Session, now: datetime | None = None) -> date:
 def to_local(moment: datetime, tz: ZoneInfo) -> datetime:
     """A stored UTC moment in program-local time (naive input is taken as UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz)
 
 
 def to_utc(local_wall_time: datetime, tz: ZoneInfo) -> datetime:
     """Program wall-clock time (naive) -> aware UTC for storage."""
-    return local_wall_time.replace(tzinfo=tz).astimezone(timezone.utc)
+    return local_wall_time.replace(tzinfo=tz).astimezone(UTC)
 
 
 def local_day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

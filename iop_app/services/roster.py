@@ -40,7 +40,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
 from ..models.enums import ATTENDED, MISSED
-from . import audit, hours, permissions, program
+from . import accounts, audit, hours, permissions, program
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -173,7 +173,7 @@ class _Shape:
 
     @classmethod
     def of(cls, actor: User, query: RosterQuery, paged: bool) -> _Shape:
-        return cls(caseload_only=actor.role != "director", search=bool(query.search),
+        return cls(caseload_only=not actor.is_director, search=bool(query.search),
                    therapist=query.therapist_id is not None,
                    status=query.status if query.status in ("current", "all") else "one",
                    sort=query.sort if paged else "name", descending=query.descending and paged, paged=paged)
@@ -441,13 +441,9 @@ def roster_csv(session: Session, actor: User, query: RosterQuery, today: date | 
 def therapist_options(session: Session, actor: User) -> list[tuple[int, str]]:
     """Therapists the director may filter by (a therapist gets only themself)."""
     permissions.require_staff(session, actor, "roster.view")
-    if actor.role != "director":
+    if not actor.is_director:
         return [(actor.id, actor.full_name)]
-    rows = session.execute(
-        select(User.id, User.full_name).where(User.role == "therapist", col(User.active).is_(True))
-        .order_by(User.full_name)
-    ).all()
-    return [(uid, name) for uid, name in rows]
+    return accounts.therapists(session)
 
 
 __all__ = [

@@ -24,6 +24,7 @@ IOP_TEST_SEED=0 (only migrate: empty DB).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -40,7 +41,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .helpers import ROOT, new_page
+
 BROWSER_DIR = Path(__file__).resolve().parent
 LOCK_FILE = ROOT / ".web.build.lock"
 CHROMIUM = os.environ.get("IOP_CHROMIUM", "/usr/bin/chromium")
@@ -166,10 +168,8 @@ def _acquire_lock(timeout: float):
 
 def _kill_group(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # stragglers
-        except ProcessLookupError:
-            pass
         return
     for sig, wait in ((signal.SIGINT, 10), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
         try:
@@ -181,10 +181,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
             break
         except subprocess.TimeoutExpired:
             continue
-    try:  # whatever is left of the group (e.g. backend workers)
+    with contextlib.suppress(ProcessLookupError):  # whatever is left of the group (e.g. backend workers)
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _manage(cmd: str, env: dict[str, str], log) -> None:
@@ -236,7 +234,7 @@ def live_server():
             _manage("demo" if os.environ.get("IOP_TEST_SEED", "1") != "0" else "migrate", env, log)
 
         started = time.monotonic()
-        log = open(log_path, "a")
+        log = open(log_path, "a")  # noqa: SIM115  (handed to the server process, closed right after)
         proc = subprocess.Popen(
             [sys.executable, "-m", "reflex", "run", "--env", "prod",
              "--frontend-port", str(port), "--backend-port", str(port)],
@@ -283,26 +281,15 @@ def browser(_playwright):
     b.close()
 
 
-def _new_page(browser, live_server, width: int, height: int, **ctx_kwargs):
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        base_url=live_server.url,
-        **ctx_kwargs,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    return context, page
-
-
 @pytest.fixture
 def page(browser, live_server):
-    context, pg = _new_page(browser, live_server, 1280, 800)
+    context, pg = new_page(browser, live_server, 1280, 800)
     yield pg
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context, pg = _new_page(browser, live_server, 375, 740, is_mobile=True, has_touch=True)
+    context, pg = new_page(browser, live_server, 375, 740, is_mobile=True, has_touch=True)
     yield pg
     context.close()

@@ -19,8 +19,7 @@ from sqlmodel import Session, col, create_engine, select
 from iop_app.models import Client, GroupSession, TherapyGroup, User
 from iop_app.services import permissions
 
-from .conftest import ROOT
-from .helpers import sign_in_and_land
+from .helpers import ROOT, sign_in_and_land
 
 AXE_JS = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -197,7 +197,8 @@ def test_bad_check_in_shows_messages_next_to_the_fields_and_saves_nothing(page, 
     expect(page.locator("#checkin-sleep_hours-error")).to_have_text("Hours slept is a number from 0 to 24.")
     expect(page.locator("#checkin-note-error")).to_contain_text("up to 2000 characters")
     # Each message is tied to its field for screen readers.
-    expect(page.get_by_label("Mood", exact=True)).to_have_attribute("aria-describedby", re.compile("checkin-mood-error"))
+    expect(page.get_by_label("Mood", exact=True)).to_have_attribute("aria-describedby",
+                                                                    re.compile("checkin-mood-error"))
     after = _todays_entry(live_server)
     assert (None if after is None else (after.mood, after.anxiety, after.craving, after.note)) == before_values
 

@@ -13,8 +13,7 @@ import icalendar
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import _new_page
-from .helpers import sign_in, sign_in_and_land
+from .helpers import new_page, sign_in, sign_in_and_land
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def second_page(browser, live_server):
     contexts = []
 
     def make():
-        context, pg = _new_page(browser, live_server, 1280, 800, accept_downloads=True)
+        context, pg = new_page(browser, live_server, 1280, 800, accept_downloads=True)
         contexts.append(context)
         return pg
 
@@ -41,7 +40,7 @@ def test_family_pages_fit_a_phone(phone_page, browser, live_server):
     sign_in_and_land(phone_page, "family@iop.example", "/family")
     expect(phone_page.get_by_role("heading", name="Alex Morgan")).to_be_visible()
     assert _fits_width(phone_page)
-    context, client = _new_page(browser, live_server, 375, 740, is_mobile=True, has_touch=True)
+    context, client = new_page(browser, live_server, 375, 740, is_mobile=True, has_touch=True)
     try:
         sign_in_and_land(client, "client@iop.example", "/client")
         client.goto("/client/family")
