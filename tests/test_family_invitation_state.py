@@ -12,7 +12,7 @@ from reflex.istate.data import RouterData
 from sqlmodel import col, func, select
 
 from iop_app.models import Client, Consent, FailureCounter, FamilyLink, SlotProposal, User, utcnow
-from iop_app.services import family, family_sessions, program
+from iop_app.services import consents, family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_client import ClientRecordState
@@ -169,7 +169,7 @@ def test_client_consent_form_end_event_is_checked(session, world, signed_in_stat
 def test_staff_end_consent_handler_refuses_forged_ids(session, world, factory, signed_in_state):
     link = family.add_link(session, world["alex_user"], world["alex"].id, name="Pat", relationship="Parent",
                            email="pat@example.org")
-    consent = family.record_paper_consent(
+    consent = consents.record_paper_consent(
         session, world["therapist"], world["alex"].id, family_link_id=link.id, scope="scheduling", purpose="x",
         expires_on=None, expiry_event="the end of my probation", signature="Alex Morgan",
         signed_on=world["today"])

@@ -19,7 +19,7 @@ from iop_app.models import (
     SlotProposal,
     User,
 )
-from iop_app.services import family, family_sessions, program
+from iop_app.services import consents, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_family import StaffFamilyState
@@ -88,7 +88,7 @@ def test_family_page_empties_on_the_next_action_after_revocation(session, world,
     call(state, "load")
     assert state.clients[0].sessions[0].slots[0].can_accept
     consent = session.exec(select(Consent)).first()
-    family.revoke_consent(session, world["client_user"], consent.id)
+    consents.revoke_consent(session, world["client_user"], consent.id)
     disclosures = count(session, Disclosure)
     # The open page's next click: accept the time it still shows.
     call(state, "accept", state.clients[0].sessions[0].slots[0].id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..services import family, family_sessions, permissions, program
+from ..services import consents, family, family_sessions, permissions, program
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
@@ -47,7 +47,7 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             {"id": str(c.id), "person": c.person, "relationship": c.relationship, "scope": c.scope_label,
              "purpose": c.purpose, "expires": c.expires, "signed": c.signed_on.isoformat(), "status": c.status,
              "how": "On paper" if c.on_paper else "Signed here", "in_force": "yes" if c.status == "in force" else ""}
-            for c in family.consents_for_client(session, actor, client.id)
+            for c in consents.consents_for_client(session, actor, client.id)
         ]
         self.disclosures = [
             {"at": program.to_local(d.at, tz).strftime("%Y-%m-%d %H:%M"), "person": d.person,
@@ -149,7 +149,7 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
                 self.consent_errors = errors
                 return
             try:
-                family.grant_consent(
+                consents.grant_consent(
                     session, actor, self._client_id(session, actor),
                     family_link_id=as_int(form.get("family_link_id"), 1), scope=form.get("scope"),
                     purpose=purpose, expires_on=expires_on, expiry_event=event, signature=signature,
@@ -167,6 +167,6 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             cid = as_int(consent_id, 1)
             if cid is None:
                 raise PermissionDenied()
-            family.revoke_consent(session, actor, cid)
+            consents.revoke_consent(session, actor, cid)
             self.message = "Consent revoked. From now on that person sees nothing about you."
         return self._run(action)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..services import family, family_sessions, program
+from ..services import consents, family, family_sessions, program
 from ..services.errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, form_dict
 from .base import SessionState
@@ -52,7 +52,7 @@ class StaffFamilyState(SessionState):
              "purpose": c.purpose, "expires": c.expires, "signed": c.signed_on.isoformat(), "status": c.status,
              "how": "On paper" if c.on_paper else "Signed by the client in the app", "recorded_by": c.recorded_by,
              "can_end": "yes" if c.status == "in force" and c.expiry_event else ""}
-            for c in family.consents_for_client(session, actor, cid)
+            for c in consents.consents_for_client(session, actor, cid)
         ]
         links = family.list_links(session, actor, cid)
         self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"] for r in links]
@@ -252,7 +252,7 @@ class StaffFamilyState(SessionState):
                 return
             link_id = as_int(form.get("family_link_id"), 1)
             try:
-                family.record_paper_consent(
+                consents.record_paper_consent(
                     session, actor, cid, family_link_id=link_id,
                     scope=form.get("scope"), purpose=purpose, expires_on=expires_on, expiry_event=event,
                     signature=signature, signed_on=as_date(form.get("signed_on")), end_event=end_event,
@@ -276,7 +276,7 @@ class StaffFamilyState(SessionState):
             cid = as_int(form.get("consent_id"), 1)
             if cid is None:
                 raise PermissionDenied()
-            family.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
+            consents.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
             self.message = "Consent ended. The family member sees nothing more under it."
         return self._run(action)
 
