@@ -249,7 +249,7 @@ def _check_times(session: Session, starts_local: list, *, field_prefix: str = "s
     for i, local in enumerate(starts_local, start=1):
         key = f"{field_prefix}_{i}"
         if not isinstance(local, datetime) or local.tzinfo is not None:
-            errors[key] = "Enter a date and a time."
+            errors[key] = "Enter both a date and a time."
             continue
         at = program.to_utc(local, tz)
         if at <= now:

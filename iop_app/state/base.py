@@ -67,7 +67,7 @@ from ..http_headers import served_over_https
 from ..models import User
 from ..models.enums import Role
 from ..services import audit, auth
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_int
 
 T = TypeVar("T")
@@ -220,29 +220,43 @@ class PageState(rx.State, mixin=True):
     errors: dict[str, str] = {}  # field name -> message, shown next to the field
     # Who may use the page; every event checks it again.
     _roles: ClassVar[tuple[Role, ...]] = ()
+    # More text vars emptied with message and error at the start of every event.
+    _feedback: ClassVar[tuple[str, ...]] = ()
+    # A refusal shows no banner: on the family portal even "no access" would tell
+    # that there is something (42 CFR Part 2); the page simply shows less.
+    _quiet_denials: ClassVar[bool] = False
 
     def _reload(self, session: Session, actor: User) -> None:
         """Rebuild what the page shows (each page defines it)."""
 
     def _run(self, action: Callable[[Session, User], Any] | None = None, *, reload: bool = True,
-             errors_var: str = "errors"):
+             errors_var: str | None = "errors"):
         """The handler skeleton. `action(session, actor)` calls the services; what it
         returns (a redirect, a download) is returned to Reflex. `errors_var` names the
         dict that gets a ValidationError's field messages (a page with several forms
-        keeps one per form)."""
+        keeps one per form); None shows the message in the banner (a button with no
+        field of its own)."""
         with self._db() as (session, actor):
             if refusal := self._require_role(session, actor, *self._roles):
                 return refusal
             self.message = ""
             self.error = ""
-            setattr(self, errors_var, {})
+            for name in self._feedback:
+                setattr(self, name, "")
+            if errors_var is not None:
+                setattr(self, errors_var, {})
             result = None
             try:
                 if action is not None:
                     result = action(session, actor)
             except ValidationError as exc:
-                setattr(self, errors_var, exc.errors)
-            except ServiceError as exc:  # denied (already audited), stale edit, not found, a rule
+                if errors_var is None:
+                    self.error = exc.message
+                else:
+                    setattr(self, errors_var, exc.errors)
+            except PermissionDenied as exc:  # already audited
+                self.error = "" if self._quiet_denials else exc.message
+            except ServiceError as exc:  # stale edit, not found, a rule
                 self.error = exc.message
             if reload:
                 try:
