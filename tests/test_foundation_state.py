@@ -68,7 +68,7 @@ def test_director_handlers_validate_arguments(session, factory, signed_in_state)
     call(state, "load")
     for user_id, active in [("abc", False), ("-3", False), (str(10**12), False), ([1], False), (str(other.id), "no")]:
         call(state, "set_active", user_id, active)
-        assert state.message == "That account could not be changed." or "No such" in state.message
+        assert state.error == "That account could not be changed." or "No such" in state.error
     session.expire_all()
     assert session.get(User, other.id).active is True
     before = count_users(session)
