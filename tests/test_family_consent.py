@@ -95,7 +95,8 @@ def test_signature_must_be_the_clients_name_and_date_today(session, people):
     assert "Alex Morgan" in exc.value.errors["signature"]
     yesterday = program.local_today(session) - timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
-        consents.grant_consent(session, client_user, client.id, **(valid_consent(session, link) | {"signed_on": yesterday}))
+        consents.grant_consent(session, client_user, client.id,
+                               **(valid_consent(session, link) | {"signed_on": yesterday}))
     assert list(exc.value.errors) == ["signed_on"]
     # Case and spacing of the typed name do not matter.
     consent = consents.grant_consent(session, client_user, client.id,

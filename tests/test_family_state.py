@@ -199,3 +199,31 @@ def test_activation_handler_refuses_garbage(session, signed_in_state):
                   "password_confirm": "a calm river at dusk"}]:
         call(state, "activate", form)
         assert state.errors and not state.done
+
+
+def test_staff_change_forms_show_the_services_messages(session, world, signed_in_state):
+    """The cancel and reschedule reasons are checked by the service alone (no
+    deliberately bad value passed to provoke it): its message shows on the form."""
+    state = signed_in_state(StaffFamilyState, world["therapist"])
+    call(state, "load")
+    sid = str(world["mine"].id)
+    for reason, message in (("x" * 301, "Keep the reason under 300 characters."),
+                            (["not text"], "Give a reason for cancelling."), ("  ", "Give a reason for cancelling.")):
+        call(state, "cancel", {"session_id": sid, "reason": reason})
+        assert state.action_session == sid and state.action_errors == {"cancel_reason": message}
+    assert session.get(FamilySession, world["mine"].id).status == "proposed"
+    call(state, "cancel", {"session_id": sid, "reason": "Therapist ill"})
+    assert state.action_errors == {} and state.message.startswith("Session cancelled")
+
+
+def test_client_lists_a_support_person_with_the_services_messages(session, world, signed_in_state):
+    state = signed_in_state(ClientFamilyState, world["client_user"])
+    call(state, "load")
+    call(state, "add_person", {"name": "N" * 121, "relationship": ["x"], "email": "not an email"})
+    assert state.person_errors == {"name": "Enter their name (up to 120 characters).",
+                                   "relationship": "Enter how they are related to you (up to 60 characters).",
+                                   "email": "Enter a valid email address."}
+    call(state, "add_person", {"name": " Pat Lee ", "relationship": "Parent", "email": " Pat@Example.org "})
+    assert state.person_errors == {} and state.message == "Pat Lee is on your list."
+    assert [(r.name, r.email, r.portal) for r in state.links if r.name == "Pat Lee"] == [
+        ("Pat Lee", "pat@example.org", "not invited")]
