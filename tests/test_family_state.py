@@ -19,7 +19,7 @@ from iop_app.models import (
     SlotProposal,
     User,
 )
-from iop_app.services import consents, family_sessions, program
+from iop_app.services import consents, family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_family import StaffFamilyState
@@ -227,3 +227,19 @@ def test_client_lists_a_support_person_with_the_services_messages(session, world
     assert state.person_errors == {} and state.message == "Pat Lee is on your list."
     assert [(r.name, r.email, r.portal) for r in state.links if r.name == "Pat Lee"] == [
         ("Pat Lee", "pat@example.org", "not invited")]
+
+
+def test_consent_form_dates_are_checked_by_the_service(session, world, signed_in_state):
+    link = family.add_link(session, world["client_user"], world["client"].id, name="Pat Lee", relationship="Parent",
+                           email="pat@example.org")
+    state = signed_in_state(ClientFamilyState, world["client_user"])
+    call(state, "load")
+    form = {"family_link_id": str(link.id), "scope": "scheduling", "purpose": "Plan family sessions",
+            "signature": "Alex Morgan"}
+    call(state, "grant", form | {"expires_on": "31/12/2999", "signed_on": "yesterday"})
+    assert state.consent_errors == {"expires_on": "Enter a date like 2026-12-31.",
+                                    "signed_on": "Enter the date of signing."}
+    call(state, "grant", form | {"expires_on": "2999-12-31", "signed_on": program.local_today(session).isoformat()})
+    assert state.consent_errors == {} and state.message.startswith("Consent saved")
+    assert [(c.person, c.status, c.in_force) for c in state.consents if c.person == "Pat Lee"] == [
+        ("Pat Lee", "in force", True)]

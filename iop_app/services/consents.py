@@ -31,16 +31,23 @@ from .inputs import validate
 END_EVENT_TEXT = {ConsentEndEvent.DISCHARGE: "discharge from the program"}
 
 
-def _day(value) -> date:
-    """A calendar day: a date, or the ISO text a date field sends ("2026-12-31")."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and len(value.strip()) <= 10:
-        return date.fromisoformat(value.strip())  # ValueError -> the field's message
-    raise ValueError("not a date")
+def _day(message: str):
+    """A calendar day: a date, or the ISO text a date field sends ("2026-12-31");
+    anything else is refused with `message`."""
+    def check(value) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and len(value.strip()) <= 10:
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise ValueError(message)
+    return Annotated[date, PlainValidator(check)]
 
 
-Day = Annotated[date, PlainValidator(_day)]
+EndDate = _day("Enter a date like 2026-12-31.")
+SigningDate = _day("Enter the date of signing.")
 
 
 class ConsentCreate(BaseModel):
@@ -50,23 +57,21 @@ class ConsentCreate(BaseModel):
     family_link_id: int = Field(ge=1, strict=True)
     scope: ConsentScope
     purpose: str = Field(min_length=1, max_length=300)
-    expires_on: Day | None = None
+    expires_on: EndDate | None = None
     expiry_event: str = Field(default="", max_length=200)
     end_event: ConsentEndEvent | Literal[""] = ""
     signature: str = Field(max_length=120)  # empty: named in _validate_consent (words differ on paper)
-    signed_on: Day
+    signed_on: SigningDate
 
-    messages: ClassVar[dict] = {
+    messages: ClassVar[dict[str, str]] = {
         "family_link_id": "Choose one of your listed support people.",
         "scope": "Choose what may be shared.",
-        "purpose": {"string_too_long": "Keep the purpose under 300 characters.",
-                    "": "Say why this information is shared (the purpose)."},
-        "expires_on": "Enter a date like 2026-12-31.",
+        "purpose": "Keep the purpose under 300 characters.",
+        "purpose:missing": "Say why this information is shared (the purpose).",
         "expiry_event": "Keep the expiry event under 200 characters.",
         "end_event": "Choose when this consent ends from the list.",
-        "signature": {"string_too_long": "Keep the signature under 120 characters.",
-                      "": "Type your full name to sign."},
-        "signed_on": "Enter the date of signing.",
+        "signature": "Keep the signature under 120 characters.",
+        "signature:type": "Type your full name to sign.",
     }
 
 

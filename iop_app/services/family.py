@@ -121,7 +121,7 @@ class PersonCreate(BaseModel):
     relationship: str = Field(min_length=1, max_length=60)
     email: str = Field(max_length=254)
 
-    messages: ClassVar[dict] = {
+    messages: ClassVar[dict[str, str]] = {
         "name": "Enter their name (up to 120 characters).",
         "relationship": "Enter how they are related to you (up to 60 characters).",
         "email": "Enter a valid email address.",
@@ -132,7 +132,7 @@ class PersonCreate(BaseModel):
     def _email(cls, value: str) -> str:
         value = auth.normalize_email(value)
         if not EMAIL_RE.match(value):
-            raise ValueError("not an email address")
+            raise ValueError("Enter a valid email address.")
         return value
 
 

@@ -25,7 +25,7 @@ class SessionProposal(_Input):
     mode: SessionMode
     note: str = Field(default="", max_length=500)
 
-    messages: ClassVar[dict] = {
+    messages: ClassVar[dict[str, str]] = {
         "duration_minutes": f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes.",
         "mode": "Choose in person or video.",
         "note": "Keep the note under 500 characters.",
@@ -35,17 +35,19 @@ class SessionProposal(_Input):
 class RescheduleReason(_Input):
     reason: str = Field(min_length=1, max_length=300)
 
-    messages: ClassVar[dict] = {"reason": {"string_too_long": REASON_TOO_LONG, "": "Give a reason for the change."}}
+    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for the change.",
+                                          "reason:type": "Give a reason for the change."}
 
 
 class CancelReason(RescheduleReason):
-    messages: ClassVar[dict] = {"reason": {"string_too_long": REASON_TOO_LONG, "": "Give a reason for cancelling."}}
+    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for cancelling.",
+                                          "reason:type": "Give a reason for cancelling."}
 
 
 class WithdrawReason(_Input):
     reason: str = Field(default="", max_length=300)
 
-    messages: ClassVar[dict] = {"reason": REASON_TOO_LONG}
+    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG}
 
 
 class CounterRequest(_Input):
@@ -53,5 +55,6 @@ class CounterRequest(_Input):
 
     message: str = Field(min_length=1, max_length=1000)
 
-    messages: ClassVar[dict] = {"message": {"string_too_long": "Keep the message under 1000 characters.",
-                                            "": "Say which times would suit you."}}
+    messages: ClassVar[dict[str, str]] = {"message": "Keep the message under 1000 characters.",
+                                          "message:missing": "Say which times would suit you.",
+                                          "message:type": "Say which times would suit you."}

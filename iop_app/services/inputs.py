@@ -1,11 +1,17 @@
 """Service input declared once: a pydantic model per input, validated inside the
-service, its failures turned into the project's ValidationError with the friendly
-per-field messages the model declares next to its fields."""
+service, turned into the project's `ValidationError({field: friendly message})`.
+
+A model names its friendly messages next to its fields in a ClassVar `messages`:
+`{"note": "The note can be up to 2000 characters (this one is {length})."}` for any
+problem with the field, and optionally `"note:missing"` (nothing given: None or
+blank) and `"note:type"` (not the right kind of value) for those cases. `{length}`
+is the length of the stripped text given. A validator's own `ValueError` message is
+shown as it is; a field with no message shows pydantic's.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pydantic
 
@@ -14,21 +20,27 @@ from .errors import ValidationError
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 
-def validate(model_cls: type[M], **values) -> M:
-    """The model built from `values`, or ValidationError({field: message}).
-
-    The model may declare `messages: ClassVar[dict]`: field -> message, or field ->
-    {pydantic error type -> message, "" -> default}. A field without one gets
-    pydantic's own wording."""
+def validate(model_cls: type[M], /, **values: Any) -> M:
+    """`model_cls` over `values`, or ValidationError with one message per field at fault."""
     try:
         return model_cls.model_validate(values)
     except pydantic.ValidationError as exc:
-        declared = getattr(model_cls, "messages", {})
         errors: dict[str, str] = {}
         for problem in exc.errors():
             field = str(problem["loc"][0]) if problem["loc"] else "form"
-            message = declared.get(field, problem["msg"])
-            if isinstance(message, Mapping):
-                message = message.get(problem["type"], message.get("", problem["msg"]))
-            errors.setdefault(field, message)
+            errors.setdefault(field, _message(model_cls, field, problem))
         raise ValidationError(errors) from None
+
+
+def _message(model_cls: type[pydantic.BaseModel], field: str, problem: dict) -> str:
+    value = problem.get("input")
+    if problem["type"] == "value_error":  # a validator's own words
+        return str(problem["ctx"]["error"])
+    messages: dict[str, str] = getattr(model_cls, "messages", {})
+    kind = ("missing" if problem["type"] == "missing" or value is None or (isinstance(value, str) and not value.strip())
+            else "type" if problem["type"].endswith(("_type", "_parsing")) else "")
+    template = messages.get(f"{field}:{kind}") if kind else None
+    template = template or messages.get(field)
+    if template is None:
+        return problem["msg"]
+    return template.format(length=len(value.strip()) if isinstance(value, str) else 0)
