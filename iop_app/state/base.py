@@ -230,14 +230,15 @@ class PageState(rx.State, mixin=True):
         """Rebuild what the page shows (each page defines it)."""
 
     def _run(self, action: Callable[[Session, User], Any] | None = None, *, reload: bool = True,
-             errors_var: str | None = "errors"):
+             errors_var: str | None = "errors", roles: tuple[Role, ...] | None = None):
         """The handler skeleton. `action(session, actor)` calls the services; what it
         returns (a redirect, a download) is returned to Reflex. `errors_var` names the
         dict that gets a ValidationError's field messages (a page with several forms
-        keeps one per form); None shows the message in the banner (a button with no
-        field of its own)."""
+        keeps one per form); None: a control without a form (a sort, a filter, a button
+        in a list), whose ValidationError shows as the banner like any refusal. `roles`
+        narrows the page's `_roles` for one handler (a form only some of them may use)."""
         with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, *self._roles):
+            if refusal := self._require_role(session, actor, *(self._roles if roles is None else roles)):
                 return refusal
             self.message = ""
             self.error = ""
@@ -264,6 +265,23 @@ class PageState(rx.State, mixin=True):
                 except ServiceError as exc:
                     self.error = exc.message
             return result
+
+    def _open_record(self, name: str, id_var: str, show: Callable[[], None],
+                     missing: str = "That page does not exist.") -> bool:
+        """A record page's `load` (an action for `_run`): keep the id in the URL in the
+        backend var `id_var` and `show()` the record; True when shown. A bad id sets the
+        error; a refusal or a missing record (the service's error, re-raised for `_run`'s
+        banner) leaves `id_var` at 0, so later events act on nothing."""
+        record_id = self._load_param(name, missing)
+        setattr(self, id_var, record_id or 0)
+        if record_id is None:
+            return False
+        try:
+            show()
+        except ServiceError:
+            setattr(self, id_var, 0)
+            raise
+        return True
 
     def _load_param(self, name: str, missing: str = "That page does not exist.") -> int | None:
         """The record id in the page's URL (`/staff/clients/[client_id]`), or None
