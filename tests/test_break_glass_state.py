@@ -146,15 +146,15 @@ def test_the_director_reviews_every_use(session, world):
     call(state, "load")
     assert state.total == 1
     [row] = state.rows
-    assert (row["id"], row["therapist"], row["client"], row["reason"], row["status"], row["reviewed"]) == (
-        str(grant.id), "Olive Oncall", "Casey Client", REASON, "active", "")
-    assert int(row["views"]) >= 4 and row["changes"] == "0"
-    assert row["client_href"] == f"/staff/clients/{world['client'].id}"
+    assert (row.id, row.therapist, row.client, row.reason, row.status, row.reviewed) == (
+        str(grant.id), "Olive Oncall", "Casey Client", REASON, "active", False)
+    assert int(row.views) >= 4 and row.changes == "0"
+    assert row.client_href == f"/staff/clients/{world['client'].id}"
 
     for forged in (None, [], {"grant_id": "abc", "note": "ok"}, {"grant_id": True, "note": "ok"},
                    {"grant_id": str(2**40), "note": "ok"}, {"grant_id": "99999", "note": "ok"}):
         call(state, "mark_reviewed", forged)
-        assert state.message or state.review_errors
+        assert state.error or state.review_errors
     call(state, "mark_reviewed", {"grant_id": str(grant.id), "note": ""})
     assert state.review_errors[str(grant.id)]
     call(state, "mark_reviewed", {"grant_id": str(grant.id), "note": ["not", "text"]})
@@ -164,7 +164,7 @@ def test_the_director_reviews_every_use(session, world):
     call(state, "mark_reviewed", {"grant_id": str(grant.id), "note": "Spoke with Olive: justified."})
     assert state.message == "Marked reviewed." and state.rows == [] and state.total == 0
     call(state, "set_show", "all")
-    assert state.rows[0]["reviewed"] == "yes" and state.rows[0]["review_note"] == "Spoke with Olive: justified."
+    assert state.rows[0].reviewed and state.rows[0].review_note == "Spoke with Olive: justified."
     call(state, "set_show", "<script>")
     assert state.show == "unreviewed"
 

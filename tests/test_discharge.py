@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from iop_app.models import AuditEvent, Client, Consent, Disclosure
 from iop_app.models.enums import ConsentEndEvent
-from iop_app.services import discharge, family, family_home, family_sessions, permissions, program
+from iop_app.services import consents, discharge, family, family_home, family_sessions, permissions, program
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
@@ -28,7 +28,7 @@ def world(session, factory):
         user = family.activate(session, email, code, "a long family password", full_name=name)
         fields = dict(family_link_id=link.id, scope="scheduling_progress", purpose="Family sessions",
                       expires_on=None, expiry_event="", signature="Alex Morgan", signed_on=today) | consent
-        return user, family.grant_consent(session, client_user, client.id, **fields)
+        return user, consents.grant_consent(session, client_user, client.id, **fields)
 
     at_discharge = person("Sam Morgan", "sam@example.org", end_event="discharge")
     dated = person("Pat Morgan", "pat@example.org", expires_on=today + timedelta(days=90))
@@ -41,7 +41,7 @@ def world(session, factory):
 def test_a_consent_can_end_at_discharge_without_a_date(session, world):
     user, consent = world["at_discharge"]
     assert (consent.end_event, consent.expires_on, consent.expiry_event) == ("discharge", None, "")
-    rows = {r.person: r for r in family.consents_for_client(session, world["client_user"], world["client"].id)}
+    rows = {r.person: r for r in consents.consents_for_client(session, world["client_user"], world["client"].id)}
     assert rows["Sam Morgan"].expires == "until discharge from the program"
     assert rows["Lee Morgan"].expires.endswith(" or until discharge from the program")
     assert {r.status for r in rows.values()} == {"in force"}
@@ -56,7 +56,7 @@ def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, worl
     client = session.get(Client, world["client"].id)
     assert (client.status, client.discharge_date) == ("discharged", yesterday)
     assert client.discharge_note == "Completed the program; weekly aftercare group."
-    rows = {r.person: r for r in family.consents_for_client(session, world["client_user"], client.id)}
+    rows = {r.person: r for r in consents.consents_for_client(session, world["client_user"], client.id)}
     assert {name: (r.status, r.ended_on) for name, r in rows.items()} == {
         "Sam Morgan": ("ended", yesterday), "Lee Morgan": ("ended", yesterday), "Pat Morgan": ("in force", None)}
 
@@ -79,10 +79,10 @@ def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, worl
     assert [d for a, _, d in actions if a == "client.discharge"] == [f"on {yesterday.isoformat()}; 2 consent(s) ended"]
     # Ended is final: no revoking, and a new consent for them cannot end at a discharge already past.
     with pytest.raises(ServiceError):
-        family.revoke_consent(session, world["client_user"], world["at_discharge"][1].id)
+        consents.revoke_consent(session, world["client_user"], world["at_discharge"][1].id)
     link_id = world["at_discharge"][1].family_link_id
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, world["client_user"], client.id, family_link_id=link_id, scope="scheduling",
+        consents.grant_consent(session, world["client_user"], client.id, family_link_id=link_id, scope="scheduling",
                              purpose="x", expires_on=None, expiry_event="", signature="Alex Morgan",
                              signed_on=world["today"], end_event="discharge")
     assert list(exc.value.errors) == ["end_event"]
@@ -90,14 +90,14 @@ def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, worl
 
 def test_revoked_and_expired_consents_are_left_as_they_were(session, world, factory):
     _, consent = world["at_discharge"]
-    family.revoke_consent(session, world["client_user"], consent.id)
+    consents.revoke_consent(session, world["client_user"], consent.id)
     expired = session.get(Consent, world["both"][1].id)
     expired.expires_on = world["today"] - timedelta(days=3)
     session.add(expired)
     session.commit()
     discharge.discharge_client(session, world["therapist"], world["client"].id, on=world["today"], note="Done.")
     session.expire_all()
-    rows = {r.person: r.status for r in family.consents_for_client(session, world["client_user"], world["client"].id)}
+    rows = {r.person: r.status for r in consents.consents_for_client(session, world["client_user"], world["client"].id)}
     assert rows == {"Sam Morgan": "revoked", "Lee Morgan": "expired", "Pat Morgan": "in force"}
 
 
@@ -122,7 +122,7 @@ def test_only_the_care_team_discharges_with_a_valid_date_and_note(session, world
         assert list(exc.value.errors) == [field]
     session.expire_all()
     assert session.get(Client, client_id).status == "active"
-    assert {r.status for r in family.consents_for_client(session, world["client_user"], client_id)} == {"in force"}
+    assert {r.status for r in consents.consents_for_client(session, world["client_user"], client_id)} == {"in force"}
 
     director = factory.user("director")
     discharge.discharge_client(session, director, client_id, on=admitted, note="Left the program.")
@@ -134,10 +134,10 @@ def test_only_the_care_team_discharges_with_a_valid_date_and_note(session, world
 
 def test_end_event_must_come_from_the_list(session, world):
     link_id = world["dated"][1].family_link_id
-    family.revoke_consent(session, world["client_user"], world["dated"][1].id)
+    consents.revoke_consent(session, world["client_user"], world["dated"][1].id)
     for forged in ("everything", "DISCHARGE", ["discharge"], None, 1):
         with pytest.raises(ValidationError) as exc:
-            family.grant_consent(session, world["client_user"], world["client"].id, family_link_id=link_id,
+            consents.grant_consent(session, world["client_user"], world["client"].id, family_link_id=link_id,
                                  scope="scheduling", purpose="x", expires_on=None, expiry_event="",
                                  signature="Alex Morgan", signed_on=world["today"], end_event=forged)
         assert list(exc.value.errors) == ["end_event"]
@@ -145,23 +145,23 @@ def test_end_event_must_come_from_the_list(session, world):
 
 def test_staff_end_a_consent_at_an_event_in_words(session, world, factory):
     link_id = world["dated"][1].family_link_id
-    family.revoke_consent(session, world["client_user"], world["dated"][1].id)
-    consent = family.record_paper_consent(
+    consents.revoke_consent(session, world["client_user"], world["dated"][1].id)
+    consent = consents.record_paper_consent(
         session, world["therapist"], world["client"].id, family_link_id=link_id, scope="scheduling",
         purpose="Family sessions", expires_on=None, expiry_event="the end of my probation",
         signature="Alex Morgan", signed_on=world["today"] - timedelta(days=5))
     pat = world["dated"][0]
     assert [c.name for c in family_home.family_home(session, pat)] == ["Alex Morgan"]
     with pytest.raises(PermissionDenied):  # not the care team
-        family.end_consent(session, world["client_user"], consent.id, on=world["today"])
+        consents.end_consent(session, world["client_user"], consent.id, on=world["today"])
     with pytest.raises(PermissionDenied):
-        family.end_consent(session, factory.user("therapist"), consent.id, on=world["today"])
+        consents.end_consent(session, factory.user("therapist"), consent.id, on=world["today"])
     with pytest.raises(ValidationError):
-        family.end_consent(session, world["therapist"], consent.id, on=world["today"] + timedelta(days=1))
+        consents.end_consent(session, world["therapist"], consent.id, on=world["today"] + timedelta(days=1))
     with pytest.raises(ServiceError):  # ends at discharge: that ends by itself
-        family.end_consent(session, world["therapist"], world["at_discharge"][1].id, on=world["today"])
-    family.end_consent(session, world["therapist"], consent.id, on=world["today"])
+        consents.end_consent(session, world["therapist"], world["at_discharge"][1].id, on=world["today"])
+    consents.end_consent(session, world["therapist"], consent.id, on=world["today"])
     assert family_home.family_home(session, pat) == []
-    row = next(r for r in family.consents_for_client(session, world["therapist"], world["client"].id)
+    row = next(r for r in consents.consents_for_client(session, world["therapist"], world["client"].id)
                if r.id == consent.id)
     assert (row.status, row.ended_on, row.expires) == ("ended", world["today"], "until the end of my probation")

@@ -20,7 +20,7 @@ from iop_app.models import (
     User,
     utcnow,
 )
-from iop_app.services import auth, family, family_home, family_sessions, permissions, program
+from iop_app.services import auth, consents, family, family_home, family_sessions, permissions, program
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
@@ -69,7 +69,7 @@ def test_each_missing_field_is_refused_on_that_field(session, people, missing, b
     fields = valid_consent(session, link)
     fields[missing] = blank
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, client_user, client.id, **fields)
+        consents.grant_consent(session, client_user, client.id, **fields)
     assert list(exc.value.errors) == [field]
     assert count(session, Consent) == 0
 
@@ -79,10 +79,10 @@ def test_a_consent_without_expiry_date_or_event_is_refused(session, people):
     link = add_person(session, client_user, client)
     fields = valid_consent(session, link) | {"expires_on": None, "expiry_event": ""}
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, client_user, client.id, **fields)
+        consents.grant_consent(session, client_user, client.id, **fields)
     assert exc.value.errors == {"expires_on": "Give a date or an event when this consent ends."}
     # An event alone is enough.
-    consent = family.grant_consent(session, client_user, client.id,
+    consent = consents.grant_consent(session, client_user, client.id,
                                    **(fields | {"expiry_event": "my discharge from the program"}))
     assert consent.expires_on is None and consent.expiry_event == "my discharge from the program"
 
@@ -91,15 +91,15 @@ def test_signature_must_be_the_clients_name_and_date_today(session, people):
     _, client, client_user = people
     link = add_person(session, client_user, client)
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, client_user, client.id, **(valid_consent(session, link) | {"signature": "Sam"}))
+        consents.grant_consent(session, client_user, client.id, **(valid_consent(session, link) | {"signature": "Sam"}))
     assert "Alex Morgan" in exc.value.errors["signature"]
     yesterday = program.local_today(session) - timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, client_user, client.id,
-                             **(valid_consent(session, link) | {"signed_on": yesterday}))
+        consents.grant_consent(session, client_user, client.id,
+                               **(valid_consent(session, link) | {"signed_on": yesterday}))
     assert list(exc.value.errors) == ["signed_on"]
     # Case and spacing of the typed name do not matter.
-    consent = family.grant_consent(session, client_user, client.id,
+    consent = consents.grant_consent(session, client_user, client.id,
                                    **(valid_consent(session, link) | {"signature": "  alex   MORGAN "}))
     assert consent.on_paper is False and consent.recorded_by == client_user.id
     assert count(session, Consent) == 1
@@ -109,11 +109,11 @@ def test_only_the_client_grants_and_not_for_someone_elses_person(session, people
     therapist, client, client_user = people
     link = add_person(session, client_user, client)
     with pytest.raises(PermissionDenied):
-        family.grant_consent(session, therapist, client.id, **valid_consent(session, link))
+        consents.grant_consent(session, therapist, client.id, **valid_consent(session, link))
     other = factory.client(therapist)
     other_link = add_person(session, factory.client_user(other), other, email="x@example.org")
     with pytest.raises(ValidationError) as exc:
-        family.grant_consent(session, client_user, client.id, **valid_consent(session, other_link))
+        consents.grant_consent(session, client_user, client.id, **valid_consent(session, other_link))
     assert list(exc.value.errors) == ["family_link_id"]
     assert count(session, Consent) == 0
 
@@ -126,27 +126,27 @@ def test_consent_opens_only_its_scope_and_revocation_closes_at_once(session, peo
     assert family_home.family_home(session, sam) == []
     assert not permissions.can(session, sam, permissions.FAMILY_SCHEDULE, client.id)
 
-    consent = family.grant_consent(session, client_user, client.id, **valid_consent(session, link))
+    consent = consents.grant_consent(session, client_user, client.id, **valid_consent(session, link))
     home = family_home.family_home(session, sam)
     assert [(c.name, c.progress) for c in home] == [("Alex Morgan", None)]  # scheduling only: no progress
     assert not permissions.can(session, sam, permissions.FAMILY_PROGRESS, client.id)
     assert not permissions.can(session, sam, permissions.READ, client.id)
     with pytest.raises(PermissionDenied):
-        family.consents_for_client(session, sam, client.id)
+        consents.consents_for_client(session, sam, client.id)
 
-    family.revoke_consent(session, client_user, consent.id)
+    consents.revoke_consent(session, client_user, consent.id)
     assert family_home.family_home(session, sam) == []
     with pytest.raises(PermissionDenied):
         family_sessions.sessions_for_client(session, sam, client.id)
     with pytest.raises(ServiceError):
-        family.revoke_consent(session, client_user, consent.id)
+        consents.revoke_consent(session, client_user, consent.id)
 
 
 def test_expired_consent_denies_at_once(session, people, factory):
     therapist, client, client_user = people
     link = add_person(session, client_user, client)
     sam = link_family_user(session, link, factory)
-    consent = family.grant_consent(session, client_user, client.id, **valid_consent(session, link))
+    consent = consents.grant_consent(session, client_user, client.id, **valid_consent(session, link))
     fs = family_sessions.propose(session, therapist, client.id, duration_minutes=60, mode="video",
                                  starts_local=[datetime.combine(program.local_today(session) + timedelta(days=3),
                                                                 time(18, 0))])
@@ -161,7 +161,7 @@ def test_expired_consent_denies_at_once(session, people, factory):
         family_sessions.accept_slot(session, sam, slot.id)
     session.expire_all()
     assert session.get(SlotProposal, slot.id).status == "open"
-    assert family.consents_for_client(session, therapist, client.id)[0].status == "expired"
+    assert consents.consents_for_client(session, therapist, client.id)[0].status == "expired"
 
 
 def test_progress_scope_shows_counts_worked_out_by_hand(session, people, factory):
@@ -307,22 +307,22 @@ def test_therapist_records_a_paper_consent_and_staff_see_consents(session, peopl
     fields = valid_consent(session, link) | {"scope": "scheduling_progress",
                                              "signed_on": program.local_today(session) - timedelta(days=2)}
     with pytest.raises(PermissionDenied):
-        family.record_paper_consent(session, stranger, client.id, **fields)
+        consents.record_paper_consent(session, stranger, client.id, **fields)
     with pytest.raises(PermissionDenied):  # the client signs on screen instead
-        family.record_paper_consent(session, client_user, client.id, **fields)
+        consents.record_paper_consent(session, client_user, client.id, **fields)
     with pytest.raises(ValidationError) as exc:
-        family.record_paper_consent(session, therapist, client.id,
+        consents.record_paper_consent(session, therapist, client.id,
                                     **(fields | {"signed_on": program.local_today(session) + timedelta(days=1)}))
     assert list(exc.value.errors) == ["signed_on"]
-    family.record_paper_consent(session, therapist, client.id, **fields)
-    (row,) = family.consents_for_client(session, therapist, client.id)
+    consents.record_paper_consent(session, therapist, client.id, **fields)
+    (row,) = consents.consents_for_client(session, therapist, client.id)
     assert (row.person, row.relationship, row.scope, row.status, row.on_paper, row.recorded_by) == (
         "Sam Morgan", "Spouse", "scheduling_progress", "in force", True, "Marcus Reyes")
     with pytest.raises(PermissionDenied):
-        family.consents_for_client(session, stranger, client.id)
+        consents.consents_for_client(session, stranger, client.id)
     # A second consent to the same person while one is in force is refused.
     with pytest.raises(ValidationError) as exc:
-        family.record_paper_consent(session, therapist, client.id, **fields)
+        consents.record_paper_consent(session, therapist, client.id, **fields)
     assert list(exc.value.errors) == ["family_link_id"]
 
 
@@ -331,6 +331,6 @@ def test_consent_statuses_listed(session, people, factory):
     factory.family(client, revoked=True)
     factory.family(client, expired=True)
     factory.family(client)
-    statuses = sorted(r.status for r in family.consents_for_client(session, client_user, client.id))
+    statuses = sorted(r.status for r in consents.consents_for_client(session, client_user, client.id))
     assert statuses == ["expired", "in force", "revoked"]
     assert count(session, FamilyLink) == 3

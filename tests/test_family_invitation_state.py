@@ -12,7 +12,7 @@ from reflex.istate.data import RouterData
 from sqlmodel import col, func, select
 
 from iop_app.models import Client, Consent, FailureCounter, FamilyLink, SlotProposal, User, utcnow
-from iop_app.services import family, family_sessions, program
+from iop_app.services import consents, family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_client import ClientRecordState
@@ -63,10 +63,10 @@ def test_client_invite_handler_says_the_same_for_every_email(session, world, fac
     users = [(u.id, u.password_hash) for u in session.exec(select(User).order_by(User.id))]
     seen = []
     for row in list(state.links):
-        call(state, "invite", row["id"])
-        seen.append((state.error, state.message, bool(state.invite_code), state.invite_for == row["name"]))
+        call(state, "invite", row.id)
+        seen.append((state.error, state.message, bool(state.invite_code), state.invite_for == row.name))
     assert seen == [("", "", True, True)] * len(emails)
-    assert {r["portal"] for r in state.links} == {"invited"}
+    assert {r.portal for r in state.links} == {"invited"}
     session.expire_all()
     assert [(u.id, u.password_hash) for u in session.exec(select(User).order_by(User.id))] == users
     # Forged ids: refused, no code, nothing attached.
@@ -162,14 +162,14 @@ def test_client_consent_form_end_event_is_checked(session, world, signed_in_stat
     assert count(session, Consent, Consent.family_link_id == link.id) == 0
     call(state, "grant", form | {"end_event": "discharge"})
     assert state.consent_errors == {}
-    row = next(c for c in state.consents if c["person"] == "Pat")
-    assert (row["expires"], row["status"]) == ("until discharge from the program", "in force")
+    row = next(c for c in state.consents if c.person == "Pat")
+    assert (row.expires, row.status) == ("until discharge from the program", "in force")
 
 
 def test_staff_end_consent_handler_refuses_forged_ids(session, world, factory, signed_in_state):
     link = family.add_link(session, world["alex_user"], world["alex"].id, name="Pat", relationship="Parent",
                            email="pat@example.org")
-    consent = family.record_paper_consent(
+    consent = consents.record_paper_consent(
         session, world["therapist"], world["alex"].id, family_link_id=link.id, scope="scheduling", purpose="x",
         expires_on=None, expiry_event="the end of my probation", signature="Alex Morgan",
         signed_on=world["today"])
@@ -187,9 +187,9 @@ def test_staff_end_consent_handler_refuses_forged_ids(session, world, factory, s
     session.expire_all()
     assert session.get(Consent, consent.id).ended_on is None
     call(state, "select_client", str(world["alex"].id))
-    assert next(c for c in state.consents if c["id"] == str(consent.id))["can_end"] == "yes"
+    assert next(c for c in state.consents if c.id == str(consent.id)).can_end
     call(state, "end_consent", {"consent_id": str(consent.id), "ended_on": world["today"].isoformat()})
-    assert state.error == "" and next(c for c in state.consents if c["id"] == str(consent.id))["status"] == "ended"
+    assert state.error == "" and next(c for c in state.consents if c.id == str(consent.id)).status == "ended"
 
 
 def record_state(signed_in_state, user, client_id):

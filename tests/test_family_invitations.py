@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from iop_app.models import AuditEvent, FamilyLink, User, utcnow
-from iop_app.services import auth, family, family_home, program
+from iop_app.services import auth, consents, family, family_home, program
 from iop_app.services.errors import PermissionDenied, ServiceError
 
 RELATIVE = "robin.lee@example.org"
@@ -36,7 +36,7 @@ def list_and_invite(session, client_user, client, email, name="Robin Lee"):
 
 
 def consent_for(session, client_user, client, link, signature):
-    return family.grant_consent(
+    return consents.grant_consent(
         session, client_user, client.id, family_link_id=link.id, scope="scheduling_progress",
         purpose="Family sessions", expires_on=program.local_today(session) + timedelta(days=60), expiry_event="",
         signature=signature, signed_on=program.local_today(session))

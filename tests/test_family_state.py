@@ -19,7 +19,7 @@ from iop_app.models import (
     SlotProposal,
     User,
 )
-from iop_app.services import family, family_sessions, program
+from iop_app.services import consents, family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_family import StaffFamilyState
@@ -88,7 +88,7 @@ def test_family_page_empties_on_the_next_action_after_revocation(session, world,
     call(state, "load")
     assert state.clients[0].sessions[0].slots[0].can_accept
     consent = session.exec(select(Consent)).first()
-    family.revoke_consent(session, world["client_user"], consent.id)
+    consents.revoke_consent(session, world["client_user"], consent.id)
     disclosures = count(session, Disclosure)
     # The open page's next click: accept the time it still shows.
     call(state, "accept", state.clients[0].sessions[0].slots[0].id)
@@ -199,3 +199,47 @@ def test_activation_handler_refuses_garbage(session, signed_in_state):
                   "password_confirm": "a calm river at dusk"}]:
         call(state, "activate", form)
         assert state.errors and not state.done
+
+
+def test_staff_change_forms_show_the_services_messages(session, world, signed_in_state):
+    """The cancel and reschedule reasons are checked by the service alone (no
+    deliberately bad value passed to provoke it): its message shows on the form."""
+    state = signed_in_state(StaffFamilyState, world["therapist"])
+    call(state, "load")
+    sid = str(world["mine"].id)
+    for reason, message in (("x" * 301, "Keep the reason under 300 characters."),
+                            (["not text"], "Give a reason for cancelling."), ("  ", "Give a reason for cancelling.")):
+        call(state, "cancel", {"session_id": sid, "reason": reason})
+        assert state.action_session == sid and state.action_errors == {"cancel_reason": message}
+    assert session.get(FamilySession, world["mine"].id).status == "proposed"
+    call(state, "cancel", {"session_id": sid, "reason": "Therapist ill"})
+    assert state.action_errors == {} and state.message.startswith("Session cancelled")
+
+
+def test_client_lists_a_support_person_with_the_services_messages(session, world, signed_in_state):
+    state = signed_in_state(ClientFamilyState, world["client_user"])
+    call(state, "load")
+    call(state, "add_person", {"name": "N" * 121, "relationship": ["x"], "email": "not an email"})
+    assert state.person_errors == {"name": "Enter their name (up to 120 characters).",
+                                   "relationship": "Enter how they are related to you (up to 60 characters).",
+                                   "email": "Enter a valid email address."}
+    call(state, "add_person", {"name": " Pat Lee ", "relationship": "Parent", "email": " Pat@Example.org "})
+    assert state.person_errors == {} and state.message == "Pat Lee is on your list."
+    assert [(r.name, r.email, r.portal) for r in state.links if r.name == "Pat Lee"] == [
+        ("Pat Lee", "pat@example.org", "not invited")]
+
+
+def test_consent_form_dates_are_checked_by_the_service(session, world, signed_in_state):
+    link = family.add_link(session, world["client_user"], world["client"].id, name="Pat Lee", relationship="Parent",
+                           email="pat@example.org")
+    state = signed_in_state(ClientFamilyState, world["client_user"])
+    call(state, "load")
+    form = {"family_link_id": str(link.id), "scope": "scheduling", "purpose": "Plan family sessions",
+            "signature": "Alex Morgan"}
+    call(state, "grant", form | {"expires_on": "31/12/2999", "signed_on": "yesterday"})
+    assert state.consent_errors == {"expires_on": "Enter a date like 2026-12-31.",
+                                    "signed_on": "Enter the date of signing."}
+    call(state, "grant", form | {"expires_on": "2999-12-31", "signed_on": program.local_today(session).isoformat()})
+    assert state.consent_errors == {} and state.message.startswith("Consent saved")
+    assert [(c.person, c.status, c.in_force) for c in state.consents if c.person == "Pat Lee"] == [
+        ("Pat Lee", "in force", True)]

@@ -68,7 +68,7 @@ def test_director_handlers_validate_arguments(session, factory, signed_in_state)
     call(state, "load")
     for user_id, active in [("abc", False), ("-3", False), (str(10**12), False), ([1], False), (str(other.id), "no")]:
         call(state, "set_active", user_id, active)
-        assert state.message == "That account could not be changed." or "No such" in state.message
+        assert state.error == "That account could not be changed." or "No such" in state.error
     session.expire_all()
     assert session.get(User, other.id).active is True
     before = count_users(session)
@@ -307,3 +307,30 @@ def test_sign_in_counts_failures_by_the_clients_address(session, factory, signed
     assert session.get(FailureCounter, ("signin.source", "203.0.113.7")).failures == 1
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "signin")).one().detail == (
         "wrong password from 203.0.113.7")
+
+
+def test_director_creates_an_account_hashing_off_the_event_loop(session, factory, signed_in_state, monkeypatch):
+    from iop_app.services import auth
+
+    director = factory.user("director")
+    hashed_on = []
+    real_hash = auth.hash_password
+
+    def spy(password, email=""):
+        import threading
+
+        hashed_on.append(threading.current_thread().name)
+        return real_hash(password, email)
+
+    monkeypatch.setattr(auth, "hash_password", spy)
+    state = signed_in_state(AccountsState, director)
+    call(state, "load")
+    call(state, "create_account", {"role": "therapist", "email": " New.Therapist@test.example ",
+                                   "full_name": "Nia New", "password": "a calm river at dusk"})
+    assert state.errors == {} and state.error == ""
+    assert state.message == "Account created for new.therapist@test.example."
+    assert hashed_on and all(name.startswith("iop-blocking") for name in hashed_on)
+    assert "new.therapist@test.example" in [a.email for a in state.accounts]
+    call(state, "create_account", {"role": "therapist", "email": "new.therapist@test.example",
+                                   "full_name": "Nia Again", "password": "a calm river at dusk"})
+    assert state.errors == {"email": "An account with that email already exists."} and state.message == ""

@@ -151,6 +151,7 @@ from datetime import date  # noqa: E402
 from iop_app.models import Consent, FamilySession, Goal, MoodEntry, Need, PlanReview  # noqa: E402
 from iop_app.services import (  # noqa: E402
     checkins,
+    consents,
     family,
     family_sessions,
     goals,
@@ -184,11 +185,11 @@ OPERATIONS = {
     "schedule.upcoming_this_week": (lambda s, a, c: schedule.upcoming_this_week(s, a, c.id), CARE, None),
     "plan_reviews.record_review": (lambda s, a, c: plan_reviews.record_review(
         s, a, c.id, _today(s), "Reviewed goals together."), STAFF, PlanReview),
-    "family.consents_for_client": (lambda s, a, c: family.consents_for_client(s, a, c.id), CARE, None),
+    "consents.consents_for_client": (lambda s, a, c: consents.consents_for_client(s, a, c.id), CARE, None),
     "family.disclosures_for_client": (lambda s, a, c: family.disclosures_for_client(s, a, c.id), CARE, None),
     "family.add_link": (lambda s, a, c: family.add_link(
         s, a, c.id, name="Jo Doe", relationship="Friend", email="jo@example.org"), CARE, None),
-    "family.record_paper_consent": (lambda s, a, c: family.record_paper_consent(
+    "consents.record_paper_consent": (lambda s, a, c: consents.record_paper_consent(
         s, a, c.id, family_link_id=0, scope="scheduling", purpose="x", expires_on=None, expiry_event="",
         signature="", signed_on=_today(s)), STAFF, Consent),  # staff get past the check, then bad input is refused
     "family_sessions.propose": (lambda s, a, c: family_sessions.propose(

@@ -26,7 +26,7 @@ from iop_app.models import (
     TextVersion,
     TherapyGroup,
 )
-from iop_app.services import checkins, family, goals, groups, plan_reviews, program, roll_call, versions
+from iop_app.services import checkins, consents, family, goals, groups, plan_reviews, program, roll_call, versions
 from iop_app.services.errors import PermissionDenied, StaleEdit, ValidationError
 
 
@@ -318,10 +318,10 @@ def test_two_staff_recording_the_same_paper_consent(session, fresh, team):
                            email="sam@example.org")
     [shown] = family.list_links(session, team["director"], cid)
     with fresh() as s:
-        family.record_paper_consent(s, team["therapist"], cid, **_paper(s, link),
+        consents.record_paper_consent(s, team["therapist"], cid, **_paper(s, link),
                                     expected_consent_version=shown.consent_version)
     with fresh() as s, pytest.raises(StaleEdit) as exc:
-        family.record_paper_consent(s, team["director"], cid, **_paper(s, link),
+        consents.record_paper_consent(s, team["director"], cid, **_paper(s, link),
                                     expected_consent_version=shown.consent_version)
     assert count(session, Consent) == 1
     first = session.exec(select(Consent)).one()
@@ -334,18 +334,18 @@ def test_two_consent_saves_at_the_same_moment_cannot_both_succeed(session, fresh
     cid = team["client"].id
     link = family.add_link(session, team["client_user"], cid, name="Sam Rivera", relationship="Spouse",
                            email="sam@example.org")
-    validate = family._validate_consent
+    validate = consents._validate_consent
 
     def validate_then_someone_else_saves(*args, **kwargs):
         checked = validate(*args, **kwargs)
-        monkeypatch.setattr(family, "_validate_consent", validate)
+        monkeypatch.setattr(consents, "_validate_consent", validate)
         with fresh() as theirs:
-            family.record_paper_consent(theirs, team["therapist"], cid, **_paper(theirs, link))
+            consents.record_paper_consent(theirs, team["therapist"], cid, **_paper(theirs, link))
         return checked
 
-    monkeypatch.setattr(family, "_validate_consent", validate_then_someone_else_saves)
+    monkeypatch.setattr(consents, "_validate_consent", validate_then_someone_else_saves)
     with fresh() as mine, pytest.raises(StaleEdit) as exc:
-        family.record_paper_consent(mine, team["director"], cid, **_paper(mine, link))
+        consents.record_paper_consent(mine, team["director"], cid, **_paper(mine, link))
     assert count(session, Consent) == 1 and "Maria Lopez recorded a consent for Sam Rivera" in exc.value.message
 
 

@@ -21,30 +21,30 @@ END_EVENT_OPTIONS = [("", "No"), ("discharge", "Yes, when I am discharged")]
 
 def _link_row(r) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(r["name"]), rx.el.td(r["relationship"]), rx.el.td(r["email"]), rx.el.td(r["portal"]),
+        rx.el.td(r.name), rx.el.td(r.relationship), rx.el.td(r.email), rx.el.td(r.portal),
         rx.el.td(rx.cond(
-            r["portal"] != "active",
-            rx.button("Invite to the portal", size="1", variant="soft", on_click=S.invite(r["id"]),
-                      aria_label="Invite to the portal: " + r["name"]),
+            r.portal != "active",
+            rx.button("Invite to the portal", size="1", variant="soft", on_click=S.invite(r.id),
+                      aria_label="Invite to the portal: " + r.name),
         )),
     )
 
 
 def _consent_row(c) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(c["person"], rx.el.br(), rx.text(c["relationship"], size="1", color_scheme="gray")),
-        rx.el.td(c["scope"]), rx.el.td(c["purpose"]), rx.el.td(c["expires"]), rx.el.td(c["signed"]),
-        rx.el.td(c["how"]), rx.el.td(c["status"]),
+        rx.el.td(c.person, rx.el.br(), rx.text(c.relationship, size="1", color_scheme="gray")),
+        rx.el.td(c.scope), rx.el.td(c.purpose), rx.el.td(c.expires), rx.el.td(c.signed),
+        rx.el.td(c.how), rx.el.td(c.status),
         rx.el.td(rx.cond(
-            c["in_force"] == "yes",
-            rx.button("Revoke", size="1", color_scheme="red", variant="soft", on_click=S.revoke(c["id"]),
-                      aria_label="Revoke consent for " + c["person"]),
+            c.in_force,
+            rx.button("Revoke", size="1", color_scheme="red", variant="soft", on_click=S.revoke(c.id),
+                      aria_label="Revoke consent for " + c.person),
         )),
     )
 
 
 def _disclosure_row(d) -> rx.Component:
-    return rx.el.tr(rx.el.td(d["at"]), rx.el.td(d["person"]), rx.el.td(d["relationship"]), rx.el.td(d["what"]))
+    return rx.el.tr(rx.el.td(d.at), rx.el.td(d.person), rx.el.td(d.relationship), rx.el.td(d.what))
 
 
 def support_people() -> rx.Component:

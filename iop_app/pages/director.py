@@ -26,6 +26,7 @@ def director_home() -> rx.Component:
         rx.card(
             rx.heading("Program settings", as_="h2", size="4"),
             notice(DirectorHomeState.settings_message),
+            error_banner(DirectorHomeState.error),
             rx.form(
                 rx.vstack(
                     text_field("Time zone", "timezone", "setting-timezone",
@@ -67,18 +68,18 @@ def director_home() -> rx.Component:
 
 def _account_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(row["name"]),
-        rx.el.td(row["email"]),
-        rx.el.td(row["role"]),
-        rx.el.td(rx.cond(row["active"] == "yes", "Active", "Disabled")),
+        rx.el.td(row.name),
+        rx.el.td(row.email),
+        rx.el.td(row.role),
+        rx.el.td(rx.cond(row.active, "Active", "Disabled")),
         rx.el.td(
             rx.cond(
-                row["active"] == "yes",
+                row.active,
                 rx.button("Disable", size="1", color_scheme="red", variant="soft",
-                          aria_label="Disable " + row["email"],
-                          on_click=AccountsState.set_active(row["id"], False)),
-                rx.button("Enable", size="1", variant="soft", aria_label="Enable " + row["email"],
-                          on_click=AccountsState.set_active(row["id"], True)),
+                          aria_label="Disable " + row.email,
+                          on_click=AccountsState.set_active(row.id, False)),
+                rx.button("Enable", size="1", variant="soft", aria_label="Enable " + row.email,
+                          on_click=AccountsState.set_active(row.id, True)),
             )
         ),
     )
@@ -89,6 +90,7 @@ def accounts_page() -> rx.Component:
     return page_frame(
         "Accounts",
         notice(AccountsState.message),
+        error_banner(AccountsState.error),
         rx.card(
             rx.heading("Create an account", as_="h2", size="4"),
             rx.form(
@@ -138,8 +140,8 @@ def accounts_page() -> rx.Component:
 
 def _audit_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(row["at"]), rx.el.td(row["actor"]), rx.el.td(row["action"]), rx.el.td(row["client"]),
-        rx.el.td(row["target"]), rx.el.td(row["outcome"]), rx.el.td(row["detail"]),
+        rx.el.td(row.at), rx.el.td(row.actor), rx.el.td(row.action), rx.el.td(row.client),
+        rx.el.td(row.target), rx.el.td(row.outcome), rx.el.td(row.detail),
     )
 
 
@@ -161,6 +163,7 @@ def audit_page() -> rx.Component:
                 class_name="audit-filters",
             ),
             error_banner(AuditState.filter_error),
+            error_banner(AuditState.error),
             rx.button("Filter", type="submit", margin_top="0.5rem"),
             on_submit=AuditState.apply_filters,
             reset_on_submit=False,
@@ -169,7 +172,8 @@ def audit_page() -> rx.Component:
         data_table("Audit log entries", ["When", "Who", "Action", "Client", "Target", "Outcome", "Detail"],
                    AuditState.rows, _audit_row),
         rx.hstack(
-            rx.button("Previous page", on_click=AuditState.previous_page, disabled=AuditState.page == 0, variant="soft"),
+            rx.button("Previous page", on_click=AuditState.previous_page, disabled=AuditState.page == 0,
+                      variant="soft"),
             rx.button("Next page", on_click=AuditState.next_page, disabled=~AuditState.has_next, variant="soft"),
             margin_top="0.5rem",
         ),
@@ -178,29 +182,29 @@ def audit_page() -> rx.Component:
 
 def _break_glass_row(row: rx.Var) -> rx.Component:
     S = BreakGlassReviewState
-    note_id = "review-note-" + row["id"]
-    error = S.review_errors.get(row["id"], "")
+    note_id = "review-note-" + row.id
+    error = S.review_errors.get(row.id, "")
     return rx.el.tr(
-        rx.el.td(row["started"], rx.el.br(), rx.text("until " + row["until"] + " (" + row["status"] + ")", size="1")),
-        rx.el.td(row["therapist"], rx.el.br(), rx.text(row["therapist_email"], size="1", color_scheme="gray")),
-        rx.el.td(rx.link(row["client"], href=row["client_href"])),
-        rx.el.td(row["reason"], style={"maxWidth": "24rem", "whiteSpace": "pre-wrap"}),
-        rx.el.td(row["views"] + " views logged, " + row["changes"] + " changes"),
+        rx.el.td(row.started, rx.el.br(), rx.text("until " + row.until + " (" + row.status + ")", size="1")),
+        rx.el.td(row.therapist, rx.el.br(), rx.text(row.therapist_email, size="1", color_scheme="gray")),
+        rx.el.td(rx.link(row.client, href=row.client_href)),
+        rx.el.td(row.reason, style={"maxWidth": "24rem", "whiteSpace": "pre-wrap"}),
+        rx.el.td(row.views + " views logged, " + row.changes + " changes"),
         rx.el.td(
             rx.cond(
-                row["reviewed"] == "yes",
-                rx.text("Reviewed by " + row["reviewed_by"] + " on " + row["reviewed_at"] + ": " + row["review_note"],
+                row.reviewed,
+                rx.text("Reviewed by " + row.reviewed_by + " on " + row.reviewed_at + ": " + row.review_note,
                         size="2"),
                 rx.form(
-                    rx.el.input(type="hidden", name="grant_id", value=row["id"]),
+                    rx.el.input(type="hidden", name="grant_id", value=row.id),
                     rx.el.label("Review note", html_for=note_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
                     rx.text_area(id=note_id, name="note", aria_describedby=note_id + "-error", max_length=500,
                                  rows="2", width="100%"),
                     rx.cond(error != "", rx.text(error, id=note_id + "-error", color_scheme="red", size="2",
                                                  role="alert")),
                     rx.button("Mark reviewed", type="submit", size="1", margin_top="0.25rem",
-                              aria_label="Mark reviewed: " + row["therapist"] + ", " + row["client"] + ", "
-                              + row["started"]),
+                              aria_label="Mark reviewed: " + row.therapist + ", " + row.client + ", "
+                              + row.started),
                     on_submit=S.mark_reviewed, reset_on_submit=False,
                 ),
             ),
@@ -217,6 +221,7 @@ def break_glass_page() -> rx.Component:
                 "who, which client, when, why, and what they viewed or changed while it lasted. "
                 "Each view is also in the audit log."),
         notice(S.message),
+        error_banner(S.error),
         rx.box(
             select_field("Show", "show", "break-glass-show", [("unreviewed", "To review"), ("all", "All uses")],
                          value=S.show, on_change=S.set_show),

@@ -165,16 +165,16 @@ PAPER_END_EVENT_OPTIONS = [("", "No"), ("discharge", "Yes, when the client is di
 
 def _end_consent_form(c) -> rx.Component:
     """For a consent that ends at an event in words: record that it happened."""
-    field_id = "ended-on-" + c["id"]
+    field_id = "ended-on-" + c.id
     return rx.el.details(
         rx.el.summary("The event happened"),
         rx.form(
-            rx.el.input(type="hidden", name="consent_id", value=c["id"]),
+            rx.el.input(type="hidden", name="consent_id", value=c.id),
             rx.vstack(
                 rx.el.label("Date of the event", html_for=field_id, style=LABEL_STYLE),
                 rx.input(id=field_id, name="ended_on", type="date", default_value=S.today),
                 rx.button("End this consent", type="submit", size="1", color_scheme="orange",
-                          aria_label="End the consent for " + c["person"]),
+                          aria_label="End the consent for " + c.person),
                 spacing="1",
             ),
             on_submit=S.end_consent,
@@ -184,10 +184,10 @@ def _end_consent_form(c) -> rx.Component:
 
 def _consent_row(c) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(c["person"], rx.el.br(), rx.text(c["relationship"], size="1", color_scheme="gray")),
-        rx.el.td(c["scope"]), rx.el.td(c["purpose"]), rx.el.td(c["expires"]), rx.el.td(c["signed"]),
-        rx.el.td(c["how"]), rx.el.td(c["recorded_by"]), rx.el.td(c["status"]),
-        rx.el.td(rx.cond(c["can_end"] == "yes", _end_consent_form(c))),
+        rx.el.td(c.person, rx.el.br(), rx.text(c.relationship, size="1", color_scheme="gray")),
+        rx.el.td(c.scope), rx.el.td(c.purpose), rx.el.td(c.expires), rx.el.td(c.signed),
+        rx.el.td(c.how), rx.el.td(c.recorded_by), rx.el.td(c.status),
+        rx.el.td(rx.cond(c.can_end, _end_consent_form(c))),
     )
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from ..models import Client, User
 from ..models.enums import ClientStatus, ConsentEndEvent
-from . import audit, family, permissions, program
+from . import audit, consents, permissions, program
 from .errors import ServiceError, ValidationError
 
 NOTE_MAX = 2000  # client.discharge_note
@@ -48,7 +48,7 @@ def discharge_client(session: Session, actor: User, client_id: int, *, on: date,
     client.discharge_date = on
     client.discharge_note = note
     session.add(client)
-    ended = family.end_consents_at_event(session, actor, client.id, ConsentEndEvent.DISCHARGE, on)
+    ended = consents.end_consents_at_event(session, actor, client.id, ConsentEndEvent.DISCHARGE, on)
     audit.record(session, actor, "client.discharge", client_id=client.id, target=f"client:{client.id}",
                  detail=f"on {on.isoformat()}; {len(ended)} consent(s) ended")
     session.commit()

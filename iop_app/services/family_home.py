@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from ..models import Attendance, Client, FamilySession, Goal, GroupSession, User, utcnow
-from ..models.enums import ATTENDED
+from ..models.enums import ATTENDED, ConsentScope
 from . import audit, family, hours, permissions, program
 from .errors import PermissionDenied
 from .family_sessions import RECENT, SessionView, ordered, session_views
@@ -100,7 +100,7 @@ def family_home(session: Session, actor: User) -> list[FamilyClientView]:
         sessions = session_views(session, list(rows), for_family=True)
         progress = progress_summary(session, client) if cc.may_see_progress else None
         result.append(FamilyClientView(client.id, cc.name, cc.relationship,
-                                       family.SCOPE_LABELS.get(cc.consent.scope, ""), sessions, progress))
+                                       ConsentScope.label_of(cc.consent.scope), sessions, progress))
     for cc, client in allowed:
         family.record_disclosure(session, actor, client.id, cc.consent,
                                  "Family portal: name, family sessions and proposed times")

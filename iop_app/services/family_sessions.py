@@ -34,11 +34,18 @@ from ..models import (
 )
 from . import audit, family, permissions, program
 from .errors import PermissionDenied, ServiceError, ValidationError
+from .family_session_inputs import (
+    CancelReason,
+    CounterRequest,
+    RescheduleReason,
+    SessionProposal,
+    WithdrawReason,
+)
 from .ids import is_id
+from .inputs import validate
 from .timetable import find_conflicts, local_text
 
 MODES = {"in_person": "In person", "video": "Video call"}
-MIN_MINUTES, MAX_MINUTES = 15, 240
 MAX_SLOTS = 6
 MAX_DAYS_AHEAD = 180
 STATUS_LABELS = {"proposed": "Times proposed", "booked": "Booked", "cancelled": "Cancelled", "completed": "Attended"}
@@ -242,7 +249,7 @@ def _check_times(session: Session, starts_local: list, *, field_prefix: str = "s
     for i, local in enumerate(starts_local, start=1):
         key = f"{field_prefix}_{i}"
         if not isinstance(local, datetime) or local.tzinfo is not None:
-            errors[key] = "Enter a date and a time."
+            errors[key] = "Enter both a date and a time."
             continue
         at = program.to_utc(local, tz)
         if at <= now:
@@ -285,23 +292,19 @@ def propose(
     """The therapist offers one or more times (open slots) for a family session."""
     _require_staff(session, actor, client_id, "family_session.propose")
     errors = {}
-    if type(duration_minutes) is not int or not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
-        errors["duration_minutes"] = f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes."
-    if mode not in MODES:
-        errors["mode"] = "Choose in person or video."
-    note = note.strip() if isinstance(note, str) else ""
-    if len(note) > 500:
-        errors["note"] = "Keep the note under 500 characters."
+    try:  # every field's message at once, the times' included
+        offer = validate(SessionProposal, duration_minutes=duration_minutes, mode=mode, note=note)
+    except ValidationError as exc:
+        errors.update(exc.errors)
     try:
         starts = _check_times(session, starts_local)
     except ValidationError as exc:
         errors.update(exc.errors)
-        starts = []
     if errors:
         raise ValidationError(errors)
-    _check_free(session, (actor.id, client_id), starts, duration_minutes)
-    fs = FamilySession(client_id=client_id, therapist_id=actor.id, duration_minutes=duration_minutes, mode=mode,
-                       status="proposed", note=note)
+    _check_free(session, (actor.id, client_id), starts, offer.duration_minutes)
+    fs = FamilySession(client_id=client_id, therapist_id=actor.id, duration_minutes=offer.duration_minutes,
+                       mode=offer.mode, status="proposed", note=offer.note)
     session.add(fs)
     session.flush()
     for at in starts:
@@ -372,12 +375,11 @@ def reschedule(session: Session, actor: User, family_session_id, *, new_start_lo
     _require_staff(session, actor, fs.client_id, "family_session.reschedule")
     if fs.status != "booked":
         raise ServiceError("Only a booked session can be rescheduled.")
-    reason = reason.strip() if isinstance(reason, str) else ""
     errors = {}
-    if not reason:
-        errors["reason"] = "Give a reason for the change."
-    elif len(reason) > 300:
-        errors["reason"] = "Keep the reason under 300 characters."
+    try:
+        reason = validate(RescheduleReason, reason=reason).reason
+    except ValidationError as exc:
+        errors.update(exc.errors)
     try:
         (new_start,) = _check_times(session, [new_start_local], field_prefix="starts_at")
     except ValidationError as exc:
@@ -416,11 +418,7 @@ def cancel(session: Session, actor: User, family_session_id, *, reason) -> Famil
     _require_staff(session, actor, fs.client_id, "family_session.cancel")
     if fs.status not in ("proposed", "booked"):
         raise ServiceError("This session can no longer be cancelled.")
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise ValidationError({"reason": "Give a reason for cancelling."})
-    if len(reason) > 300:
-        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+    reason = validate(CancelReason, reason=reason).reason
     fs.status = "cancelled"
     fs.cancel_reason = reason
     _message(session, fs, actor, "cancel", f"Cancelled. Reason: {reason}")
@@ -499,9 +497,7 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
         raise ServiceError("There is no acceptance to withdraw here.")
     if actor.is_family and slot.accepted_by != actor.id:
         raise ServiceError("Only the person who accepted this time can withdraw it.")
-    reason = reason.strip() if isinstance(reason, str) else ""
-    if len(reason) > 300:
-        raise ValidationError({"reason": "Keep the reason under 300 characters."})
+    reason = validate(WithdrawReason, reason=reason).reason
     tz = program.program_tz(session)
     slot.status = "open" if slot.starts_at > utcnow() else "withdrawn"
     slot.accepted_by = None
@@ -527,11 +523,7 @@ def request_other_time(session: Session, actor: User, family_session_id, *, mess
     _require_participant(session, actor, fs.client_id, "family_session.counter_request")
     if fs.status not in ("proposed", "booked"):
         raise ServiceError("This session is closed.")
-    message = message.strip() if isinstance(message, str) else ""
-    if not message:
-        raise ValidationError({"message": "Say which times would suit you."})
-    if len(message) > 1000:
-        raise ValidationError({"message": "Keep the message under 1000 characters."})
+    message = validate(CounterRequest, message=message).message
     _message(session, fs, actor, "counter_request", message)
     _touch(session, fs)
     audit.record(session, actor, "family_session.counter_request", client_id=fs.client_id,

@@ -67,7 +67,7 @@ from ..http_headers import served_over_https
 from ..models import User
 from ..models.enums import Role
 from ..services import audit, auth
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_int
 
 T = TypeVar("T")
@@ -220,6 +220,11 @@ class PageState(rx.State, mixin=True):
     errors: dict[str, str] = {}  # field name -> message, shown next to the field
     # Who may use the page; every event checks it again.
     _roles: ClassVar[tuple[Role, ...]] = ()
+    # More text vars emptied with message and error at the start of every event.
+    _feedback: ClassVar[tuple[str, ...]] = ()
+    # A refusal shows no banner: on the family portal even "no access" would tell
+    # that there is something (42 CFR Part 2); the page simply shows less.
+    _quiet_denials: ClassVar[bool] = False
 
     def _reload(self, session: Session, actor: User) -> None:
         """Rebuild what the page shows (each page defines it)."""
@@ -237,6 +242,8 @@ class PageState(rx.State, mixin=True):
                 return refusal
             self.message = ""
             self.error = ""
+            for name in self._feedback:
+                setattr(self, name, "")
             if errors_var is not None:
                 setattr(self, errors_var, {})
             result = None
@@ -248,7 +255,9 @@ class PageState(rx.State, mixin=True):
                     self.error = exc.message
                 else:
                     setattr(self, errors_var, exc.errors)
-            except ServiceError as exc:  # denied (already audited), stale edit, not found, a rule
+            except PermissionDenied as exc:  # already audited
+                self.error = "" if self._quiet_denials else exc.message
+            except ServiceError as exc:  # stale edit, not found, a rule
                 self.error = exc.message
             if reload:
                 try:

@@ -5,108 +5,78 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..services import family, family_sessions, permissions, program
-from ..services.errors import PermissionDenied, ServiceError, ValidationError
-from .args import as_date, as_int, as_text, form_dict
-from .base import SessionState
-from .family import FamilySessionResponses, SessionCard, session_cards
+from ..models.enums import Role
+from ..services import consents, family, family_sessions, permissions, program
+from ..services.errors import PermissionDenied, ServiceError
+from .args import as_int, form_dict
+from .base import PageState, SessionState
+from .family import (
+    ConsentLine,
+    DisclosureLine,
+    FamilySessionResponses,
+    LinkLine,
+    SessionCard,
+    consent_form,
+    consent_lines,
+    session_cards,
+)
 
 
-class ClientFamilyState(FamilySessionResponses, SessionState):
+class ClientFamilyState(FamilySessionResponses, PageState, SessionState):
+    _roles = (Role.CLIENT,)
+    # The code is shown once, right after the invitation is made: any next event clears it.
+    _feedback = ("invite_code", "invite_for", "invite_expires")
     _accepted_text: str = "Accepted. Your therapist will confirm this time."
     _withdrawn_text: str = "Acceptance withdrawn."
     _requested_text: str = "Your request was sent to your therapist."
 
-    links: list[dict[str, str]] = []
+    links: list[LinkLine] = []
     link_options: list[list[str]] = []
-    consents: list[dict[str, str]] = []
-    disclosures: list[dict[str, str]] = []
+    consents: list[ConsentLine] = []
+    disclosures: list[DisclosureLine] = []
     sessions: list[SessionCard] = []
     my_name: str = ""
     today: str = ""
     tz_label: str = ""
     person_errors: dict[str, str] = {}
     consent_errors: dict[str, str] = {}
-    invite_code: str = ""  # shown once, right after the invitation is made
+    invite_code: str = ""
     invite_for: str = ""
     invite_expires: str = ""
 
     def _reload(self, session, actor) -> None:
-        client = permissions.client_for_user(session, actor)
-        if client is None:
-            raise PermissionDenied()
+        client_id = _own_client_id(session, actor)
         tz = program.program_tz(session)
         self.my_name = actor.full_name
         self.today = program.local_today(session).isoformat()
         self.tz_label = str(tz)
-        links = family.list_links(session, actor, client.id)
-        self.links = [{"id": str(r.id), "name": r.name, "relationship": r.relationship, "email": r.email,
-                       "portal": r.portal} for r in links]
+        links = family.list_links(session, actor, client_id)
+        self.links = [LinkLine(str(r.id), r.name, r.relationship, r.email, r.portal) for r in links]
         self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"] for r in links]
-        self.consents = [
-            {"id": str(c.id), "person": c.person, "relationship": c.relationship, "scope": c.scope_label,
-             "purpose": c.purpose, "expires": c.expires, "signed": c.signed_on.isoformat(), "status": c.status,
-             "how": "On paper" if c.on_paper else "Signed here", "in_force": "yes" if c.status == "in force" else ""}
-            for c in family.consents_for_client(session, actor, client.id)
-        ]
+        self.consents = consent_lines(consents.consents_for_client(session, actor, client_id), "Signed here")
         self.disclosures = [
-            {"at": program.to_local(d.at, tz).strftime("%Y-%m-%d %H:%M"), "person": d.person,
-             "relationship": d.relationship, "what": d.what}
-            for d in family.disclosures_for_client(session, actor, client.id)
+            DisclosureLine(program.to_local(d.at, tz).strftime("%Y-%m-%d %H:%M"), d.person, d.relationship, d.what)
+            for d in family.disclosures_for_client(session, actor, client_id)
         ]
-        self.sessions = session_cards(family_sessions.sessions_for_client(session, actor, client.id), actor)
-
-    def _run(self, action, *, keep_invite: bool = False):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "client"):
-                return refusal
-            self.message = ""
-            self.error = ""
-            if not keep_invite:
-                self.invite_code = ""
-                self.invite_for = ""
-                self.invite_expires = ""
-            result = None
-            try:
-                result = action(session, actor)
-            except (PermissionDenied, ServiceError) as exc:
-                self.error = exc.message
-            self._reload(session, actor)
-            return result
-
-    def _client_id(self, session, actor) -> int:
-        client = permissions.client_for_user(session, actor)
-        if client is None:
-            raise PermissionDenied()
-        return client.id
+        self.sessions = session_cards(family_sessions.sessions_for_client(session, actor, client_id), actor)
 
     @rx.event
     def load(self):
         self.person_errors = {}
         self.consent_errors = {}
         self.form_session = ""
-        self.form_error = ""
-        return self._run(lambda s, a: None)
+        self.form_errors = {}
+        return self._run()
 
     @rx.event
     def add_person(self, form: dict):
         form = form_dict(form)
-        self.person_errors = {}
 
         def action(session, actor):
-            values = {k: as_text(form.get(k) or "", limit) for k, limit in (("name", 120), ("relationship", 60),
-                                                                       ("email", 254))}
-            bad = {k: "That is too long." for k, v in values.items() if v is None}
-            if bad:
-                self.person_errors = bad
-                return
-            try:
-                family.add_link(session, actor, self._client_id(session, actor), **values)
-            except ValidationError as exc:
-                self.person_errors = exc.errors
-                return
-            self.message = f"{values['name']} is on your list."
-        return self._run(action)
+            link = family.add_link(session, actor, _own_client_id(session, actor), name=form.get("name", ""),
+                                   relationship=form.get("relationship", ""), email=form.get("email", ""))
+            self.message = f"{link.name} is on your list."
+        return self._run(action, errors_var="person_errors")
 
     @rx.event
     def invite(self, link_id: str):
@@ -115,51 +85,21 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             if lid is None:
                 raise ServiceError("That person is not on your list.")
             # The same outcome and wording for everyone (issue #9): a code, whoever the email belongs to.
-            invitation = family.invite(session, actor, self._client_id(session, actor), lid)
-            name = next((r["name"] for r in self.links if r["id"] == str(lid)), "them")
+            invitation = family.invite(session, actor, _own_client_id(session, actor), lid)
             self.invite_code = invitation.code
-            self.invite_for = name
+            self.invite_for = next((r.name for r in self.links if r.id == str(lid)), "them")
             tz = program.program_tz(session)
             self.invite_expires = program.to_local(invitation.expires_at, tz).strftime("%Y-%m-%d %H:%M")
-        return self._run(action, keep_invite=False)
+        return self._run(action, errors_var=None)
 
     @rx.event
     def grant(self, form: dict):
         form = form_dict(form)
-        self.consent_errors = {}
 
         def action(session, actor):
-            errors = {}
-            expires_text = form.get("expires_on") or ""
-            expires_on = as_date(expires_text) if expires_text else None
-            if expires_text and expires_on is None:
-                errors["expires_on"] = "Enter a date like 2026-12-31."
-            signed_on = as_date(form.get("signed_on"))
-            purpose = as_text(form.get("purpose") or "", 300)
-            event = as_text(form.get("expiry_event") or "", 200)
-            end_event = as_text(form.get("end_event") or "", 32)
-            signature = as_text(form.get("signature") or "", 120)
-            for key, value, msg in (("purpose", purpose, "Keep the purpose under 300 characters."),
-                                    ("expiry_event", event, "Keep the expiry event under 200 characters."),
-                                    ("end_event", end_event, "Choose when this consent ends from the list."),
-                                    ("signature", signature, "Type your full name to sign.")):
-                if value is None:
-                    errors[key] = msg
-            if errors:
-                self.consent_errors = errors
-                return
-            try:
-                family.grant_consent(
-                    session, actor, self._client_id(session, actor),
-                    family_link_id=as_int(form.get("family_link_id"), 1), scope=form.get("scope"),
-                    purpose=purpose, expires_on=expires_on, expiry_event=event, signature=signature,
-                    signed_on=signed_on, end_event=end_event,
-                )
-            except ValidationError as exc:
-                self.consent_errors = exc.errors
-                return
+            consents.grant_consent(session, actor, _own_client_id(session, actor), **consent_form(form))
             self.message = "Consent saved. You can revoke it at any time."
-        return self._run(action)
+        return self._run(action, errors_var="consent_errors")
 
     @rx.event
     def revoke(self, consent_id: str):
@@ -167,6 +107,14 @@ class ClientFamilyState(FamilySessionResponses, SessionState):
             cid = as_int(consent_id, 1)
             if cid is None:
                 raise PermissionDenied()
-            family.revoke_consent(session, actor, cid)
+            consents.revoke_consent(session, actor, cid)
             self.message = "Consent revoked. From now on that person sees nothing about you."
         return self._run(action)
+
+
+def _own_client_id(session, actor) -> int:
+    client = permissions.client_for_user(session, actor)
+    if client is None:
+        raise PermissionDenied()
+    return client.id
+

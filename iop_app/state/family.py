@@ -16,10 +16,12 @@ import reflex as rx
 
 from ..db import open_session
 from ..models import User, utcnow
+from ..models.enums import Role
 from ..services import family, family_home, family_sessions, program
+from ..services.consents import ConsentRow
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .args import as_int, as_text, form_dict
-from .base import SessionState, off_loop
+from .base import PageState, SessionState, off_loop
 
 MESSAGE_KINDS = {
     "proposal": "Times offered",
@@ -74,6 +76,62 @@ class SessionCard:
 
 
 @dataclasses.dataclass
+class LinkLine:
+    """One of the client's support people."""
+
+    id: str = ""
+    name: str = ""
+    relationship: str = ""
+    email: str = ""
+    portal: str = ""  # "not invited" / "invited" / "invitation expired" / "active"
+
+
+@dataclasses.dataclass
+class ConsentLine:
+    id: str = ""
+    person: str = ""
+    relationship: str = ""
+    scope: str = ""
+    purpose: str = ""
+    expires: str = ""
+    signed: str = ""
+    status: str = ""
+    how: str = ""
+    recorded_by: str = ""
+    in_force: bool = False
+    can_end: bool = False  # in force and ends at an event in words, which staff record
+
+
+@dataclasses.dataclass
+class DisclosureLine:
+    at: str = ""
+    person: str = ""
+    relationship: str = ""
+    what: str = ""
+
+
+def consent_lines(rows: list[ConsentRow], signed_here: str) -> list[ConsentLine]:
+    """A client's consents for a page; `signed_here` says how one signed in the app reads."""
+    return [
+        ConsentLine(id=str(c.id), person=c.person, relationship=c.relationship, scope=c.scope_label,
+                    purpose=c.purpose, expires=c.expires, signed=c.signed_on.isoformat(), status=c.status,
+                    how="On paper" if c.on_paper else signed_here, recorded_by=c.recorded_by,
+                    in_force=c.status == "in force", can_end=c.status == "in force" and bool(c.expiry_event))
+        for c in rows
+    ]
+
+
+def consent_form(form: dict) -> dict:
+    """The consent form as the browser sent it, for consents.grant_consent and
+    record_paper_consent, where ConsentCreate checks every field (dates as the ISO
+    text a date field sends); only the person's id is made a number here."""
+    return dict(family_link_id=as_int(form.get("family_link_id"), 1), scope=form.get("scope"),
+                purpose=form.get("purpose") or "", expires_on=form.get("expires_on") or None,
+                expiry_event=form.get("expiry_event") or "", end_event=form.get("end_event") or "",
+                signature=form.get("signature") or "", signed_on=form.get("signed_on"))
+
+
+@dataclasses.dataclass
 class ClientCard:
     name: str = ""
     relationship: str = ""
@@ -86,7 +144,7 @@ class ClientCard:
 def session_cards(views: list, viewer: User) -> list[SessionCard]:
     """Shape service views for a page. Staff get no accept/withdraw buttons:
     answering is for the client and their family."""
-    participant = viewer.role in ("client", "family")
+    participant = viewer.is_client or viewer.is_family
     now = utcnow()
     cards = []
     for v in views:
@@ -104,10 +162,10 @@ def session_cards(views: list, viewer: User) -> list[SessionCard]:
                     id=str(s.id), when=s.when, status_text=text,
                     can_accept=participant and accepted is None and s.available,
                     can_withdraw=participant and s.status == "accepted"
-                    and (viewer.role == "client" or s.accepted_by_id == viewer.id),
+                    and (viewer.is_client or s.accepted_by_id == viewer.id),
                 ))
         elif v.status == "booked" and accepted is not None and participant and (
-            viewer.role == "client" or accepted.accepted_by_id == viewer.id
+            viewer.is_client or accepted.accepted_by_id == viewer.id
         ):
             # The acceptance behind a booking can be taken back too.
             slots.append(SlotCard(id=str(accepted.id), when=v.when, status_text=f"Accepted by {accepted.accepted_by}",
@@ -149,13 +207,10 @@ def ics_download(session, actor, session_id_arg):
 
 class FamilySessionResponses(rx.State, mixin=True):
     """Answering a proposed family session, shared by the family member's and the
-    client's pages. The page state provides `_run(action)`: check the viewer, run
-    the action, rebuild what the page shows."""
+    client's pages (both PageStates: `_run` is the skeleton)."""
 
-    message: str = ""
-    error: str = ""
-    form_session: str = ""  # which session's "ask for another time" form has the error
-    form_error: str = ""
+    form_session: str = ""  # which session's "ask for another time" form has the errors
+    form_errors: dict[str, str] = {}
     _accepted_text: str = "Thank you. The therapist will confirm this time."
     _withdrawn_text: str = "Your acceptance is withdrawn. The therapist can see this."
     _requested_text: str = "Your request was sent to the therapist."
@@ -163,57 +218,53 @@ class FamilySessionResponses(rx.State, mixin=True):
     @rx.event
     def accept(self, slot_id: str):
         def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.accept_slot(session, actor, sid)
+            family_sessions.accept_slot(session, actor, _slot_id(slot_id))
             self.message = self._accepted_text
         return self._run(action)
 
     @rx.event
     def withdraw(self, slot_id: str):
         def action(session, actor):
-            sid = as_int(slot_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.withdraw_acceptance(session, actor, sid)
+            family_sessions.withdraw_acceptance(session, actor, _slot_id(slot_id))
             self.message = self._withdrawn_text
         return self._run(action)
 
     @rx.event
     def request_other_time(self, form: dict):
         form = form_dict(form)
-        self.form_error = ""
         sid = as_int(form.get("session_id"), 1)
-        text = as_text(form.get("message"), 1000)
         self.form_session = str(sid or "")
 
         def action(session, actor):
             if sid is None:
                 raise PermissionDenied()
-            if text is None:
-                raise ValidationError({"message": "Keep the message under 1000 characters."})
-            try:
-                family_sessions.request_other_time(session, actor, sid, message=text)
-            except ValidationError as exc:
-                self.form_error = exc.message
-                return
+            family_sessions.request_other_time(session, actor, sid, message=form.get("message"))
             self.form_session = ""
             self.message = self._requested_text
-        return self._run(action)
+        return self._run(action, errors_var="form_errors")
 
     @rx.event
     def download_ics(self, session_id: str):
         return self._run(lambda session, actor: ics_download(session, actor, session_id))
 
 
-class FamilyHomeState(FamilySessionResponses, SessionState):
+def _slot_id(value) -> int:
+    sid = as_int(value, 1)
+    if sid is None:
+        raise PermissionDenied()
+    return sid
+
+
+class FamilyHomeState(FamilySessionResponses, PageState, SessionState):
+    _roles = (Role.FAMILY,)
+    # Kept apart from `message`, which an empty page clears: accepting says nothing
+    # about anyone, and someone with no consent yet must still see that it worked.
+    _feedback = ("accept_message",)
+    _quiet_denials = True
     clients: list[ClientCard] = []
     loaded: bool = False
     tz_label: str = ""
     accept_error: str = ""
-    # Kept apart from `message`, which an empty page clears: accepting says nothing
-    # about anyone, and someone with no consent yet must still see that it worked.
     accept_message: str = ""
 
     def _reload(self, session, actor) -> None:
@@ -233,36 +284,15 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
             self.message = ""
             self.error = ""
 
-    def _run(self, action):
-        """Check the viewer, run one action, and always rebuild from the services."""
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "family"):
-                self.clients = []
-                return refusal
-            self.message = ""
-            self.error = ""
-            self.accept_message = ""
-            result = None
-            try:
-                result = action(session, actor)
-            except PermissionDenied:
-                self.error = ""
-            except ValidationError as exc:
-                self.error = exc.message
-            except ServiceError as exc:
-                self.error = exc.message
-            self._reload(session, actor)
-            return result
-
     @rx.event
     def load(self):
         self.form_session = ""
-        self.form_error = ""
-        return self._run(lambda session, actor: None)
+        self.form_errors = {}
+        return self._run()
 
     @rx.event
     def refresh(self):
-        return self._run(lambda session, actor: None)
+        return self._run()
 
     @rx.event
     def accept_invitation(self, form: dict):
@@ -277,16 +307,18 @@ class FamilyHomeState(FamilySessionResponses, SessionState):
                 family.accept_invitation(session, actor, code)
             except PermissionDenied:
                 raise
-            except ServiceError as exc:
+            except ServiceError as exc:  # a wrong code is said next to the code field
                 self.accept_error = exc.message
                 return
             self.accept_message = ("Invitation accepted. You will see what the person who invited you "
                                    "consents to share.")
         return self._run(action)
 
+
 class FamilyActivateState(SessionState):
     """Public page: the invited person creates their account with the one-time code
-    (someone who already has an account accepts in their portal instead)."""
+    (someone who already has an account accepts in their portal instead). Not a
+    PageState: nobody is signed in, and the password is hashed off the event loop."""
 
     errors: dict[str, str] = {}
     done: bool = False

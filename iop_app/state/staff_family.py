@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..services import family, family_sessions, program
-from ..services.errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
-from .args import as_date, as_int, as_text, form_dict
-from .base import SessionState
-from .family import SessionCard, ics_download, parse_local, session_cards
+from ..models.enums import Role
+from ..services import consents, family, family_sessions, program
+from ..services.errors import PermissionDenied, StaleEdit, ValidationError
+from .args import as_date, as_int, form_dict
+from .base import PageState, SessionState
+from .family import ConsentLine, SessionCard, consent_form, consent_lines, ics_download, parse_local, session_cards
 
 SLOT_FIELDS = 3  # time fields on the proposal form
 
 
-class StaffFamilyState(SessionState):
+class StaffFamilyState(PageState, SessionState):
+    _roles = (Role.THERAPIST, Role.DIRECTOR)
     client_options: list[list[str]] = []
     selected_client: str = ""
     sessions: list[SessionCard] = []
-    consents: list[dict[str, str]] = []
+    consents: list[ConsentLine] = []
     link_options: list[list[str]] = []
     today: str = ""
     tz_label: str = ""
@@ -28,8 +30,6 @@ class StaffFamilyState(SessionState):
     paper_stale: str = ""  # a consent was recorded for that person after the page showed the list
     action_session: str = ""  # the session whose change form has the errors below
     action_errors: dict[str, str] = {}
-    message: str = ""
-    error: str = ""
     # person (link id) -> consent_version when the page showed the consents: only this
     # server-side value goes to record_paper_consent
     _link_versions: dict[str, int] = {}
@@ -47,32 +47,11 @@ class StaffFamilyState(SessionState):
             self.link_options = []
             self._link_versions = {}
             return
-        self.consents = [
-            {"id": str(c.id), "person": c.person, "relationship": c.relationship, "scope": c.scope_label,
-             "purpose": c.purpose, "expires": c.expires, "signed": c.signed_on.isoformat(), "status": c.status,
-             "how": "On paper" if c.on_paper else "Signed by the client in the app", "recorded_by": c.recorded_by,
-             "can_end": "yes" if c.status == "in force" and c.expiry_event else ""}
-            for c in family.consents_for_client(session, actor, cid)
-        ]
+        self.consents = consent_lines(consents.consents_for_client(session, actor, cid),
+                                      "Signed by the client in the app")
         links = family.list_links(session, actor, cid)
         self.link_options = [[str(r.id), f"{r.name} ({r.relationship})"] for r in links]
         self._link_versions = {str(r.id): r.consent_version for r in links}
-
-    def _run(self, action):
-        with self._db() as (session, actor):
-            if refusal := self._require_role(session, actor, "therapist", "director"):
-                return refusal
-            self.message = ""
-            self.error = ""
-            result = None
-            try:
-                result = action(session, actor)
-            except ValidationError as exc:
-                self.error = exc.message
-            except (PermissionDenied, ServiceError) as exc:
-                self.error = exc.message
-            self._reload(session, actor)
-            return result
 
     @rx.event
     def load(self):
@@ -81,45 +60,45 @@ class StaffFamilyState(SessionState):
         self.paper_stale = ""
         self.action_session = ""
         self.action_errors = {}
-        return self._run(lambda s, a: None)
+        return self._run()
 
     @rx.event
     def select_client(self, value: str):
         cid = as_int(value, 1)
         self.selected_client = str(cid) if cid is not None else ""
         self.paper_errors = {}
-        return self._run(lambda s, a: None)
+        return self._run()
 
     @rx.event
     def propose(self, form: dict):
         form = form_dict(form)
         self.propose_errors = {}
+        # What the browser sent, made into values; the service checks them (times
+        # included: at least one, in the future, free for everyone).
+        errors = {}
+        cid = as_int(form.get("client_id"), 1)
+        if cid is None:
+            errors["client_id"] = "Choose a client."
+        starts, positions = [], []
+        for i in range(1, SLOT_FIELDS + 1):
+            d, t = form.get(f"slot_{i}_date") or "", form.get(f"slot_{i}_time") or ""
+            if not d and not t:
+                continue
+            local = parse_local(d, t)
+            if local is None:
+                errors[f"slot_{i}"] = "Enter both a date and a time."
+            else:
+                starts.append(local)
+                positions.append(i)
+        if errors:
+            self.propose_errors = errors
+            return None
 
         def action(session, actor):
-            errors = {}
-            cid = as_int(form.get("client_id"), 1)
-            if cid is None:
-                errors["client_id"] = "Choose a client."
-            starts, positions = [], []
-            for i in range(1, SLOT_FIELDS + 1):
-                d, t = form.get(f"slot_{i}_date") or "", form.get(f"slot_{i}_time") or ""
-                if not d and not t:
-                    continue
-                local = parse_local(d, t)
-                if local is None:
-                    errors[f"slot_{i}"] = "Enter both a date and a time."
-                else:
-                    starts.append(local)
-                    positions.append(i)
-            if not starts and not any(k.startswith("slot_") for k in errors):
-                errors["slot_1"] = "Give at least one date and time."
-            minutes = as_int(form.get("duration_minutes"), 1, 10_000)
-            if errors:
-                self.propose_errors = errors
-                return
             try:
-                family_sessions.propose(session, actor, cid, starts_local=starts, duration_minutes=minutes,
-                                        mode=form.get("mode"), note=as_text(form.get("note"), 500) or "")
+                family_sessions.propose(session, actor, cid, starts_local=starts,
+                                        duration_minutes=as_int(form.get("duration_minutes"), 1, 10_000),
+                                        mode=form.get("mode"), note=form.get("note") or "")
             except ValidationError as exc:
                 # The service numbers the times it got; map back to the form's fields.
                 self.propose_errors = {
@@ -131,31 +110,33 @@ class StaffFamilyState(SessionState):
             self.message = "Times proposed. The client and consented family members can now answer."
         return self._run(action)
 
-    def _session_form(self, form) -> int:
+    def _change(self, form, change, fields: dict[str, str], done: str):
+        """One of the change forms on a session card: `change(session, actor, sid)`
+        calls the service; `fields` maps its field names to the form's error keys
+        (the first is where any other message goes)."""
+        form = form_dict(form)
         sid = as_int(form.get("session_id"), 1)
-        if sid is None:
-            raise PermissionDenied()
-        self.action_session = str(sid)
-        self.action_errors = {}
-        return sid
+
+        def action(session, actor):
+            if sid is None:
+                raise PermissionDenied()
+            self.action_session = str(sid)
+            self.action_errors = {}
+            try:
+                change(session, actor, sid, form)
+            except ValidationError as exc:
+                default = next(iter(fields.values()))
+                self.action_errors = {fields.get(k, default): v for k, v in exc.errors.items()}
+                return
+            self.message = done
+        return self._run(action)
 
     @rx.event
     def add_time(self, form: dict):
-        form = form_dict(form)
-
-        def action(session, actor):
-            sid = self._session_form(form)
-            local = parse_local(form.get("date"), form.get("time"))
-            if local is None:
-                self.action_errors = {"add": "Enter both a date and a time."}
-                return
-            try:
-                family_sessions.add_slots(session, actor, sid, starts_local=[local])
-            except ValidationError as exc:
-                self.action_errors = {"add": exc.message}
-                return
-            self.message = "Time offered."
-        return self._run(action)
+        return self._change(
+            form, lambda session, actor, sid, f: family_sessions.add_slots(
+                session, actor, sid, starts_local=[parse_local(f.get("date"), f.get("time"))]),
+            {"slot_1": "add"}, "Time offered.")
 
     @rx.event
     def confirm(self, session_id: str):
@@ -169,103 +150,47 @@ class StaffFamilyState(SessionState):
 
     @rx.event
     def reschedule(self, form: dict):
-        form = form_dict(form)
-
-        def action(session, actor):
-            sid = self._session_form(form)
-            local = parse_local(form.get("date"), form.get("time"))
-            reason = as_text(form.get("reason"), 300)
-            errors = {}
-            if local is None:
-                errors["reschedule_time"] = "Enter both a date and a time."
-            if reason is None:
-                errors["reschedule_reason"] = "Keep the reason under 300 characters."
-            if errors:
-                self.action_errors = errors
-                return
-            try:
-                family_sessions.reschedule(session, actor, sid, new_start_local=local, reason=reason)
-            except ValidationError as exc:
-                self.action_errors = {("reschedule_time" if k == "starts_at" else "reschedule_reason"): v
-                                      for k, v in exc.errors.items()}
-                return
-            self.message = "Session moved. Everyone involved sees the change and the reason."
-        return self._run(action)
+        return self._change(
+            form, lambda session, actor, sid, f: family_sessions.reschedule(
+                session, actor, sid, new_start_local=parse_local(f.get("date"), f.get("time")),
+                reason=f.get("reason") or ""),
+            {"starts_at": "reschedule_time", "reason": "reschedule_reason"},
+            "Session moved. Everyone involved sees the change and the reason.")
 
     @rx.event
     def cancel(self, form: dict):
-        form = form_dict(form)
-
-        def action(session, actor):
-            sid = self._session_form(form)
-            reason = as_text(form.get("reason"), 300)
-            try:
-                family_sessions.cancel(session, actor, sid, reason=reason if reason is not None else "x" * 301)
-            except ValidationError as exc:
-                self.action_errors = {"cancel_reason": exc.message}
-                return
-            self.message = "Session cancelled. Everyone involved sees the reason."
-        return self._run(action)
+        return self._change(
+            form, lambda session, actor, sid, f: family_sessions.cancel(session, actor, sid,
+                                                                        reason=f.get("reason") or ""),
+            {"reason": "cancel_reason"}, "Session cancelled. Everyone involved sees the reason.")
 
     @rx.event
     def attended(self, form: dict):
-        form = form_dict(form)
-
-        def action(session, actor):
-            sid = self._session_form(form)
-            try:
-                family_sessions.mark_attended(session, actor, sid, minutes=as_int(form.get("minutes"), 0, 10_000))
-            except ValidationError as exc:
-                self.action_errors = {"minutes": exc.message}
-                return
-            self.message = "Marked attended; it now counts toward the client's weekly hours."
-        return self._run(action)
+        return self._change(
+            form, lambda session, actor, sid, f: family_sessions.mark_attended(
+                session, actor, sid, minutes=as_int(f.get("minutes"), 0, 10_000)),
+            {"minutes": "minutes"}, "Marked attended; it now counts toward the client's weekly hours.")
 
     @rx.event
     def record_paper(self, form: dict):
         form = form_dict(form)
-        self.paper_errors = {}
         self.paper_stale = ""
 
         def action(session, actor):
             cid = as_int(self.selected_client, 1)
             if cid is None:
-                self.paper_errors = {"family_link_id": "Choose a client first."}
-                return
-            errors = {}
-            expires_text = form.get("expires_on") or ""
-            expires_on = as_date(expires_text) if expires_text else None
-            if expires_text and expires_on is None:
-                errors["expires_on"] = "Enter a date like 2026-12-31."
-            purpose = as_text(form.get("purpose") or "", 300)
-            event = as_text(form.get("expiry_event") or "", 200)
-            end_event = as_text(form.get("end_event") or "", 32)
-            signature = as_text(form.get("signature") or "", 120)
-            for key, value, msg in (("purpose", purpose, "Keep the purpose under 300 characters."),
-                                    ("expiry_event", event, "Keep the expiry event under 200 characters."),
-                                    ("end_event", end_event, "Choose when this consent ends from the list."),
-                                    ("signature", signature, "Keep the signature under 120 characters.")):
-                if value is None:
-                    errors[key] = msg
-            if errors:
-                self.paper_errors = errors
-                return
-            link_id = as_int(form.get("family_link_id"), 1)
+                raise ValidationError({"family_link_id": "Choose a client first."})
+            values = consent_form(form)
             try:
-                family.record_paper_consent(
-                    session, actor, cid, family_link_id=link_id,
-                    scope=form.get("scope"), purpose=purpose, expires_on=expires_on, expiry_event=event,
-                    signature=signature, signed_on=as_date(form.get("signed_on")), end_event=end_event,
-                    expected_consent_version=self._link_versions.get(str(link_id)),
+                consents.record_paper_consent(
+                    session, actor, cid, **values,
+                    expected_consent_version=self._link_versions.get(str(values["family_link_id"])),
                 )
             except StaleEdit as exc:  # the form keeps what was typed; the list below is reloaded
                 self.paper_stale = exc.message
                 return
-            except ValidationError as exc:
-                self.paper_errors = exc.errors
-                return
             self.message = "Paper consent recorded."
-        return self._run(action)
+        return self._run(action, errors_var="paper_errors")
 
     @rx.event
     def end_consent(self, form: dict):
@@ -276,14 +201,14 @@ class StaffFamilyState(SessionState):
             cid = as_int(form.get("consent_id"), 1)
             if cid is None:
                 raise PermissionDenied()
-            family.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
+            consents.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
             self.message = "Consent ended. The family member sees nothing more under it."
-        return self._run(action)
+        return self._run(action, errors_var=None)
 
     @rx.event
     def reload_consents(self):
         self.paper_stale = ""
-        return self._run(lambda s, a: None)
+        return self._run()
 
     @rx.event
     def download_ics(self, session_id: str):
