@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from iop_app.models import Attendance, AuditEvent, Client, GroupMembership, GroupSession
-from iop_app.services import groups, hours, program, reports, roll_call
+from iop_app.services import groups, hours, reports, roll_call
 from iop_app.services.errors import PermissionDenied, ValidationError
 
 TODAY = date(2026, 3, 18)  # Wednesday

@@ -238,7 +238,8 @@ def save_checkin(
     support = needs_support(craving, used_substance)
     audit.record(session, actor, "checkin.update" if existing else "checkin.create", client_id=client_id,
                  target=f"mood_entry:{entry.id}",
-                 detail=f"day {day.isoformat()}" + (" late" if entry.late else "") + (" support shown" if support else ""))
+                 detail=f"day {day.isoformat()}" + (" late" if entry.late else "")
+                 + (" support shown" if support else ""))
     session.commit()
     return SaveResult(day=day, created=existing is None, late=entry.late, show_support=support)
 
@@ -248,7 +249,8 @@ def _editable(session: Session, entry: MoodEntry, today: date) -> bool:
     return program.to_local(entry.created_at, program.program_tz(session)).date() == today
 
 
-def get_checkin(session: Session, actor: User, client_id: int, day: date, today: date | None = None) -> CheckinView | None:
+def get_checkin(session: Session, actor: User, client_id: int, day: date,
+                today: date | None = None) -> CheckinView | None:
     permissions.require(session, actor, permissions.READ, client_id, what="checkin.view")
     today = today or program.local_today(session)
     if not isinstance(day, date):
@@ -289,7 +291,8 @@ def today_status(session: Session, actor: User, client_id: int, today: date | No
     return TodayStatus(today=today, done_today=today in days, streak=streak, fillable_days=fillable)
 
 
-def recent(session: Session, actor: User, client_id: int, days: int = 14, today: date | None = None) -> list[CheckinView]:
+def recent(session: Session, actor: User, client_id: int, days: int = 14,
+           today: date | None = None) -> list[CheckinView]:
     """Check-ins of the last `days` days, newest first."""
     permissions.require(session, actor, permissions.READ, client_id, what="checkin.view")
     today = today or program.local_today(session)

@@ -52,11 +52,7 @@ from sqlmodel import Session, col, select
 from ..models import Client, Consent, Disclosure, FamilyLink, User, utcnow
 from ..models.enums import Role
 from . import audit, auth, permissions, program, throttle
-from .consents import (
-    consents_for_client,  # noqa: F401  state/staff_client.py still reads it from here
-    deny,
-    link_of_client,
-)
+from .consents import deny, link_of_client
 from .errors import ServiceError, ValidationError
 from .inputs import validate
 

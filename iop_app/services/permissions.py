@@ -106,7 +106,7 @@ def visible_clients_condition(actor: User, today: date):
 
 def consent_in_force_condition(today: date):
     """A consent is in force until it is revoked, its end date passes, or its end
-    event (e.g. discharge) ends it (family.consent_status says the same per row)."""
+    event (e.g. discharge) ends it (consents.consent_status says the same per row)."""
     return and_(
         col(Consent.revoked_at).is_(None),
         col(Consent.ended_on).is_(None),

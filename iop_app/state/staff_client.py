@@ -21,8 +21,8 @@ from ..models import User
 from ..models.enums import ClientStatus, GoalUpdateKind, Role
 from ..services import (
     break_glass,
+    consents,
     discharge,
-    family,
     goals,
     needs,
     permissions,
@@ -210,7 +210,7 @@ class ClientRecordState(PageState, SessionState):
         self.consents = [
             ConsentLine(person=c.person, relationship=c.relationship, scope=c.scope_label, expires=c.expires,
                         status=c.status, signed=fmt_date(c.signed_on))
-            for c in family.consents_for_client(session, actor, client_id)
+            for c in consents.consents_for_client(session, actor, client_id)
         ]
         self.attendance = [AttendanceLine(**{k: str(v) for k, v in row.items()})
                            for row in roll_call.client_attendance(session, actor, client_id, limit=40)]
