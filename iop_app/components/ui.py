@@ -141,6 +141,15 @@ def field_error(message: rx.Var, field_id: str) -> rx.Component:
     )
 
 
+# One look for every field label.
+LABEL_STYLE = {"fontWeight": 500, "fontSize": "0.9rem"}
+
+
+def field_label(text, html_for) -> rx.Component:
+    """The visible label of the field with id `html_for`."""
+    return rx.el.label(text, html_for=html_for, style=LABEL_STYLE)
+
+
 def text_field(
     label: str,
     name: str,
@@ -155,7 +164,7 @@ def text_field(
     """A visible label, the input, an optional hint, and its error message below it."""
     described = f"{field_id}-error" + (f" {field_id}-hint" if hint else "")
     return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+        field_label(label, field_id),
         (rx.cond(hint != "", rx.text(hint, id=f"{field_id}-hint", size="1", color_scheme="gray"))
          if hint else rx.fragment()),
         rx.input(id=field_id, name=name, type=type, required=required, aria_describedby=described,
@@ -169,7 +178,7 @@ def text_field(
 
 def textarea_field(label: str, name: str, field_id: str, *, error: rx.Var | str = "", **props) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+        field_label(label, field_id),
         rx.text_area(id=field_id, name=name, aria_describedby=f"{field_id}-error", width="100%", **props),
         field_error(error, field_id) if isinstance(error, rx.Var) else rx.fragment(),
         spacing="1",
@@ -191,7 +200,7 @@ def select_field(label: str, name: str, field_id: str, options: list[tuple[str, 
     if on_change is not None:
         extra["on_change"] = on_change
     return rx.vstack(
-        rx.el.label(label, html_for=field_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+        field_label(label, field_id),
         rx.el.select(opts, id=field_id, name=name, aria_describedby=f"{field_id}-error", class_name="native-select",
                      **extra, **props),
         field_error(error, field_id) if isinstance(error, rx.Var) else rx.fragment(),

@@ -5,7 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import data_table, error_banner, notice, page_frame, select_field, stat, text_field
+from ..components.ui import (
+    data_table,
+    error_banner,
+    field_label,
+    notice,
+    page_frame,
+    select_field,
+    stat,
+    text_field,
+)
 from ..models.enums import Role
 from ..state.director import AccountsState, AuditState, BreakGlassReviewState, DirectorHomeState
 
@@ -197,7 +206,7 @@ def _break_glass_row(row: rx.Var) -> rx.Component:
                         size="2"),
                 rx.form(
                     rx.el.input(type="hidden", name="grant_id", value=row.id),
-                    rx.el.label("Review note", html_for=note_id, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+                    field_label("Review note", note_id),
                     rx.text_area(id=note_id, name="note", aria_describedby=note_id + "-error", max_length=500,
                                  rows="2", width="100%"),
                     rx.cond(error != "", rx.text(error, id=note_id + "-error", color_scheme="red", size="2",

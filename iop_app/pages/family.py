@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, notice, page_frame, text_field
+from ..components.ui import card, error_banner, field_label, notice, page_frame, text_field
 from ..services.family import REDISCLOSURE_NOTICE
 from ..state.family import NOTHING_TO_SHOW, FamilyActivateState, FamilyHomeState
 
@@ -86,8 +86,7 @@ def participant_session_card(s, state) -> rx.Component:
                 rx.form(
                     rx.el.input(type="hidden", name="session_id", value=s.id),
                     rx.vstack(
-                        rx.el.label("Which times would suit you?", html_for="counter-" + s.id,
-                                    style={"fontWeight": 500, "fontSize": "0.9rem"}),
+                        field_label("Which times would suit you?", "counter-" + s.id),
                         rx.text_area(id="counter-" + s.id, name="message", width="100%", max_length=1000,
                                      aria_describedby="counter-error-" + s.id),
                         rx.cond((state.form_session == s.id) & (state.form_errors.get("message", "") != ""),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.ui import (
+    LABEL_STYLE,
     card,
     data_table,
     error_banner,
@@ -20,8 +21,6 @@ from ..state.staff_family import SLOT_FIELDS
 from ..state.staff_family import StaffFamilyState as S
 from .client_family import SCOPE_OPTIONS
 from .family import message_history
-
-LABEL_STYLE = {"fontWeight": 500, "fontSize": "0.9rem"}
 
 
 def _card_field(label: str, name: str, key: str, sid, *, type: str = "text", error_key: str = "") -> rx.Component:

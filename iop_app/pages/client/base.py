@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import error_banner, notice, page_frame
+from ...components.ui import error_banner, field_label, notice, page_frame
 
 WIDTH = "48rem"
 
 
-def label(text, html_for) -> rx.Component:
-    return rx.el.label(text, html_for=html_for, style={"fontWeight": 500, "fontSize": "0.9rem"})
+label = field_label  # the client pages' name for it
 
 
 def keyed_form(*fields: rx.Component, key: rx.Var, on_submit) -> rx.Component:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ...components.ui import select_field, text_field, textarea_field
+from ...components.ui import LABEL_STYLE, select_field, text_field, textarea_field
 from ...services import checkins
 from ...state.client import CheckinState
 from .base import client_page
@@ -32,7 +32,7 @@ def _scale_field(label: str, name: str, low: int, high: int, hint: str) -> rx.Co
 def _checkbox_group(legend: str, name: str, choices: tuple[str, ...], checked, other_label: str, other_name: str,
                     error_key: str) -> rx.Component:
     return rx.el.fieldset(
-        rx.el.legend(legend, style={"fontWeight": 500, "fontSize": "0.9rem"}),
+        rx.el.legend(legend, style=LABEL_STYLE),
         rx.flex(
             *[
                 rx.el.label(
