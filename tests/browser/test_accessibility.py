@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import Client, GroupSession, TherapyGroup, User
+from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, User
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -88,8 +88,11 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         recent = sessions[0]
         old = next(s for s in sessions if (recent.starts_at - s.starts_at).days > 14)
         therapist = session.exec(select(User).where(User.email == "therapist@iop.example")).one()
+        # Off the caseload and never opened through break-glass (another test may have
+        # opened one on this shared server): the page then offers the emergency form.
+        opened = set(session.exec(select(BreakGlassGrant.client_id)).all())
         off_caseload = next(c.id for c in session.exec(select(Client).order_by(Client.id))
-                            if not permissions.can(session, therapist, permissions.READ, c.id))
+                            if c.id not in opened and not permissions.can(session, therapist, permissions.READ, c.id))
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
                 "off_caseload": off_caseload}
 
