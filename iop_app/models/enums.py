@@ -202,3 +202,88 @@ def enum_check(table: str, column: str, enum: type[StrEnum], *, allow_empty: boo
     __table_args__ and the migration that adds it (d10c4ec50001) both build it here,
     so the two say the same thing (alembic's autogenerate does not compare CHECKs)."""
     return CheckConstraint(enum_check_sql(column, enum, allow_empty=allow_empty), name=f"ck_{table}_{column}")
+
+
+# The clinical record (issue #11): intake, treatment plans, progress notes.
+
+
+class AsamDimension(LabelledEnum):
+    """The six ASAM Criteria dimensions an assessment rates (risk 0-4 each)."""
+
+    INTOXICATION = "d1", "1. Acute intoxication and/or withdrawal potential"
+    BIOMEDICAL = "d2", "2. Biomedical conditions and complications"
+    EMOTIONAL = "d3", "3. Emotional, behavioural or cognitive conditions"
+    READINESS = "d4", "4. Readiness to change"
+    RELAPSE = "d5", "5. Relapse, continued use or continued problem potential"
+    ENVIRONMENT = "d6", "6. Recovery/living environment"
+
+
+class LevelOfCare(LabelledEnum):
+    """ASAM levels of care a recommendation chooses from."""
+
+    EARLY_INTERVENTION = "0.5", "0.5 Early intervention"
+    OUTPATIENT = "1", "1 Outpatient"
+    INTENSIVE_OUTPATIENT = "2.1", "2.1 Intensive outpatient"
+    PARTIAL_HOSPITALIZATION = "2.5", "2.5 Partial hospitalization"
+    LOW_INTENSITY_RESIDENTIAL = "3.1", "3.1 Clinically managed low-intensity residential"
+    POPULATION_SPECIFIC_RESIDENTIAL = "3.3", "3.3 Population-specific high-intensity residential"
+    HIGH_INTENSITY_RESIDENTIAL = "3.5", "3.5 Clinically managed high-intensity residential"
+    MEDICALLY_MONITORED = "3.7", "3.7 Medically monitored intensive inpatient"
+    MEDICALLY_MANAGED = "4", "4 Medically managed intensive inpatient"
+
+
+class RiskLevel(LabelledEnum):
+    """The intake's suicide and homicide risk screen."""
+
+    NONE = "none", "None reported"
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+class RecordStatus(LabelledEnum):
+    """An intake or a progress note: a draft until signed; signed is locked."""
+
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class PlanStatus(LabelledEnum):
+    """A treatment-plan version. Content is locked once the therapist signs;
+    the plan is in force once the client has signed too; a review makes a new version."""
+
+    DRAFT = "draft", "Draft"
+    AWAITING_CLIENT = "awaiting_client", "Awaiting the client's signature"
+    SIGNED = "signed", "Signed"
+    SUPERSEDED = "superseded", "Replaced by a review"
+
+
+class ObjectiveStatus(LabelledEnum):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    REVISED = "revised", "Revised"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class NoteFormat(LabelledEnum):
+    DAP = "dap", "DAP (data, assessment, plan)"
+    BIRP = "birp", "BIRP (behaviour, intervention, response, plan)"
+    SOAP = "soap", "SOAP (subjective, objective, assessment, plan)"
+    GIRP = "girp", "GIRP (goal, intervention, response, plan)"
+
+
+class ServiceType(LabelledEnum):
+    INDIVIDUAL = "individual", "Individual session"
+    GROUP = "group", "Group session"
+    FAMILY = "family", "Family session"
+    CASE_MANAGEMENT = "case_management", "Case management"
+    CRISIS = "crisis", "Crisis contact"
+
+
+class ServiceLocation(LabelledEnum):
+    OFFICE = "office", "Program office"
+    TELEHEALTH_VIDEO = "telehealth_video", "Telehealth (video)"
+    TELEHEALTH_PHONE = "telehealth_phone", "Telehealth (phone)"
+    COMMUNITY = "community", "Community"
+    HOME = "home", "Client's home"

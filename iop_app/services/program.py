@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from ..models import ProgramSetting, User, utcnow
+from ..models.enums import NoteFormat
 from . import audit
 from .errors import PermissionDenied, ValidationError
 
@@ -24,8 +25,28 @@ DEFAULTS = {
     "program_name": "Harbor Light IOP",
     # How long a therapist's emergency (break-glass) access lasts: services/break_glass.py.
     "break_glass_minutes": "60",
+    # The clinical record (issue #11). Plans are reviewed every N days (states use 14
+    # or 30); the first plan is due within N days of admission.
+    "plan_review_days": "30",
+    "first_plan_days": "7",
+    "note_format_default": "dap",  # models.enums.NoteFormat
+    # A note not signed this many hours after its session is overdue (a roster flag).
+    "notes_overdue_hours": "72",
+    # Progress notes are not shown to the client unless the program chooses to.
+    "client_sees_notes": "no",
 }
 BREAK_GLASS_MINUTES_RANGE = (15, 240)
+# Settings that are whole numbers: key -> (lowest, highest, what the number counts).
+WHOLE_NUMBER_SETTINGS = {
+    "plan_review_days": (7, 90, "days between plan reviews"),
+    "first_plan_days": (1, 30, "days from admission to the first plan"),
+    "notes_overdue_hours": (1, 336, "hours before an unsigned note is overdue"),
+}
+# Settings that are one of a few values: key -> (allowed values, message).
+CHOICE_SETTINGS = {
+    "note_format_default": (tuple(NoteFormat.values()), "Choose DAP, BIRP, SOAP or GIRP."),
+    "client_sees_notes": (("yes", "no"), "Choose yes or no."),
+}
 
 
 @event.listens_for(Session, "after_commit")
@@ -67,6 +88,15 @@ def set_setting(session: Session, actor: User, key: str, value: str) -> None:
         if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             raise ValidationError({"value": f"Emergency access lasts {low} to {high} minutes (whole minutes)."})
         value = str(int(value))
+    if key in WHOLE_NUMBER_SETTINGS:
+        low, high, counts = WHOLE_NUMBER_SETTINGS[key]
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+            raise ValidationError({"value": f"Enter {low} to {high} {counts} (a whole number)."})
+        value = str(int(value))
+    if key in CHOICE_SETTINGS:
+        allowed, message = CHOICE_SETTINGS[key]
+        if value not in allowed:
+            raise ValidationError({"value": message})
     row = session.get(ProgramSetting, key) or ProgramSetting(key=key, value=value)
     row.value = value[:255]
     session.add(row)
@@ -76,6 +106,11 @@ def set_setting(session: Session, actor: User, key: str, value: str) -> None:
 
 def break_glass_minutes(session: Session) -> int:
     return int(get_setting(session, "break_glass_minutes"))
+
+
+def whole_number(session: Session, key: str) -> int:
+    """A WHOLE_NUMBER_SETTINGS value (plan_review_days, first_plan_days, notes_overdue_hours)."""
+    return int(get_setting(session, key))
 
 
 def program_tz(session: Session) -> ZoneInfo:
