@@ -15,6 +15,12 @@ DIRECTOR_BREAK_GLASS = "/director/break-glass"  # every use of emergency access,
 # Therapists and the director (staff)
 STAFF_ROSTER = "/staff/roster"
 STAFF_CLIENT = "/staff/clients/[client_id]"
+# The client's clinical record, one page each (components/record_nav.py links them).
+STAFF_CLIENT_INTAKE = "/staff/clients/[client_id]/intake"  # intake, ASAM assessment, orientation
+STAFF_CLIENT_PLAN = "/staff/clients/[client_id]/plan"  # treatment plan versions
+STAFF_CLIENT_NOTES = "/staff/clients/[client_id]/notes"  # notes and the timeline of services
+STAFF_NOTE = "/staff/notes/[note_id]"  # one progress note: write, sign, addenda, co-sign
+STAFF_NOTES = "/staff/notes"  # my unsigned notes, notes awaiting my co-signature
 STAFF_GROUPS = "/staff/groups"
 STAFF_GROUP = "/staff/groups/[group_id]"
 STAFF_SESSION = "/staff/sessions/[session_id]"  # roll call
@@ -25,6 +31,8 @@ CLIENT_HOME = "/client"
 CLIENT_CHECKIN = "/client/checkin"
 CLIENT_GOALS = "/client/goals"
 CLIENT_NEEDS = "/client/needs"
+CLIENT_PLAN = "/client/plan"  # the client's treatment plan: read it, sign it
+CLIENT_ORIENTATION = "/client/orientation"  # orientation items to initial
 CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
 
 # Family members
@@ -41,6 +49,22 @@ ROLE_HOME = {
 
 def staff_client(client_id: int) -> str:
     return f"/staff/clients/{client_id}"
+
+
+def staff_client_intake(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/intake"
+
+
+def staff_client_plan(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/plan"
+
+
+def staff_client_notes(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/notes"
+
+
+def staff_note(note_id: int) -> str:
+    return f"/staff/notes/{note_id}"
 
 
 def staff_group(group_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
+from ..components.record_nav import record_nav
 from ..components.ui import (
     card,
     data_table,
@@ -153,6 +154,7 @@ def client_record_page() -> rx.Component:
     h = S.header
     return page_frame(
         "Client record",
+        record_nav("Overview"),
         error_banner(S.error),
         notice(S.message),
         _emergency_access_form(),

@@ -1,0 +1,37 @@
+"""The tabs of one client's record for staff: the overview and the clinical
+record's pages (intake, treatment plan, notes). Each page of the record draws it
+under its h1 with the client id from its own state, so the pages stay separate
+substates and the links stay plain anchors (keyboard and screen-reader friendly)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+# (label, the path after /staff/clients/<id>): the order staff read a chart in.
+RECORD_TABS = (
+    ("Overview", ""),
+    ("Intake and assessment", "/intake"),
+    ("Treatment plan", "/plan"),
+    ("Notes and services", "/notes"),
+)
+
+
+def record_nav(current: str) -> rx.Component:
+    """Links to every page of the record; `current` is the label of this page
+    (marked with aria-current so assistive technology announces where you are).
+    The client id is the page's own URL argument ([client_id] in routes.py), which
+    Reflex keeps on the root state once a route with that argument is added."""
+    base = "/staff/clients/" + rx.State.client_id.to(str)
+    return rx.el.nav(
+        rx.hstack(
+            *[
+                rx.link(label, href=base + suffix, weight="medium",
+                        aria_current="page" if label == current else None,
+                        underline="always" if label == current else "hover")
+                for label, suffix in RECORD_TABS
+            ],
+            wrap="wrap", spacing="4",
+        ),
+        aria_label="Client record",
+        style={"marginBottom": "0.75rem"},
+    )
