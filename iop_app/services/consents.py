@@ -187,43 +187,17 @@ def _validate_consent(session: Session, client: Client, *, on_paper: bool, **val
     return c.model_dump(mode="python") | {"scope": str(c.scope), "end_event": str(c.end_event)}
 
 
-def grant_consent(
-    session: Session,
-    actor: User,
-    client_id: int,
-    *,
-    family_link_id,
-    scope,
-    purpose,
-    expires_on,
-    expiry_event,
-    signature,
-    signed_on,
-    end_event="",
-) -> Consent:
-    """The client signs a consent to disclose to one listed person."""
+def grant_consent(session: Session, actor: User, client_id: int, **consent) -> Consent:
+    """The client signs a consent to disclose to one listed person; `consent` is
+    ConsentCreate's fields as keyword arguments."""
     client = _require_own_client(session, actor, client_id, "consent.grant")
-    return _save_consent(session, actor, client, "consent.grant", on_paper=False, family_link_id=family_link_id,
-                         scope=scope, purpose=purpose, expires_on=expires_on, expiry_event=expiry_event,
-                         signature=signature, signed_on=signed_on, end_event=end_event)
+    return _save_consent(session, actor, client, "consent.grant", on_paper=False, **consent)
 
 
-def record_paper_consent(
-    session: Session,
-    actor: User,
-    client_id: int,
-    *,
-    family_link_id,
-    scope,
-    purpose,
-    expires_on,
-    expiry_event,
-    signature,
-    signed_on,
-    end_event="",
-    expected_consent_version: int | None = None,
-) -> Consent:
-    """A therapist (or the director) records a consent the client signed on paper.
+def record_paper_consent(session: Session, actor: User, client_id: int, *,
+                         expected_consent_version: int | None = None, **consent) -> Consent:
+    """A therapist (or the director) records a consent the client signed on paper
+    (`consent`: ConsentCreate's fields, as for grant_consent).
     A signed consent is not edited afterwards: a wrong entry is revoked (it stays in
     the history) and the paper recorded again. `expected_consent_version` is the
     person's FamilyLink.consent_version the page showed: a consent recorded for them
@@ -231,9 +205,7 @@ def record_paper_consent(
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="consent.record_paper",
                                  roles=permissions.STAFF)
     return _save_consent(session, actor, client, "consent.record_paper", on_paper=True,
-                         expected_consent_version=expected_consent_version,
-                         family_link_id=family_link_id, scope=scope, purpose=purpose, expires_on=expires_on,
-                         expiry_event=expiry_event, signature=signature, signed_on=signed_on, end_event=end_event)
+                         expected_consent_version=expected_consent_version, **consent)
 
 
 def _consent_recorded_since(session: Session, actor: User, client: Client, link: FamilyLink, action: str) -> StaleEdit:
