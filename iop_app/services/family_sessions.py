@@ -204,11 +204,18 @@ def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
 
 
 # --------------------------------------------------------------------------- permission helpers
-def _load(session: Session, actor: User, family_session_id, what: str) -> FamilySession:
+def _load(session: Session, actor: User, family_session_id, what: str, require=None, *,
+          statuses: tuple[str, ...] = (), refusal: str = "") -> FamilySession:
+    """The session named, checked with `require` (_require_staff or _require_participant);
+    one whose status is not in `statuses` (when given) is refused with `refusal`."""
     fs = session.get(FamilySession, family_session_id) if is_id(family_session_id) else None
     if fs is None:  # denied like a refusal, so ids cannot be probed
         audit.record_now(session, actor, what, target=f"family_session:{family_session_id}"[:120], outcome="denied")
         raise PermissionDenied()
+    if require is not None:
+        require(session, actor, fs.client_id, what)
+    if statuses and fs.status not in statuses:
+        raise ServiceError(refusal)
     return fs
 
 
@@ -335,10 +342,8 @@ def propose(
 
 def add_slots(session: Session, actor: User, family_session_id, *, starts_local: list) -> FamilySession:
     """Offer more times on a session still being arranged (e.g. after a request)."""
-    fs = _load(session, actor, family_session_id, "family_session.add_slots")
-    _require_staff(session, actor, fs.client_id, "family_session.add_slots")
-    if fs.status != "proposed":
-        raise ServiceError("Times can only be added while the session is being arranged.")
+    fs = _load(session, actor, family_session_id, "family_session.add_slots", _require_staff,
+               statuses=("proposed",), refusal="Times can only be added while the session is being arranged.")
     starts = _check_times(session, starts_local)
     _check_free(session, (fs.therapist_id, fs.client_id), starts, fs.duration_minutes, exclude=fs.id)
     existing = set(session.exec(select(SlotProposal.starts_at).where(SlotProposal.family_session_id == fs.id)).all())
@@ -354,10 +359,8 @@ def add_slots(session: Session, actor: User, family_session_id, *, starts_local:
 
 def confirm(session: Session, actor: User, family_session_id) -> FamilySession:
     """Book the accepted time, after checking it is still free."""
-    fs = _load(session, actor, family_session_id, "family_session.confirm")
-    _require_staff(session, actor, fs.client_id, "family_session.confirm")
-    if fs.status != "proposed":
-        raise ServiceError("Only a session being arranged can be confirmed.")
+    fs = _load(session, actor, family_session_id, "family_session.confirm", _require_staff,
+               statuses=("proposed",), refusal="Only a session being arranged can be confirmed.")
     slot = _accepted_slot(session, fs)
     if slot is None:
         raise ServiceError("No time has been accepted yet.")
@@ -380,10 +383,8 @@ def confirm(session: Session, actor: User, family_session_id) -> FamilySession:
 
 def reschedule(session: Session, actor: User, family_session_id, *, new_start_local, reason) -> FamilySession:
     """Move a booked session to a new free time, with a reason everyone sees."""
-    fs = _load(session, actor, family_session_id, "family_session.reschedule")
-    _require_staff(session, actor, fs.client_id, "family_session.reschedule")
-    if fs.status != "booked":
-        raise ServiceError("Only a booked session can be rescheduled.")
+    fs = _load(session, actor, family_session_id, "family_session.reschedule", _require_staff,
+               statuses=("booked",), refusal="Only a booked session can be rescheduled.")
     errors = {}
     try:
         reason = validate(RescheduleReason, reason=reason).reason
@@ -417,10 +418,8 @@ def reschedule(session: Session, actor: User, family_session_id, *, new_start_lo
 
 
 def cancel(session: Session, actor: User, family_session_id, *, reason) -> FamilySession:
-    fs = _load(session, actor, family_session_id, "family_session.cancel")
-    _require_staff(session, actor, fs.client_id, "family_session.cancel")
-    if fs.status not in ("proposed", "booked"):
-        raise ServiceError("This session can no longer be cancelled.")
+    fs = _load(session, actor, family_session_id, "family_session.cancel", _require_staff,
+               statuses=("proposed", "booked"), refusal="This session can no longer be cancelled.")
     reason = validate(CancelReason, reason=reason).reason
     fs.status = "cancelled"
     fs.cancel_reason = reason
@@ -430,8 +429,7 @@ def cancel(session: Session, actor: User, family_session_id, *, reason) -> Famil
 
 def mark_attended(session: Session, actor: User, family_session_id, *, minutes) -> FamilySession:
     """A booked session that took place: it now counts toward the client's weekly hours."""
-    fs = _load(session, actor, family_session_id, "family_session.attended")
-    _require_staff(session, actor, fs.client_id, "family_session.attended")
+    fs = _load(session, actor, family_session_id, "family_session.attended", _require_staff)
     if fs.status != "booked" or fs.starts_at is None:
         raise ServiceError("Only a booked session can be marked attended.")
     if fs.starts_at > utcnow():
@@ -446,18 +444,20 @@ def mark_attended(session: Session, actor: User, family_session_id, *, minutes) 
 
 # --------------------------------------------------------------------------- client and family actions
 def _load_slot(session: Session, actor: User, slot_id, what: str) -> tuple[SlotProposal, FamilySession]:
+    """The proposed time named and its session, for the client or a consented family member."""
     slot = session.get(SlotProposal, slot_id) if is_id(slot_id) else None
     if slot is None:
         audit.record_now(session, actor, what, target=f"slot:{slot_id}"[:120], outcome="denied")
         raise PermissionDenied()
-    return slot, session.get(FamilySession, slot.family_session_id)
+    fs = session.get(FamilySession, slot.family_session_id)
+    _require_participant(session, actor, fs.client_id, what)
+    return slot, fs
 
 
 def accept_slot(session: Session, actor: User, slot_id) -> SlotProposal:
     """The client or a consented family member accepts one proposed time; the
     therapist then confirms it."""
     slot, fs = _load_slot(session, actor, slot_id, "family_session.accept")
-    _require_participant(session, actor, fs.client_id, "family_session.accept")
     if fs.status != "proposed" or slot.status != "open":
         raise ServiceError("This time is no longer open.")
     if _accepted_slot(session, fs) is not None:
@@ -481,7 +481,6 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
     """Whoever accepted a time (or the client) takes the acceptance back; a booked
     session goes back to being arranged."""
     slot, fs = _load_slot(session, actor, slot_id, "family_session.withdraw")
-    _require_participant(session, actor, fs.client_id, "family_session.withdraw")
     if slot.status != "accepted" or fs.status not in ("proposed", "booked"):
         raise ServiceError("There is no acceptance to withdraw here.")
     if actor.is_family and slot.accepted_by != actor.id:
@@ -505,10 +504,8 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
 
 def request_other_time(session: Session, actor: User, family_session_id, *, message) -> FamilySession:
     """Ask the therapist for another time, with a message everyone involved sees."""
-    fs = _load(session, actor, family_session_id, "family_session.counter_request")
-    _require_participant(session, actor, fs.client_id, "family_session.counter_request")
-    if fs.status not in ("proposed", "booked"):
-        raise ServiceError("This session is closed.")
+    fs = _load(session, actor, family_session_id, "family_session.counter_request", _require_participant,
+               statuses=("proposed", "booked"), refusal="This session is closed.")
     message = validate(CounterRequest, message=message).message
     _commit_change(session, fs, actor, "counter_request", message)
     return fs
