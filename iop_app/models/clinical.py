@@ -19,9 +19,6 @@ from .enums import (
     enum_check,
 )
 
-CLIENT_STATUSES = ClientStatus.values()
-STAGES_OF_CHANGE = StageOfChange.values()
-
 
 class Client(SQLModel, table=True):
     __tablename__ = "client"

@@ -10,9 +10,6 @@ from sqlmodel import Field, SQLModel, col
 from .base import utcnow
 from .enums import AttendanceStatus, GroupType, enum_check
 
-GROUP_TYPES = GroupType.values()
-ATTENDANCE_STATUSES = AttendanceStatus.values()
-
 
 class TherapyGroup(SQLModel, table=True):
     __tablename__ = "therapy_group"
