@@ -8,7 +8,7 @@ import reflex as rx
 from ..models.enums import Role
 from ..services import consents, family, family_sessions, permissions, program
 from ..services.errors import PermissionDenied, ServiceError
-from .args import as_int, form_dict
+from .args import as_int, form_dict, record_id
 from .base import PageState, SessionState
 from .family import (
     ConsentLine,
@@ -104,10 +104,7 @@ class ClientFamilyState(FamilySessionResponses, PageState, SessionState):
     @rx.event
     def revoke(self, consent_id: str):
         def action(session, actor):
-            cid = as_int(consent_id, 1)
-            if cid is None:
-                raise PermissionDenied()
-            consents.revoke_consent(session, actor, cid)
+            consents.revoke_consent(session, actor, record_id(consent_id))
             self.message = "Consent revoked. From now on that person sees nothing about you."
         return self._run(action)
 
