@@ -8,7 +8,7 @@ import reflex as rx
 from ..models.enums import Role
 from ..services import consents, family, family_sessions, permissions, program
 from ..services.errors import PermissionDenied, ServiceError
-from .args import as_int, form_dict, record_id
+from .args import as_int, form_dict
 from .base import PageState, SessionState
 from .family import (
     ConsentLine,
@@ -103,10 +103,8 @@ class ClientFamilyState(FamilySessionResponses, PageState, SessionState):
 
     @rx.event
     def revoke(self, consent_id: str):
-        def action(session, actor):
-            consents.revoke_consent(session, actor, record_id(consent_id))
-            self.message = "Consent revoked. From now on that person sees nothing about you."
-        return self._run(action)
+        return self._change_listed(consents.revoke_consent, consent_id,
+                                   "Consent revoked. From now on that person sees nothing about you.")
 
 
 def _own_client_id(session, actor) -> int:

@@ -214,17 +214,11 @@ class FamilySessionResponses(rx.State, mixin=True):
 
     @rx.event
     def accept(self, slot_id: str):
-        def action(session, actor):
-            family_sessions.accept_slot(session, actor, record_id(slot_id))
-            self.message = self._accepted_text
-        return self._run(action)
+        return self._change_listed(family_sessions.accept_slot, slot_id, self._accepted_text)
 
     @rx.event
     def withdraw(self, slot_id: str):
-        def action(session, actor):
-            family_sessions.withdraw_acceptance(session, actor, record_id(slot_id))
-            self.message = self._withdrawn_text
-        return self._run(action)
+        return self._change_listed(family_sessions.withdraw_acceptance, slot_id, self._withdrawn_text)
 
     @rx.event
     def request_other_time(self, form: dict):

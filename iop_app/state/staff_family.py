@@ -140,10 +140,7 @@ class StaffFamilyState(PageState, SessionState):
 
     @rx.event
     def confirm(self, session_id: str):
-        def action(session, actor):
-            family_sessions.confirm(session, actor, record_id(session_id))
-            self.message = "Session booked. Everyone involved sees it."
-        return self._run(action)
+        return self._change_listed(family_sessions.confirm, session_id, "Session booked. Everyone involved sees it.")
 
     @rx.event
     def reschedule(self, form: dict):
