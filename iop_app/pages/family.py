@@ -37,6 +37,17 @@ def message_history(messages) -> rx.Component:
     )
 
 
+def session_facts(s, therapist_prefix: str) -> tuple[rx.Component, ...]:
+    """The lines every family-session card shows under its heading: therapist, mode
+    and length, then the note, the reason for cancelling and attendance when set."""
+    return (
+        rx.text(therapist_prefix, s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
+        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
+        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
+        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+    )
+
+
 def participant_session_card(s, state) -> rx.Component:
     """One family session, for the client or a family member: times to accept,
     withdraw, ask for another time, calendar file."""
@@ -47,10 +58,7 @@ def participant_session_card(s, state) -> rx.Component:
             wrap="wrap",
             align="center",
         ),
-        rx.text("With ", s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
-        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
-        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
-        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+        *session_facts(s, "With "),
         rx.cond(
             s.slots.length() > 0,
             rx.el.ul(

@@ -20,7 +20,7 @@ from ..components.ui import (
 from ..state.staff_family import SLOT_FIELDS
 from ..state.staff_family import StaffFamilyState as S
 from .client_family import SCOPE_OPTIONS
-from .family import message_history
+from .family import message_history, session_facts
 
 
 def _card_field(label: str, name: str, key: str, sid, *, type: str = "text", error_key: str = "") -> rx.Component:
@@ -61,10 +61,7 @@ def _staff_session_card(s) -> rx.Component:
             rx.cond(s.when != "", rx.text(s.when, weight="medium")),
             wrap="wrap", align="center",
         ),
-        rx.text("Therapist ", s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
-        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
-        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
-        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+        *session_facts(s, "Therapist "),
         rx.cond(
             s.slots.length() > 0,
             rx.el.ul(
