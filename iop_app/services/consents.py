@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import Field, PlainValidator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -25,7 +25,7 @@ from ..models.enums import ClientStatus, ConsentEndEvent, ConsentScope, Role
 from . import audit, permissions, program, versions
 from .errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .ids import is_id
-from .inputs import validate
+from .inputs import ServiceInput, validate
 
 # How a consent's end event reads in a list ("until discharge from the program").
 END_EVENT_TEXT = {ConsentEndEvent.DISCHARGE: "discharge from the program"}
@@ -50,10 +50,9 @@ EndDate = _day("Enter a date like 2026-12-31.")
 SigningDate = _day("Enter the date of signing.")
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(ServiceInput):
     """The elements of a consent as entered; checked against the record after."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     family_link_id: int = Field(ge=1, strict=True)
     scope: ConsentScope
     purpose: str = Field(min_length=1, max_length=300)
@@ -63,7 +62,7 @@ class ConsentCreate(BaseModel):
     signature: str = Field(max_length=120)  # empty: named in _validate_consent (words differ on paper)
     signed_on: SigningDate
 
-    messages: ClassVar[dict[str, str]] = {
+    messages = {
         "family_link_id": "Choose one of your listed support people.",
         "scope": "Choose what may be shared.",
         "purpose": "Keep the purpose under 300 characters.",
