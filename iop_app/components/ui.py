@@ -219,6 +219,17 @@ def error_banner(message: rx.Var) -> rx.Component:
     return rx.cond(message != "", rx.callout(message, color_scheme="red", role="alert", margin_y="0.5rem"))
 
 
+def submit_form(*fields: rx.Component, submit: str, on_submit, reset_on_submit: bool,
+                button: dict | None = None, **stack_props) -> rx.Component:
+    """A form: `fields` stacked (rx.vstack with `stack_props`) above its submit button
+    labelled `submit` (`button`: more props for it)."""
+    return rx.form(
+        rx.vstack(*fields, rx.button(submit, type="submit", **(button or {})), **stack_props),
+        on_submit=on_submit,
+        reset_on_submit=reset_on_submit,
+    )
+
+
 def card(*children, **props) -> rx.Component:
     return rx.card(rx.vstack(*children, spacing="2", align="stretch"), width="100%", **props)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, field_label, notice, page_frame, text_field
+from ..components.ui import card, error_banner, field_label, notice, page_frame, submit_form, text_field
 from ..services.family import REDISCLOSURE_NOTICE
 from ..state.family import NOTHING_TO_SHOW, FamilyActivateState, FamilyHomeState
 
@@ -140,18 +140,13 @@ def accept_invitation_form() -> rx.Component:
     return rx.el.details(
         rx.el.summary("Accept an invitation"),
         notice(FamilyHomeState.accept_message),
-        rx.form(
-            rx.vstack(
-                rx.text("Were you given a code, and you already have this account? Enter the code here.", size="2"),
-                text_field("One-time code", "code", "accept-code", error=FamilyHomeState.accept_error,
-                           auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
-                rx.button("Accept invitation", type="submit", width="fit-content"),
-                spacing="2",
-                width="100%",
-                max_width="28rem",
-            ),
-            on_submit=FamilyHomeState.accept_invitation,
-            reset_on_submit=True,
+        submit_form(
+            rx.text("Were you given a code, and you already have this account? Enter the code here.", size="2"),
+            text_field("One-time code", "code", "accept-code", error=FamilyHomeState.accept_error,
+                       auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
+            submit="Accept invitation", button={"width": "fit-content"},
+            on_submit=FamilyHomeState.accept_invitation, reset_on_submit=True,
+            spacing="2", width="100%", max_width="28rem",
         ),
         style={"marginTop": "1.5rem"},
     )
@@ -188,30 +183,25 @@ def family_activate() -> rx.Component:
                     rx.callout("Your account is active. You can now sign in.", color_scheme="green", role="status"),
                     rx.link("Go to sign-in", href=routes.SIGNIN),
                 ),
-                rx.form(
-                    rx.vstack(
-                        rx.text("Use the email address and the one-time code from the person who invited you. "
-                                "Codes work once and expire after 7 days. If you already have a family portal "
-                                "account, sign in instead and enter the code under “Accept an invitation”.",
-                                size="2"),
-                        text_field("Your name", "full_name", "act-name", error=errors.get("full_name", ""),
-                                   auto_complete="name", max_length=120,
-                                   hint="As the program and the person who invited you will see it."),
-                        text_field("Email", "email", "act-email", type="email", error=errors.get("email", ""),
-                                   auto_complete="email"),
-                        text_field("One-time code", "code", "act-code", error=errors.get("code", ""),
-                                   auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
-                        text_field("Choose a password", "password", "act-password", type="password",
-                                   error=errors.get("password", ""), auto_complete="new-password",
-                                   hint="At least 12 characters; a short sentence works well."),
-                        text_field("Type the password again", "password_confirm", "act-password2", type="password",
-                                   error=errors.get("password_confirm", ""), auto_complete="new-password"),
-                        rx.button("Activate account", type="submit"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=FamilyActivateState.activate,
-                    reset_on_submit=False,
+                submit_form(
+                    rx.text("Use the email address and the one-time code from the person who invited you. "
+                            "Codes work once and expire after 7 days. If you already have a family portal "
+                            "account, sign in instead and enter the code under “Accept an invitation”.",
+                            size="2"),
+                    text_field("Your name", "full_name", "act-name", error=errors.get("full_name", ""),
+                               auto_complete="name", max_length=120,
+                               hint="As the program and the person who invited you will see it."),
+                    text_field("Email", "email", "act-email", type="email", error=errors.get("email", ""),
+                               auto_complete="email"),
+                    text_field("One-time code", "code", "act-code", error=errors.get("code", ""),
+                               auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
+                    text_field("Choose a password", "password", "act-password", type="password",
+                               error=errors.get("password", ""), auto_complete="new-password",
+                               hint="At least 12 characters; a short sentence works well."),
+                    text_field("Type the password again", "password_confirm", "act-password2", type="password",
+                               error=errors.get("password_confirm", ""), auto_complete="new-password"),
+                    submit="Activate account", on_submit=FamilyActivateState.activate, reset_on_submit=False,
+                    spacing="3", width="100%",
                 ),
             ),
             id="main",
