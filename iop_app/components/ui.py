@@ -115,10 +115,13 @@ useEffect(() => {{
 """)]
 
 
-def page_frame(title: str, *children: rx.Component, width: str = "72rem") -> rx.Component:
+def page_frame(title: str, *children: rx.Component, width: str = "72rem", feedback=None) -> rx.Component:
     """The frame of every signed-in page: skip link, header, one <main> with an h1,
     and the session check: a tab left idle past the timeout clears its screen and
-    goes to sign-in by itself (the check does not count as activity)."""
+    goes to sign-in by itself (the check does not count as activity). `feedback`: a
+    page state whose `message` and `error` (the skeleton's) show under the title."""
+    if feedback is not None:
+        children = (notice(feedback.message), error_banner(feedback.error), *children)
     return rx.box(
         Ticker.create(on_tick=SessionState.check_session, every_ms=SESSION_CHECK_MS),
         rx.el.a("Skip to main content", href="#main", class_name="skip-link"),

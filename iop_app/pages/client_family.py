@@ -8,8 +8,6 @@ import reflex as rx
 from .. import routes
 from ..components.ui import (
     data_table,
-    error_banner,
-    notice,
     page_frame,
     select_field,
     submit_form,
@@ -168,13 +166,12 @@ def sessions_section() -> rx.Component:
 def client_family_page() -> rx.Component:
     return page_frame(
         "Family and support",
-        notice(S.message),
-        error_banner(S.error),
         sessions_section(),
         support_people(),
         consents_section(),
         disclosures_section(),
         width="60rem",
+        feedback=S,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, field_label, notice, page_frame, submit_form, text_field
+from ..components.ui import card, field_label, notice, page_frame, submit_form, text_field
 from ..services.family import REDISCLOSURE_NOTICE
 from ..state.family import NOTHING_TO_SHOW, FamilyActivateState, FamilyHomeState
 
@@ -155,8 +155,6 @@ def accept_invitation_form() -> rx.Component:
 def family_home() -> rx.Component:
     return page_frame(
         "Family portal",
-        notice(FamilyHomeState.message),
-        error_banner(FamilyHomeState.error),
         rx.cond(
             FamilyHomeState.clients.length() > 0,
             rx.fragment(
@@ -169,6 +167,7 @@ def family_home() -> rx.Component:
         ),
         rx.cond(FamilyHomeState.loaded, accept_invitation_form()),
         width="48rem",
+        feedback=FamilyHomeState,
     )
 
 

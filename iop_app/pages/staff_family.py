@@ -9,8 +9,6 @@ from ..components.ui import (
     LABEL_STYLE,
     card,
     data_table,
-    error_banner,
-    notice,
     page_frame,
     select_field,
     stale_notice,
@@ -237,8 +235,6 @@ def consents_panel() -> rx.Component:
 def staff_family_page() -> rx.Component:
     return page_frame(
         "Family sessions",
-        notice(S.message),
-        error_banner(S.error),
         rx.text("Times are in the program's time zone (", S.tz_label, ").", size="2"),
         propose_form(),
         consents_panel(),
@@ -246,6 +242,7 @@ def staff_family_page() -> rx.Component:
         rx.cond(S.sessions.length() > 0,
                 rx.vstack(rx.foreach(S.sessions, _staff_session_card), spacing="3", width="100%"),
                 rx.text("No family sessions.")),
+        feedback=S,
     )
 
 
