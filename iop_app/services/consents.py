@@ -237,12 +237,7 @@ def _save_consent(session: Session, actor: User, client: Client, action: str, *,
     if claimed != 1:
         raise _consent_recorded_since(session, actor, client, link, action)
     consent = Consent(client_id=client.id, on_paper=on_paper, recorded_by=actor.id, granted_at=utcnow(), **fields)
-    session.add(consent)
-    session.flush()
-    audit.record(session, actor, action, client_id=client.id, target=f"consent:{consent.id}",
-                 detail=fields["scope"])
-    session.commit()
-    return consent
+    return audit.save_new(session, actor, consent, action, "consent", client_id=client.id, detail=fields["scope"])
 
 
 def revoke_consent(session: Session, actor: User, consent_id) -> Consent:

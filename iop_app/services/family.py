@@ -175,11 +175,7 @@ def add_link(session: Session, actor: User, client_id: int, *, name: str, relati
     ).first() is not None:
         raise ValidationError({"email": "You have already listed someone with this email."})
     link = FamilyLink(client_id=client_id, name=name, relationship=relationship, email=email)
-    session.add(link)
-    session.flush()
-    audit.record(session, actor, "family_link.create", client_id=client_id, target=f"family_link:{link.id}")
-    session.commit()
-    return link
+    return audit.save_new(session, actor, link, "family_link.create", "family_link", client_id=client_id)
 
 
 @dataclass(frozen=True)

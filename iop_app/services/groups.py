@@ -230,11 +230,7 @@ def create_group(session: Session, actor: User, **values) -> TherapyGroup:
         values["facilitator_id"] = actor.id  # a therapist creates groups they run
     clean = _clean_group(session, values)
     group = TherapyGroup(**clean)
-    session.add(group)
-    session.flush()
-    audit.record(session, actor, "group.create", target=f"group:{group.id}", detail=group.name)
-    session.commit()
-    return group
+    return audit.save_new(session, actor, group, "group.create", "group", detail=group.name)
 
 
 def update_group(session: Session, actor: User, group_id: int, **values) -> TherapyGroup:

@@ -113,12 +113,8 @@ def record_review(session: Session, actor: User, client_id: int, reviewed_on: da
     now = utcnow()
     review = PlanReview(client_id=client.id, reviewed_on=reviewed_on, reviewer_id=actor.id, summary=summary,
                         updated_at=now, updated_by=actor.id)
-    session.add(review)
-    session.flush()
-    audit.record(session, actor, "plan_review.create", client_id=client.id, target=f"plan_review:{review.id}",
-                 detail=reviewed_on.isoformat())
-    session.commit()
-    return review
+    return audit.save_new(session, actor, review, "plan_review.create", "plan_review", client_id=client.id,
+                          detail=reviewed_on.isoformat())
 
 
 def edit_review(session: Session, actor: User, review_id, *, reviewed_on: date, summary: str,
