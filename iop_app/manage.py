@@ -224,14 +224,19 @@ def backup(path: str, url: str | None = None) -> dict[str, int]:
         _sqlite_copy(source, partial, "DELETE")
     finally:
         source.close()
-    copy = sqlite3.connect(partial)
-    try:
-        _check_copy(copy, "The backup")
-        counts = _table_counts(copy)
-    finally:
-        copy.close()
+    counts = _checked_counts(partial, "The backup")
     os.replace(partial, dest)  # a finished, checked copy or nothing under the final name
     return counts
+
+
+def _checked_counts(db_path: Path, what: str) -> dict[str, int]:
+    """The row counts of a copy just written, after checking it (`what` names it in errors)."""
+    copy = sqlite3.connect(db_path)
+    try:
+        _check_copy(copy, what)
+        return _table_counts(copy)
+    finally:
+        copy.close()
 
 
 def _user_rows(db_path: Path) -> int:
@@ -285,12 +290,7 @@ def restore(path: str, *, force: bool = False, url: str | None = None) -> dict[s
         expected = _table_counts(source)
     finally:
         source.close()
-    restored = sqlite3.connect(db_path)
-    try:
-        _check_copy(restored, "The restored database")
-        counts = _table_counts(restored)
-    finally:
-        restored.close()
+    counts = _checked_counts(db_path, "The restored database")
     if counts != expected:
         raise CommandError(f"The restored database differs from the backup: {counts} != {expected}")
     migrate(url)  # a backup from an older version gets the newer migrations

@@ -1,5 +1,6 @@
 """Helpers tests import (fixtures live in tests/conftest.py): the test password,
-the data factory, and running a Reflex event handler as the browser would."""
+the data factory, a page state as a browser tab has it, and running a Reflex event
+handler as the browser would."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import contextvars
 import inspect
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
-from iop_app.models import Client, Consent, FamilyLink, StaffProfile, User, utcnow
+from iop_app.models import Client, Consent, FamilyLink, GroupSession, StaffProfile, TherapyGroup, User, utcnow
 from iop_app.models.enums import STAFF_ROLES
 from iop_app.services import auth, program
 
@@ -53,6 +54,22 @@ class Factory:
         self.session.commit()
         return client
 
+    def session_today(self, facilitator: User, *, start: time, minutes: int, weekdays: str,
+                      topic: str = "") -> GroupSession:
+        """Today's session, at `start` program time, of a process group `facilitator`
+        has run for 30 days."""
+        today = program.local_today(self.session)
+        group = TherapyGroup(name="Process", group_type="process", facilitator_id=facilitator.id,
+                             weekdays=weekdays, start_time=start, duration_minutes=minutes,
+                             start_date=today - timedelta(days=30))
+        self.session.add(group)
+        self.session.flush()
+        row = GroupSession(group_id=group.id, duration_minutes=minutes, topic=topic,
+                           starts_at=program.to_utc(datetime.combine(today, start), program.program_tz(self.session)))
+        self.session.add(row)
+        self.session.commit()
+        return row
+
     def client_user(self, client: Client) -> User:
         return self.session.get(User, client.user_id)
 
@@ -73,6 +90,33 @@ class Factory:
                 revoked_at=utcnow() if revoked else None, recorded_by=client.user_id))
         self.session.commit()
         return person
+
+
+def sign_in_token(session: Session, user: User) -> str:
+    """The server-side session token a real sign-in gives `user`."""
+    return auth.sign_in(session, user.email, TEST_PASSWORD).token
+
+
+def page_state(state_cls, token: str | None = None, /, **params):
+    """A page state of a fresh browser tab (a root State with its substates), signed
+    in with `token` when given, with `params` as the URL's query."""
+    from reflex.istate.data import RouterData
+    from reflex.state import State
+
+    root = State(_reflex_internal_init=True)
+    state = root.get_substate(state_cls.get_full_name().split(".")[1:])
+    if token is not None:
+        state.session_token = token
+    if params:
+        state.router = RouterData.from_router_data({"query": dict(params), "pathname": "/x"})
+    return state
+
+
+def assert_field_errors(state, handler: str, cases) -> None:
+    """Each (form, field) of `cases` sent to `handler` leaves a message on that field."""
+    for form, field in cases:
+        call(state, handler, form)
+        assert state.errors.get(field), (form, state.errors)
 
 
 def call(state, handler: str, *args):

@@ -7,16 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlmodel import select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
 from iop_app.models import AuditEvent, BreakGlassGrant
-from iop_app.services import auth, program
+from iop_app.services import program
 from iop_app.state.director import BreakGlassReviewState, DirectorHomeState
 from iop_app.state.staff_client import ClientRecordState
-from tests.helpers import TEST_PASSWORD, call
+from tests.helpers import call, page_state, sign_in_token
 
 REASON = "Client in crisis at the front desk; their therapist is out sick."
 
@@ -26,17 +24,11 @@ def redirect_path(spec) -> str:
 
 
 def make_state(cls, session, user, **params):
-    root = State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.session_token = auth.sign_in(session, user.email, TEST_PASSWORD).token
-    if params:
-        state.router = RouterData.from_router_data({"query": dict(params), "pathname": "/x"})
-    return state
+    return page_state(cls, sign_in_token(session, user), **params)
 
 
 @pytest.fixture
-def world(session, factory, db_url, monkeypatch):
-    monkeypatch.setenv("REFLEX_DB_URL", db_url)
+def world(session, factory, app_db):
     primary = factory.user("therapist", name="Pat Primary")
     oncall = factory.user("therapist", name="Olive Oncall")
     client = factory.client(primary, name="Casey Client")

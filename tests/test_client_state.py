@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from iop_app.models import AuditEvent, Goal, GoalStep, GoalUpdate, MoodEntry, Need, NeedRanking
 from iop_app.services import goals, needs, program
 from iop_app.state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
-from tests.helpers import call
+from tests.helpers import assert_field_errors, call
 
 
 def redirect_path(spec) -> str:
@@ -178,18 +178,16 @@ def their_goal(session, people):
 def test_goal_form_refuses_huge_or_wrong_values(session, people, signed_in_state):
     state = signed_in_state(GoalsState, people["me_user"])
     call(state, "load")
-    for form, field in [({"title": "x" * 100_000, "life_area": "sobriety", "horizon": "immediate"}, "title"),
-                        ({"title": "", "life_area": "sobriety", "horizon": "immediate"}, "title"),
-                        ({"title": "Ok", "life_area": "moon", "horizon": "immediate"}, "life_area"),
-                        ({"title": "Ok", "life_area": "other", "horizon": ["immediate"]}, "horizon"),
-                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "soon"},
-                         "target_date"),
-                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "2001-01-01"},
-                         "target_date"),
-                        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "steps": "s\n" * 20}, "steps"),
-                        ({"title": ["Ok"], "life_area": "other", "horizon": "immediate"}, "title")]:
-        call(state, "add_goal", form)
-        assert state.errors.get(field), (form, state.errors)
+    assert_field_errors(state, "add_goal", [
+        ({"title": "x" * 100_000, "life_area": "sobriety", "horizon": "immediate"}, "title"),
+        ({"title": "", "life_area": "sobriety", "horizon": "immediate"}, "title"),
+        ({"title": "Ok", "life_area": "moon", "horizon": "immediate"}, "life_area"),
+        ({"title": "Ok", "life_area": "other", "horizon": ["immediate"]}, "horizon"),
+        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "soon"}, "target_date"),
+        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "target_date": "2001-01-01"}, "target_date"),
+        ({"title": "Ok", "life_area": "other", "horizon": "immediate", "steps": "s\n" * 20}, "steps"),
+        ({"title": ["Ok"], "life_area": "other", "horizon": "immediate"}, "title"),
+    ])
     assert count(session, Goal) == 0
 
 
@@ -278,12 +276,11 @@ def test_needs_handlers_ignore_forged_ids_and_cannot_touch_another_record(sessio
     assert session.get(Need, theirs.id).active
     [ranking] = session.exec(select(NeedRanking)).all()
     assert ranking.client_id == me.id
-    for form, field in [({"common": "", "custom": ""}, "common"), ({"common": "Not on the list"}, "common"),
-                        ({"custom": "x" * 100_000, "area": "other"}, "custom"),
-                        ({"custom": "Ok", "area": "the moon"}, "area"),
-                        ({"custom": "staying SOBER", "area": "other"}, "custom")]:
-        call(state, "add_need", form)
-        assert state.errors.get(field), (form, state.errors)
+    assert_field_errors(state, "add_need", [
+        ({"common": "", "custom": ""}, "common"), ({"common": "Not on the list"}, "common"),
+        ({"custom": "x" * 100_000, "area": "other"}, "custom"), ({"custom": "Ok", "area": "the moon"}, "area"),
+        ({"custom": "staying SOBER", "area": "other"}, "custom"),
+    ])
     assert count(session, Need) == 2
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from reflex.istate.data import RouterData
 from sqlmodel import col, func, select
 
 from iop_app.models import Client, Consent, FailureCounter, FamilyLink, SlotProposal, User, utcnow
@@ -149,11 +148,8 @@ def test_activation_handler_needs_a_name_and_refuses_forged_fields(session, worl
     assert session.exec(select(User.full_name).where(User.email == "kim@example.org")).one() == "Kim Lee"
 
 
-def test_client_consent_form_end_event_is_checked(session, world, signed_in_state):
-    link = family.add_link(session, world["alex_user"], world["alex"].id, name="Pat", relationship="Parent",
-                           email="pat@example.org")
-    state = signed_in_state(ClientFamilyState, world["alex_user"])
-    call(state, "load")
+def test_client_consent_form_end_event_is_checked(session, world, consent_page):
+    link, state = consent_page(world["alex_user"], world["alex"], "Pat")
     form = {"family_link_id": str(link.id), "scope": "scheduling", "purpose": "Family sessions",
             "signature": "Alex Morgan", "signed_on": world["today"].isoformat()}
     for forged in ("everything", "x" * 100, ["discharge"], 7):
@@ -193,8 +189,7 @@ def test_staff_end_consent_handler_refuses_forged_ids(session, world, factory, s
 
 
 def record_state(signed_in_state, user, client_id):
-    state = signed_in_state(ClientRecordState, user)
-    state.router = RouterData.from_router_data({"query": {"client_id": str(client_id)}, "pathname": "/x"})
+    state = signed_in_state(ClientRecordState, user, client_id=str(client_id))
     call(state, "load")
     return state
 

@@ -19,7 +19,7 @@ from iop_app.models import (
     SlotProposal,
     User,
 )
-from iop_app.services import consents, family, family_sessions, program
+from iop_app.services import consents, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_family import StaffFamilyState
@@ -229,11 +229,8 @@ def test_client_lists_a_support_person_with_the_services_messages(session, world
         ("Pat Lee", "pat@example.org", "not invited")]
 
 
-def test_consent_form_dates_are_checked_by_the_service(session, world, signed_in_state):
-    link = family.add_link(session, world["client_user"], world["client"].id, name="Pat Lee", relationship="Parent",
-                           email="pat@example.org")
-    state = signed_in_state(ClientFamilyState, world["client_user"])
-    call(state, "load")
+def test_consent_form_dates_are_checked_by_the_service(session, world, consent_page):
+    link, state = consent_page(world["client_user"], world["client"], "Pat Lee")
     form = {"family_link_id": str(link.id), "scope": "scheduling", "purpose": "Plan family sessions",
             "signature": "Alex Morgan"}
     call(state, "grant", form | {"expires_on": "31/12/2999", "signed_on": "yesterday"})

@@ -11,8 +11,6 @@ from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlmodel import select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
@@ -26,25 +24,15 @@ from iop_app.models import (
     PlanReview,
     TherapyGroup,
 )
-from iop_app.services import auth, program
+from iop_app.services import program
 from iop_app.state.staff import RosterState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_groups import GroupState, RollCallState
-from tests.helpers import TEST_PASSWORD
-
-
-def make_state(cls, token: str, **params):
-    root = State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.session_token = token
-    if params:
-        state.router = RouterData.from_router_data({"query": {k: v for k, v in params.items()}, "pathname": "/x"})
-    return state
+from tests.helpers import page_state, sign_in_token
 
 
 @pytest.fixture
-def world(session, factory, db_url, monkeypatch):
-    monkeypatch.setenv("REFLEX_DB_URL", db_url)
+def world(session, factory, app_db):
     mine = factory.user("therapist", name="Terry Mine")
     other = factory.user("therapist", name="Olive Other")
     own_client = factory.client(mine, name="Ana Own")
@@ -63,7 +51,7 @@ def world(session, factory, db_url, monkeypatch):
     session.add(their_need)
     session.add(own_need)
     session.commit()
-    token = auth.sign_in(session, mine.email, TEST_PASSWORD).token
+    token = sign_in_token(session, mine)
     return dict(mine=mine, other=other, own=own_client, theirs=their_client, group=group, meeting=meeting,
                 token=token, their_need=their_need, own_need=own_need)
 
@@ -74,7 +62,7 @@ def denials(session, client_id):
 
 
 def test_roster_state_holds_only_the_visible_page(world):
-    state = make_state(RosterState, world["token"])
+    state = page_state(RosterState, world["token"])
     RosterState.load.fn(state)
     assert [r.name for r in state.rows] == ["Ana Own"] and state.total == 1
     assert all(isinstance(v, str) for r in state.rows for v in asdict(r).values())
@@ -90,19 +78,19 @@ def test_roster_state_holds_only_the_visible_page(world):
 
 def test_client_record_refuses_another_caseload(session, world):
     theirs = world["theirs"].id
-    state = make_state(ClientRecordState, world["token"], client_id=str(theirs))
+    state = page_state(ClientRecordState, world["token"], client_id=str(theirs))
     ClientRecordState.load.fn(state)
     assert not state.found and state.error and state.header == {} and state._checkins == []
     assert len(denials(session, theirs)) == 1
     for forged in ("abc", "1" * 500, "-3", "2.5"):
-        state = make_state(ClientRecordState, world["token"], client_id=forged)
+        state = page_state(ClientRecordState, world["token"], client_id=forged)
         ClientRecordState.load.fn(state)
         assert not state.found and state.error
 
 
 def test_client_record_loads_own_client_and_refuses_forged_changes(session, world):
     own = world["own"].id
-    state = make_state(ClientRecordState, world["token"], client_id=str(own))
+    state = page_state(ClientRecordState, world["token"], client_id=str(own))
     ClientRecordState.load.fn(state)
     assert state.found and state.header["name"] == "Ana Own" and len(state._checkins) == 30
     sent = state.dict()[state.get_full_name()]  # what the browser receives
@@ -130,7 +118,7 @@ def test_client_record_loads_own_client_and_refuses_forged_changes(session, worl
 
 
 def test_roll_call_refuses_forged_members_and_values(session, world):
-    state = make_state(RollCallState, world["token"], session_id=str(world["meeting"].id))
+    state = page_state(RollCallState, world["token"], session_id=str(world["meeting"].id))
     RollCallState.load.fn(state)
     assert state.found and [e.name for e in state.entries] == ["Ana Own"]
     RollCallState.set_status.fn(state, str(world["theirs"].id), "present")  # not a member
@@ -147,15 +135,15 @@ def test_roll_call_refuses_forged_members_and_values(session, world):
 
 
 def test_other_therapist_cannot_open_the_roll_call_or_enrol(session, factory, world):
-    token = auth.sign_in(session, world["other"].email, TEST_PASSWORD).token
-    state = make_state(RollCallState, token, session_id=str(world["meeting"].id))
+    token = sign_in_token(session, world["other"])
+    state = page_state(RollCallState, token, session_id=str(world["meeting"].id))
     RollCallState.load.fn(state)
     assert not state.found and state.entries == [] and state.error
     state._session_id = world["meeting"].id  # even with the id forced into the state
     RollCallState.all_present.fn(state)
     assert session.exec(select(Attendance)).all() == []
     # the facilitator cannot enrol a client who is not on their caseload
-    group_state = make_state(GroupState, world["token"], group_id=str(world["group"].id))
+    group_state = page_state(GroupState, world["token"], group_id=str(world["group"].id))
     GroupState.load.fn(group_state)
     GroupState.join.fn(group_state, {"client_id": str(world["theirs"].id), "joined_on": date.today().isoformat()})
     assert group_state.error
@@ -165,7 +153,7 @@ def test_other_therapist_cannot_open_the_roll_call_or_enrol(session, factory, wo
 def test_forms_show_the_services_messages(session, world):
     """The states no longer check ranges themselves: what the service says is shown."""
     own = world["own"].id
-    state = make_state(ClientRecordState, world["token"], client_id=str(own))
+    state = page_state(ClientRecordState, world["token"], client_id=str(own))
     ClientRecordState.load.fn(state)
     today = date.today().isoformat()
     for summary, message in (("   ", "Write a short summary of the review."),
@@ -177,7 +165,7 @@ def test_forms_show_the_services_messages(session, world):
     assert state.review_errors == {"reviewed_on": "A review cannot be in the future."}
     assert session.exec(select(PlanReview)).all() == []
 
-    group_state = make_state(GroupState, world["token"], group_id=str(world["group"].id))
+    group_state = page_state(GroupState, world["token"], group_id=str(world["group"].id))
     GroupState.load.fn(group_state)
     GroupState.add_extra.fn(group_state, {"day": "someday", "start": "10:00", "duration_minutes": "5",
                                           "topic": "t" * 121})
@@ -189,8 +177,8 @@ def test_forms_show_the_services_messages(session, world):
 
 def test_the_director_cannot_use_the_emergency_access_form(session, factory, world):
     director = factory.user("director", name="Dana Director")
-    token = auth.sign_in(session, director.email, TEST_PASSWORD).token
-    state = make_state(ClientRecordState, token, client_id=str(world["theirs"].id))
+    token = sign_in_token(session, director)
+    state = page_state(ClientRecordState, token, client_id=str(world["theirs"].id))
     ClientRecordState.load.fn(state)
     assert state.found and not state.emergency_offer  # the director is never refused a record
     state._emergency_client_id = world["theirs"].id  # even with an id forced into the state

@@ -8,7 +8,7 @@ Each save runs in its own database session, as each browser event does."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlmodel import Session, func, select
@@ -24,7 +24,6 @@ from iop_app.models import (
     MoodEntry,
     PlanReview,
     TextVersion,
-    TherapyGroup,
 )
 from iop_app.services import checkins, consents, family, goals, groups, plan_reviews, program, roll_call, versions
 from iop_app.services.errors import PermissionDenied, StaleEdit, ValidationError
@@ -50,14 +49,6 @@ def local_hhmm(session, moment) -> str:
 
 def count(session, model, *where) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
-@pytest.fixture
-def team(factory):
-    therapist = factory.user("therapist", name="Maria Lopez")
-    director = factory.user("director", name="Dana Director")
-    client = factory.client(therapist, name="Alex Rivera")
-    return dict(therapist=therapist, director=director, client=client, client_user=factory.client_user(client))
 
 
 # ------------------------------------------------------------------ goals
@@ -172,18 +163,8 @@ def test_a_forged_version_is_refused(session, team, goal):
 
 # ------------------------------------------------------------------ group sessions
 @pytest.fixture
-def meeting(session, team):
-    today = program.local_today(session)
-    group = TherapyGroup(name="Process", group_type="process", facilitator_id=team["therapist"].id,
-                         weekdays="1,2,3,4,5", start_time=time(9), duration_minutes=90,
-                         start_date=today - timedelta(days=30))
-    session.add(group)
-    session.flush()
-    row = GroupSession(group_id=group.id, duration_minutes=90,
-                       starts_at=program.to_utc(datetime.combine(today, time(9)), program.program_tz(session)))
-    session.add(row)
-    session.commit()
-    return row
+def meeting(factory, team):
+    return factory.session_today(team["therapist"], start=time(9), minutes=90, weekdays="1,2,3,4,5")
 
 
 def test_second_notes_save_on_a_stale_copy_is_refused(session, fresh, team, meeting):

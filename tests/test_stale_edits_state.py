@@ -6,31 +6,24 @@ Two state instances are two browser tabs (or two people)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
-from reflex.istate.data import RouterData
-from reflex.state import State
 from sqlmodel import func, select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
-from iop_app.models import Consent, Goal, GroupSession, PlanReview, TherapyGroup
-from iop_app.services import auth, family, goals, plan_reviews, program
+from iop_app.models import Consent, Goal, GroupSession, PlanReview
+from iop_app.services import family, goals, plan_reviews, program
 from iop_app.state.client import GoalsState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_family import StaffFamilyState
 from iop_app.state.staff_groups import RollCallState
-from tests.helpers import TEST_PASSWORD, call
+from tests.helpers import call, page_state, sign_in_token
 
 
 def tab(session, cls, user, **params):
     """A page state of a fresh browser tab signed in as `user`, with URL params."""
-    root = State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.session_token = auth.sign_in(session, user.email, TEST_PASSWORD).token
-    if params:
-        state.router = RouterData.from_router_data({"query": dict(params), "pathname": "/x"})
-    return state
+    return page_state(cls, sign_in_token(session, user), **params)
 
 
 def sent(state) -> dict:
@@ -38,29 +31,15 @@ def sent(state) -> dict:
     return state.dict()[state.get_full_name()]
 
 
-@pytest.fixture
-def team(session, factory, db_url, monkeypatch):
-    monkeypatch.setenv("REFLEX_DB_URL", db_url)
-    therapist = factory.user("therapist", name="Maria Lopez")
-    director = factory.user("director", name="Dana Director")
-    client = factory.client(therapist, name="Alex Rivera")
-    return dict(therapist=therapist, director=director, client=client, client_user=factory.client_user(client))
+# Every test here runs page-state handlers, which open the app's own sessions.
+pytestmark = pytest.mark.usefixtures("app_db")
 
 
 # ------------------------------------------------------------------ group session topic and notes
 @pytest.fixture
-def meeting(session, team):
-    today = program.local_today(session)
-    group = TherapyGroup(name="Process", group_type="process", facilitator_id=team["therapist"].id,
-                         weekdays="1,2,3,4,5,6,7", start_time=time(0), duration_minutes=60,
-                         start_date=today - timedelta(days=30))
-    session.add(group)
-    session.flush()
-    row = GroupSession(group_id=group.id, duration_minutes=60, topic="Triggers",
-                       starts_at=program.to_utc(datetime.combine(today, time(0)), program.program_tz(session)))
-    session.add(row)
-    session.commit()
-    return row
+def meeting(factory, team):
+    return factory.session_today(team["therapist"], start=time(0), minutes=60, weekdays="1,2,3,4,5,6,7",
+                                 topic="Triggers")
 
 
 def test_stale_notes_save_shows_who_and_reload_and_keeps_the_text(session, team, meeting):

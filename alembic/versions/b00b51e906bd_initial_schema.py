@@ -4,12 +4,14 @@ Revision ID: b00b51e906bd
 Revises: 
 Create Date: 2026-11-22 13:42:36.964879
 
+Written by autogenerate, then put in the shared helpers' terms
+(iop_app/models/migration_helpers.py): the same tables, constraints and indexes.
 """
 from typing import Sequence, Union
 
-from alembic import op
-import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
+from iop_app.models.migration_helpers import (
+    boolean, create, day, drop, index, integer, real, table, text, time_of_day, unique, utc,
+)
 
 
 # revision identifiers, used by Alembic.
@@ -19,521 +21,172 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _tables():
+    """Every table of the first schema, in the order they are created (a table
+    after those it references); built afresh for each run."""
+    return (
+        table("program_setting",
+            text("key", 64), text("value", 255),
+            pk=("key",),
+        ),
+        table("user",
+            integer("id"), text("email", 254), text("full_name", 120), text("password_hash", 255), text("role", 16),
+            boolean("active"), integer("failed_signins"), utc("locked_until", null=True), utc("created_at"),
+            indexes=(index("email", unique=True), index("role")),
+        ),
+        table("auth_session",
+            integer("id"), text("token_hash", 64), integer("user_id"), utc("created_at"), utc("last_seen_at"),
+            utc("expires_at"), utc("ended_at", null=True), text("ended_reason", 32, null=True),
+            fks={"user_id": "user.id"},
+            indexes=(index("token_hash", unique=True), index("user_id")),
+        ),
+        table("client",
+            integer("id"), integer("user_id"), day("admission_date"), text("status", 16),
+            integer("primary_therapist_id", null=True), text("level_of_care", 8), text("stage_of_change", 24),
+            day("discharge_date", null=True), text("discharge_note", 2000),
+            fks={"primary_therapist_id": "user.id", "user_id": "user.id"},
+            constraints=(unique("user_id"),),
+            indexes=(index("admission_date"), index("primary_therapist_id"), index("status")),
+        ),
+        table("staff_profile",
+            integer("id"), integer("user_id"), text("credentials", 60), text("phone", 40),
+            fks={"user_id": "user.id"},
+            constraints=(unique("user_id"),),
+        ),
+        table("therapy_group",
+            integer("id"), text("name", 80), text("group_type", 32), integer("facilitator_id"), text("weekdays", 20),
+            time_of_day("start_time"), integer("duration_minutes"), integer("capacity"), day("start_date"),
+            day("end_date", null=True), text("location", 80), text("description", 1000),
+            fks={"facilitator_id": "user.id"},
+            indexes=(index("facilitator_id"),),
+        ),
+        table("audit_event",
+            integer("id"), utc("at"), integer("actor_user_id", null=True), text("actor_label", 254), text("action", 64),
+            integer("client_id", null=True), text("target", 120), text("outcome", 16), text("detail", 500),
+            fks={"actor_user_id": "user.id", "client_id": "client.id"},
+            indexes=(index("action"), index("actor_user_id"), index("at"),
+                     index("client_id", "at", name="ix_audit_event_client_at")),
+        ),
+        table("family_link",
+            integer("id"), integer("client_id"), text("name", 120), text("relationship", 60), text("email", 254),
+            integer("family_user_id", null=True), text("invite_code_hash", 64, null=True),
+            utc("invite_expires_at", null=True), utc("invited_at", null=True), utc("activated_at", null=True),
+            utc("created_at"),
+            fks={"client_id": "client.id", "family_user_id": "user.id"},
+            indexes=(index("client_id"), index("family_user_id")),
+        ),
+        table("family_session",
+            integer("id"), integer("client_id"), integer("therapist_id"), integer("duration_minutes"), text("mode", 16),
+            text("status", 16), utc("starts_at", null=True), text("note", 500), text("cancel_reason", 300),
+            integer("minutes_attended"), utc("created_at"), utc("updated_at"),
+            fks={"client_id": "client.id", "therapist_id": "user.id"},
+            indexes=(index("client_id", "starts_at", name="ix_family_session_client_start"), index("therapist_id")),
+        ),
+        table("goal",
+            integer("id"), integer("client_id"), text("title", 120), text("why", 1000), text("life_area", 32),
+            text("horizon", 16), day("target_date", null=True), text("status", 16), integer("progress_pct"),
+            utc("created_at"), integer("created_by"), utc("updated_at"),
+            fks={"client_id": "client.id", "created_by": "user.id"},
+            indexes=(index("client_id"),),
+        ),
+        table("group_membership",
+            integer("id"), integer("group_id"), integer("client_id"), day("joined_on"), day("left_on", null=True),
+            fks={"client_id": "client.id", "group_id": "therapy_group.id"},
+            indexes=(index("client_id", "group_id", name="ix_group_membership_client"), index("group_id")),
+        ),
+        table("group_session",
+            integer("id"), integer("group_id"), utc("starts_at"), integer("duration_minutes"), text("topic", 120),
+            text("notes", 4000), boolean("cancelled"), text("cancel_reason", 200), boolean("extra"),
+            fks={"group_id": "therapy_group.id"},
+            indexes=(index("group_id", "starts_at", name="ix_group_session_group_start"), index("starts_at")),
+        ),
+        table("individual_session",
+            integer("id"), integer("client_id"), integer("therapist_id"), utc("starts_at"), integer("duration_minutes"),
+            text("status", 16), integer("minutes_attended"), text("note", 2000),
+            fks={"client_id": "client.id", "therapist_id": "user.id"},
+            indexes=(index("client_id", "starts_at", name="ix_individual_session_client_start"), index("therapist_id")),
+        ),
+        table("mood_entry",
+            integer("id"), integer("client_id"), day("day"), integer("mood"), integer("anxiety"), integer("craving"),
+            real("sleep_hours"), boolean("used_substance"), text("substances", 200), text("triggers", 500),
+            text("coping", 500), text("note", 2000), boolean("late"), utc("created_at"), utc("updated_at"),
+            fks={"client_id": "client.id"},
+            constraints=(unique("client_id", "day", name="uq_mood_entry_client_day"),),
+            indexes=(index("day", "client_id", name="ix_mood_entry_day_client"),),
+        ),
+        table("need",
+            integer("id"), integer("client_id"), text("label", 120), text("area", 32), boolean("active"),
+            boolean("in_focus"), utc("created_at"),
+            fks={"client_id": "client.id"},
+            indexes=(index("client_id"),),
+        ),
+        table("need_ranking",
+            integer("id"), integer("client_id"), utc("created_at"), integer("by_user_id"),
+            fks={"by_user_id": "user.id", "client_id": "client.id"},
+            indexes=(index("client_id", "created_at", name="ix_need_ranking_client_at"),),
+        ),
+        table("plan_review",
+            integer("id"), integer("client_id"), day("reviewed_on"), integer("reviewer_id"), text("summary", 4000),
+            fks={"client_id": "client.id", "reviewer_id": "user.id"},
+            indexes=(index("client_id", "reviewed_on", name="ix_plan_review_client_on"),),
+        ),
+        table("attendance",
+            integer("id"), integer("session_id"), integer("client_id"), text("status", 16), integer("minutes"),
+            utc("recorded_at"), integer("recorded_by"), text("edit_reason", 300),
+            fks={"client_id": "client.id", "recorded_by": "user.id", "session_id": "group_session.id"},
+            constraints=(unique("session_id", "client_id", name="uq_attendance_session_client"),),
+            indexes=(index("client_id", "session_id", name="ix_attendance_client_session"),),
+        ),
+        table("consent",
+            integer("id"), integer("client_id"), integer("family_link_id"), text("scope", 32), text("purpose", 300),
+            day("expires_on", null=True), text("expiry_event", 200), text("signature", 120), day("signed_on"),
+            utc("granted_at"), utc("revoked_at", null=True), boolean("on_paper"), integer("recorded_by"),
+            fks={"client_id": "client.id", "family_link_id": "family_link.id", "recorded_by": "user.id"},
+            indexes=(index("client_id"), index("family_link_id", "revoked_at", name="ix_consent_link")),
+        ),
+        table("family_session_message",
+            integer("id"), integer("family_session_id"), integer("author_id"), text("kind", 24), text("body", 1000),
+            utc("at"),
+            fks={"author_id": "user.id", "family_session_id": "family_session.id"},
+            indexes=(index("family_session_id"),),
+        ),
+        table("goal_step",
+            integer("id"), integer("goal_id"), integer("position"), text("text", 200), boolean("done"),
+            utc("done_at", null=True),
+            fks={"goal_id": "goal.id"},
+            indexes=(index("goal_id"),),
+        ),
+        table("goal_update",
+            integer("id"), integer("goal_id"), utc("at"), integer("by_user_id"), text("kind", 16), integer("progress_pct"),
+            text("status", 16), text("note", 500),
+            fks={"by_user_id": "user.id", "goal_id": "goal.id"},
+            indexes=(index("goal_id"),),
+        ),
+        table("need_ranking_item",
+            integer("id"), integer("ranking_id"), integer("need_id"), integer("position"),
+            fks={"need_id": "need.id", "ranking_id": "need_ranking.id"},
+            indexes=(index("ranking_id"),),
+        ),
+        table("slot_proposal",
+            integer("id"), integer("family_session_id"), utc("starts_at"), text("status", 16),
+            integer("accepted_by", null=True), utc("accepted_at", null=True),
+            fks={"accepted_by": "user.id", "family_session_id": "family_session.id"},
+            indexes=(index("family_session_id"),),
+        ),
+        table("disclosure",
+            integer("id"), integer("client_id"), integer("consent_id"), integer("family_user_id"), text("what", 200),
+            utc("at"),
+            fks={"client_id": "client.id", "consent_id": "consent.id", "family_user_id": "user.id"},
+            indexes=(index("client_id", "at", name="ix_disclosure_client_at"),),
+        ),
+    )
+
+
 def upgrade() -> None:
     """Upgrade schema."""
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('program_setting',
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('value', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.PrimaryKeyConstraint('key')
-    )
-    op.create_table('user',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
-    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('failed_signins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_user_email'), ['email'], unique=True)
-        batch_op.create_index(batch_op.f('ix_user_role'), ['role'], unique=False)
-
-    op.create_table('auth_session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('ended_reason', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('auth_session', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_auth_session_token_hash'), ['token_hash'], unique=True)
-        batch_op.create_index(batch_op.f('ix_auth_session_user_id'), ['user_id'], unique=False)
-
-    op.create_table('client',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('admission_date', sa.Date(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('primary_therapist_id', sa.Integer(), nullable=True),
-    sa.Column('level_of_care', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('stage_of_change', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-    sa.Column('discharge_date', sa.Date(), nullable=True),
-    sa.Column('discharge_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.ForeignKeyConstraint(['primary_therapist_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('user_id')
-    )
-    with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_client_admission_date'), ['admission_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_client_primary_therapist_id'), ['primary_therapist_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_client_status'), ['status'], unique=False)
-
-    op.create_table('staff_profile',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('credentials', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('user_id')
-    )
-    op.create_table('therapy_group',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('group_type', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('facilitator_id', sa.Integer(), nullable=False),
-    sa.Column('weekdays', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('start_time', sa.Time(), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('capacity', sa.Integer(), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=True),
-    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.ForeignKeyConstraint(['facilitator_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('therapy_group', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_therapy_group_facilitator_id'), ['facilitator_id'], unique=False)
-
-    op.create_table('audit_event',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('actor_user_id', sa.Integer(), nullable=True),
-    sa.Column('actor_label', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=True),
-    sa.Column('target', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['actor_user_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_actor_user_id'), ['actor_user_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
-        batch_op.create_index('ix_audit_event_client_at', ['client_id', 'at'], unique=False)
-
-    op.create_table('family_link',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('relationship', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('family_user_id', sa.Integer(), nullable=True),
-    sa.Column('invite_code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('invite_expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('invited_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('activated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['family_user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('family_link', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_family_link_client_id'), ['client_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_family_link_family_user_id'), ['family_user_id'], unique=False)
-
-    op.create_table('family_session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('therapist_id', sa.Integer(), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('cancel_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('minutes_attended', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['therapist_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('family_session', schema=None) as batch_op:
-        batch_op.create_index('ix_family_session_client_start', ['client_id', 'starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_family_session_therapist_id'), ['therapist_id'], unique=False)
-
-    op.create_table('goal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('why', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('life_area', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('horizon', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('target_date', sa.Date(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('progress_pct', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['created_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('goal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_goal_client_id'), ['client_id'], unique=False)
-
-    op.create_table('group_membership',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('group_id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('joined_on', sa.Date(), nullable=False),
-    sa.Column('left_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['group_id'], ['therapy_group.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('group_membership', schema=None) as batch_op:
-        batch_op.create_index('ix_group_membership_client', ['client_id', 'group_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_group_membership_group_id'), ['group_id'], unique=False)
-
-    op.create_table('group_session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('group_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('cancelled', sa.Boolean(), nullable=False),
-    sa.Column('cancel_reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('extra', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['group_id'], ['therapy_group.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('group_session', schema=None) as batch_op:
-        batch_op.create_index('ix_group_session_group_start', ['group_id', 'starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_group_session_starts_at'), ['starts_at'], unique=False)
-
-    op.create_table('individual_session',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('therapist_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('minutes_attended', sa.Integer(), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['therapist_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('individual_session', schema=None) as batch_op:
-        batch_op.create_index('ix_individual_session_client_start', ['client_id', 'starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_individual_session_therapist_id'), ['therapist_id'], unique=False)
-
-    op.create_table('mood_entry',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('mood', sa.Integer(), nullable=False),
-    sa.Column('anxiety', sa.Integer(), nullable=False),
-    sa.Column('craving', sa.Integer(), nullable=False),
-    sa.Column('sleep_hours', sa.Float(), nullable=False),
-    sa.Column('used_substance', sa.Boolean(), nullable=False),
-    sa.Column('substances', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('triggers', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('coping', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('late', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('client_id', 'day', name='uq_mood_entry_client_day')
-    )
-    with op.batch_alter_table('mood_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_mood_entry_day_client', ['day', 'client_id'], unique=False)
-
-    op.create_table('need',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('area', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('in_focus', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('need', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_need_client_id'), ['client_id'], unique=False)
-
-    op.create_table('need_ranking',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('by_user_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['by_user_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('need_ranking', schema=None) as batch_op:
-        batch_op.create_index('ix_need_ranking_client_at', ['client_id', 'created_at'], unique=False)
-
-    op.create_table('plan_review',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('reviewed_on', sa.Date(), nullable=False),
-    sa.Column('reviewer_id', sa.Integer(), nullable=False),
-    sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['reviewer_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('plan_review', schema=None) as batch_op:
-        batch_op.create_index('ix_plan_review_client_on', ['client_id', 'reviewed_on'], unique=False)
-
-    op.create_table('attendance',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('minutes', sa.Integer(), nullable=False),
-    sa.Column('recorded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('recorded_by', sa.Integer(), nullable=False),
-    sa.Column('edit_reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['recorded_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['session_id'], ['group_session.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('session_id', 'client_id', name='uq_attendance_session_client')
-    )
-    with op.batch_alter_table('attendance', schema=None) as batch_op:
-        batch_op.create_index('ix_attendance_client_session', ['client_id', 'session_id'], unique=False)
-
-    op.create_table('consent',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('family_link_id', sa.Integer(), nullable=False),
-    sa.Column('scope', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
-    sa.Column('expires_on', sa.Date(), nullable=True),
-    sa.Column('expiry_event', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('signature', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('signed_on', sa.Date(), nullable=False),
-    sa.Column('granted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('on_paper', sa.Boolean(), nullable=False),
-    sa.Column('recorded_by', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['family_link_id'], ['family_link.id'], ),
-    sa.ForeignKeyConstraint(['recorded_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('consent', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_consent_client_id'), ['client_id'], unique=False)
-        batch_op.create_index('ix_consent_link', ['family_link_id', 'revoked_at'], unique=False)
-
-    op.create_table('family_session_message',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('family_session_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['family_session_id'], ['family_session.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('family_session_message', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_family_session_message_family_session_id'), ['family_session_id'], unique=False)
-
-    op.create_table('goal_step',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('goal_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('done', sa.Boolean(), nullable=False),
-    sa.Column('done_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('goal_step', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_goal_step_goal_id'), ['goal_id'], unique=False)
-
-    op.create_table('goal_update',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('goal_id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('by_user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('progress_pct', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['by_user_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('goal_update', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_goal_update_goal_id'), ['goal_id'], unique=False)
-
-    op.create_table('need_ranking_item',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('ranking_id', sa.Integer(), nullable=False),
-    sa.Column('need_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['need_id'], ['need.id'], ),
-    sa.ForeignKeyConstraint(['ranking_id'], ['need_ranking.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('need_ranking_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_need_ranking_item_ranking_id'), ['ranking_id'], unique=False)
-
-    op.create_table('slot_proposal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('family_session_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('accepted_by', sa.Integer(), nullable=True),
-    sa.Column('accepted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['accepted_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['family_session_id'], ['family_session.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('slot_proposal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_slot_proposal_family_session_id'), ['family_session_id'], unique=False)
-
-    op.create_table('disclosure',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('consent_id', sa.Integer(), nullable=False),
-    sa.Column('family_user_id', sa.Integer(), nullable=False),
-    sa.Column('what', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['consent_id'], ['consent.id'], ),
-    sa.ForeignKeyConstraint(['family_user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('disclosure', schema=None) as batch_op:
-        batch_op.create_index('ix_disclosure_client_at', ['client_id', 'at'], unique=False)
-
-    # ### end Alembic commands ###
+    create(*_tables())
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('disclosure', schema=None) as batch_op:
-        batch_op.drop_index('ix_disclosure_client_at')
-
-    op.drop_table('disclosure')
-    with op.batch_alter_table('slot_proposal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_slot_proposal_family_session_id'))
-
-    op.drop_table('slot_proposal')
-    with op.batch_alter_table('need_ranking_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_need_ranking_item_ranking_id'))
-
-    op.drop_table('need_ranking_item')
-    with op.batch_alter_table('goal_update', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_goal_update_goal_id'))
-
-    op.drop_table('goal_update')
-    with op.batch_alter_table('goal_step', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_goal_step_goal_id'))
-
-    op.drop_table('goal_step')
-    with op.batch_alter_table('family_session_message', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_family_session_message_family_session_id'))
-
-    op.drop_table('family_session_message')
-    with op.batch_alter_table('consent', schema=None) as batch_op:
-        batch_op.drop_index('ix_consent_link')
-        batch_op.drop_index(batch_op.f('ix_consent_client_id'))
-
-    op.drop_table('consent')
-    with op.batch_alter_table('attendance', schema=None) as batch_op:
-        batch_op.drop_index('ix_attendance_client_session')
-
-    op.drop_table('attendance')
-    with op.batch_alter_table('plan_review', schema=None) as batch_op:
-        batch_op.drop_index('ix_plan_review_client_on')
-
-    op.drop_table('plan_review')
-    with op.batch_alter_table('need_ranking', schema=None) as batch_op:
-        batch_op.drop_index('ix_need_ranking_client_at')
-
-    op.drop_table('need_ranking')
-    with op.batch_alter_table('need', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_need_client_id'))
-
-    op.drop_table('need')
-    with op.batch_alter_table('mood_entry', schema=None) as batch_op:
-        batch_op.drop_index('ix_mood_entry_day_client')
-
-    op.drop_table('mood_entry')
-    with op.batch_alter_table('individual_session', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_individual_session_therapist_id'))
-        batch_op.drop_index('ix_individual_session_client_start')
-
-    op.drop_table('individual_session')
-    with op.batch_alter_table('group_session', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_group_session_starts_at'))
-        batch_op.drop_index('ix_group_session_group_start')
-
-    op.drop_table('group_session')
-    with op.batch_alter_table('group_membership', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_group_membership_group_id'))
-        batch_op.drop_index('ix_group_membership_client')
-
-    op.drop_table('group_membership')
-    with op.batch_alter_table('goal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_goal_client_id'))
-
-    op.drop_table('goal')
-    with op.batch_alter_table('family_session', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_family_session_therapist_id'))
-        batch_op.drop_index('ix_family_session_client_start')
-
-    op.drop_table('family_session')
-    with op.batch_alter_table('family_link', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_family_link_family_user_id'))
-        batch_op.drop_index(batch_op.f('ix_family_link_client_id'))
-
-    op.drop_table('family_link')
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index('ix_audit_event_client_at')
-        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_actor_user_id'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_action'))
-
-    op.drop_table('audit_event')
-    with op.batch_alter_table('therapy_group', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_therapy_group_facilitator_id'))
-
-    op.drop_table('therapy_group')
-    op.drop_table('staff_profile')
-    with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_client_status'))
-        batch_op.drop_index(batch_op.f('ix_client_primary_therapist_id'))
-        batch_op.drop_index(batch_op.f('ix_client_admission_date'))
-
-    op.drop_table('client')
-    with op.batch_alter_table('auth_session', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_auth_session_user_id'))
-        batch_op.drop_index(batch_op.f('ix_auth_session_token_hash'))
-
-    op.drop_table('auth_session')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_user_role'))
-        batch_op.drop_index(batch_op.f('ix_user_email'))
-
-    op.drop_table('user')
-    op.drop_table('program_setting')
-    # ### end Alembic commands ###
+    drop(*_tables())

@@ -25,7 +25,9 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
+import sqlmodel
+
+from iop_app.models.migration_helpers import day, text
 
 
 # revision identifiers, used by Alembic.
@@ -100,11 +102,9 @@ def _unreferenced_pending_users():
 def upgrade() -> None:
     """Upgrade schema."""
     with op.batch_alter_table('consent', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('end_event', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False,
-                                      server_default=''))
-        batch_op.add_column(sa.Column('ended_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('ended_reason', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False,
-                                      server_default=''))
+        batch_op.add_column(text('end_event', 32, server_default=''))
+        batch_op.add_column(day('ended_on', null=True))
+        batch_op.add_column(text('ended_reason', 200, server_default=''))
         # The closed set of enums.ConsentEndEvent (plus "" for none).
         batch_op.create_check_constraint('ck_consent_end_event', "end_event IN ('', 'discharge')")
 

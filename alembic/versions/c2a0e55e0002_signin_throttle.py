@@ -12,8 +12,8 @@ Create Date: 2026-11-24 10:00:00.000000
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (sqlmodel.sql.sqltypes.AutoString / UTCDateTime)
+
+from iop_app.models.migration_helpers import create, drop, index, integer, table, text, utc
 
 
 # revision identifiers, used by Alembic.
@@ -23,21 +23,18 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _failure_counter():
+    return table("failure_counter",
+                 text("kind", 32), text("key", 254), integer("failures"), utc("last_failure_at"),
+                 utc("delayed_until", null=True),
+                 pk=("kind", "key"), indexes=(index("last_failure_at"),))
+
+
 def upgrade() -> None:
-    op.create_table('failure_counter',
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
-    sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('last_failure_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('delayed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('kind', 'key')
-    )
-    with op.batch_alter_table('failure_counter', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_failure_counter_last_failure_at'), ['last_failure_at'], unique=False)
+    create(_failure_counter())
 
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('client_ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False,
-                                      server_default=''))
+        batch_op.add_column(text('client_ip', 64, server_default=''))
 
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
@@ -46,13 +43,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('failed_signins', sa.Integer(), nullable=False, server_default='0'))
-        batch_op.add_column(sa.Column('locked_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
+        batch_op.add_column(integer('failed_signins', server_default='0'))
+        batch_op.add_column(utc('locked_until', null=True))
 
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.drop_column('client_ip')
 
-    with op.batch_alter_table('failure_counter', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_failure_counter_last_failure_at'))
-
-    op.drop_table('failure_counter')
+    drop(_failure_counter())

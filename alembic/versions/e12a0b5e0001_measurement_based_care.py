@@ -14,7 +14,10 @@ from typing import Union
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
+
+from iop_app.models.migration_helpers import (
+    boolean, check, create, day, drop, index, integer, json, real, table, text, unique, utc,
+)
 
 
 # revision identifiers, used by Alembic.
@@ -24,117 +27,73 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _rule():
+    return table("measure_rule",
+                 integer("id"), text("code", 16), text("timing", 16), integer("every_days", null=True),
+                 boolean("active"),
+                 constraints=(
+                     unique("code", "timing", name="uq_measure_rule_code_timing"),
+                     check("timing IN ('intake', 'interval', 'discharge')", name="ck_measure_rule_timing"),
+                     check("(timing = 'interval') = (every_days IS NOT NULL)", name="ck_measure_rule_every_days_set"),
+                     check("every_days IS NULL OR every_days BETWEEN 1 AND 365", name="ck_measure_rule_every_days"),
+                 ))
+
+
+def _tables():
+    """The tables after measure_rule, in the order they are created."""
+    return (
+        table("measure_response",
+              integer("id"), integer("client_id"), text("code", 16), text("status", 16), json("answers"),
+              real("total", null=True), text("band", 40), json("subscales"), boolean("positive", null=True),
+              json("alerts"), utc("started_at"), utc("updated_at"), utc("completed_at", null=True),
+              integer("entered_by"), integer("supersedes_id", null=True), text("correction_reason", 500),
+              fks={"client_id": "client.id", "entered_by": "user.id", "supersedes_id": "measure_response.id"},
+              constraints=(
+                  unique("supersedes_id", name="uq_measure_response_supersedes"),
+                  check("status IN ('draft', 'submitted')", name="ck_measure_response_status"),
+                  # A completed response has its server time; a draft has none.
+                  check("(status = 'submitted') = (completed_at IS NOT NULL)", name="ck_measure_response_completed"),
+              ),
+              indexes=(index("client_id", "code", "status", name="ix_measure_response_client_code"),)),
+        table("measure_alert",
+              integer("id"), integer("client_id"), integer("response_id"), text("kind", 16), text("text", 500),
+              utc("created_at"), integer("acknowledged_by", null=True), utc("acknowledged_at", null=True),
+              text("action_note", 1000),
+              fks={"acknowledged_by": "user.id", "client_id": "client.id", "response_id": "measure_response.id"},
+              constraints=(
+                  unique("response_id", "kind", name="uq_measure_alert_response_kind"),
+                  check("kind IN ('item9', 'rise', 'bam_use')", name="ck_measure_alert_kind"),
+                  # Acknowledged means by whom, when, and with a note of the action taken.
+                  check("(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name="ck_measure_alert_ack"),
+              ),
+              indexes=(index("client_id", "acknowledged_at", name="ix_measure_alert_client_open"),)),
+        table("measure_assignment",
+              integer("id"), integer("client_id"), text("code", 16), day("due_on"), text("note", 500),
+              integer("assigned_by"), utc("assigned_at"), integer("response_id", null=True),
+              fks={"assigned_by": "user.id", "client_id": "client.id", "response_id": "measure_response.id"},
+              indexes=(index("client_id", "code", name="ix_measure_assignment_client_code"),)),
+    )
+
+
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_table('measure_rule',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('timing', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('every_days', sa.Integer(), nullable=True),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code', 'timing', name='uq_measure_rule_code_timing'),
-    sa.CheckConstraint("timing IN ('intake', 'interval', 'discharge')", name='ck_measure_rule_timing'),
-    sa.CheckConstraint("(timing = 'interval') = (every_days IS NOT NULL)", name='ck_measure_rule_every_days_set'),
-    sa.CheckConstraint("every_days IS NULL OR every_days BETWEEN 1 AND 365", name='ck_measure_rule_every_days'),
-    )
+    create(_rule())
     rule = sa.table('measure_rule', sa.column('code', sa.String), sa.column('timing', sa.String),
                     sa.column('every_days', sa.Integer), sa.column('active', sa.Boolean))
     # The defaults of issue #12: PHQ-9 and GAD-7 every 2 weeks, BAM weekly, AUDIT and
     # DAST-10 at intake and discharge, URICA at intake and monthly.
     op.bulk_insert(rule, [
-        {'code': 'phq9', 'timing': 'interval', 'every_days': 14, 'active': True},
-        {'code': 'gad7', 'timing': 'interval', 'every_days': 14, 'active': True},
-        {'code': 'bam', 'timing': 'interval', 'every_days': 7, 'active': True},
-        {'code': 'audit', 'timing': 'intake', 'every_days': None, 'active': True},
-        {'code': 'audit', 'timing': 'discharge', 'every_days': None, 'active': True},
-        {'code': 'dast10', 'timing': 'intake', 'every_days': None, 'active': True},
-        {'code': 'dast10', 'timing': 'discharge', 'every_days': None, 'active': True},
-        {'code': 'urica', 'timing': 'intake', 'every_days': None, 'active': True},
-        {'code': 'urica', 'timing': 'interval', 'every_days': 30, 'active': True},
+        {'code': code, 'timing': timing, 'every_days': every_days, 'active': True}
+        for code, timing, every_days in (
+            ('phq9', 'interval', 14), ('gad7', 'interval', 14), ('bam', 'interval', 7),
+            ('audit', 'intake', None), ('audit', 'discharge', None), ('dast10', 'intake', None),
+            ('dast10', 'discharge', None), ('urica', 'intake', None), ('urica', 'interval', 30),
+        )
     ])
-    op.create_table('measure_response',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('total', sa.Float(), nullable=True),
-    sa.Column('band', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('subscales', sa.JSON(), nullable=False),
-    sa.Column('positive', sa.Boolean(), nullable=True),
-    sa.Column('alerts', sa.JSON(), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('completed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('entered_by', sa.Integer(), nullable=False),
-    sa.Column('supersedes_id', sa.Integer(), nullable=True),
-    sa.Column('correction_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['entered_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['supersedes_id'], ['measure_response.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('supersedes_id', name='uq_measure_response_supersedes'),
-    sa.CheckConstraint("status IN ('draft', 'submitted')", name='ck_measure_response_status'),
-    # A completed response has its server time; a draft has none.
-    sa.CheckConstraint("(status = 'submitted') = (completed_at IS NOT NULL)", name='ck_measure_response_completed'),
-    )
-    with op.batch_alter_table('measure_response', schema=None) as batch_op:
-        batch_op.create_index('ix_measure_response_client_code', ['client_id', 'code', 'status'], unique=False)
-
-    op.create_table('measure_alert',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('response_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('acknowledged_by', sa.Integer(), nullable=True),
-    sa.Column('acknowledged_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('action_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.ForeignKeyConstraint(['acknowledged_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['response_id'], ['measure_response.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('response_id', 'kind', name='uq_measure_alert_response_kind'),
-    sa.CheckConstraint("kind IN ('item9', 'rise', 'bam_use')", name='ck_measure_alert_kind'),
-    # Acknowledged means by whom, when, and with a note of the action taken.
-    sa.CheckConstraint("(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name='ck_measure_alert_ack'),
-    )
-    with op.batch_alter_table('measure_alert', schema=None) as batch_op:
-        batch_op.create_index('ix_measure_alert_client_open', ['client_id', 'acknowledged_at'], unique=False)
-
-    op.create_table('measure_assignment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('assigned_by', sa.Integer(), nullable=False),
-    sa.Column('assigned_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('response_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['assigned_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['response_id'], ['measure_response.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('measure_assignment', schema=None) as batch_op:
-        batch_op.create_index('ix_measure_assignment_client_code', ['client_id', 'code'], unique=False)
-
+    create(*_tables())
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('measure_assignment', schema=None) as batch_op:
-        batch_op.drop_index('ix_measure_assignment_client_code')
-
-    op.drop_table('measure_assignment')
-    with op.batch_alter_table('measure_alert', schema=None) as batch_op:
-        batch_op.drop_index('ix_measure_alert_client_open')
-
-    op.drop_table('measure_alert')
-    with op.batch_alter_table('measure_response', schema=None) as batch_op:
-        batch_op.drop_index('ix_measure_response_client_code')
-
-    op.drop_table('measure_response')
-    op.drop_table('measure_rule')
+    drop(*_tables())
+    drop(_rule())

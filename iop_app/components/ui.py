@@ -115,10 +115,13 @@ useEffect(() => {{
 """)]
 
 
-def page_frame(title: str, *children: rx.Component, width: str = "72rem") -> rx.Component:
+def page_frame(title: str, *children: rx.Component, width: str = "72rem", feedback=None) -> rx.Component:
     """The frame of every signed-in page: skip link, header, one <main> with an h1,
     and the session check: a tab left idle past the timeout clears its screen and
-    goes to sign-in by itself (the check does not count as activity)."""
+    goes to sign-in by itself (the check does not count as activity). `feedback`: a
+    page state whose `message` and `error` (the skeleton's) show under the title."""
+    if feedback is not None:
+        children = (notice(feedback.message), error_banner(feedback.error), *children)
     return rx.box(
         Ticker.create(on_tick=SessionState.check_session, every_ms=SESSION_CHECK_MS),
         rx.el.a("Skip to main content", href="#main", class_name="skip-link"),
@@ -217,6 +220,17 @@ def notice(message: rx.Var, color: str = "green") -> rx.Component:
 
 def error_banner(message: rx.Var) -> rx.Component:
     return rx.cond(message != "", rx.callout(message, color_scheme="red", role="alert", margin_y="0.5rem"))
+
+
+def submit_form(*fields: rx.Component, submit: str, on_submit, reset_on_submit: bool,
+                button: dict | None = None, **stack_props) -> rx.Component:
+    """A form: `fields` stacked (rx.vstack with `stack_props`) above its submit button
+    labelled `submit` (`button`: more props for it)."""
+    return rx.form(
+        rx.vstack(*fields, rx.button(submit, type="submit", **(button or {})), **stack_props),
+        on_submit=on_submit,
+        reset_on_submit=reset_on_submit,
+    )
 
 
 def card(*children, **props) -> rx.Component:

@@ -1,12 +1,10 @@
 """All SQLModel tables. Importing this package registers every table on
 SQLModel.metadata, which Alembic autogenerates migrations from."""
 
-from .accounts import ROLES, AuthSession, FailureCounter, ProgramSetting, StaffProfile, User, role_in
+from .accounts import AuthSession, FailureCounter, ProgramSetting, StaffProfile, User, role_in
 from .audit import AuditEvent, BreakGlassGrant, chain_hash, seal_unsealed_rows
 from .base import utcnow
 from .clinical import (
-    CLIENT_STATUSES,
-    STAGES_OF_CHANGE,
     Client,
     Goal,
     GoalStep,
@@ -18,16 +16,8 @@ from .clinical import (
     NeedRankingItem,
     PlanReview,
 )
-from .family import (
-    CONSENT_SCOPES,
-    Consent,
-    Disclosure,
-    FamilyLink,
-    FamilySession,
-    FamilySessionMessage,
-    SlotProposal,
-)
-from .groups import ATTENDANCE_STATUSES, GROUP_TYPES, Attendance, GroupMembership, GroupSession, TherapyGroup
+from .family import Consent, Disclosure, FamilyLink, FamilySession, FamilySessionMessage, SlotProposal
+from .groups import Attendance, GroupMembership, GroupSession, TherapyGroup
 from .measures import MeasureAlert, MeasureAssignment, MeasureResponse, MeasureRule
 from .record import (
     Addendum,
@@ -49,12 +39,6 @@ from .record import (
 from .versions import TextVersion
 
 __all__ = [
-    "ATTENDANCE_STATUSES",
-    "CLIENT_STATUSES",
-    "CONSENT_SCOPES",
-    "GROUP_TYPES",
-    "ROLES",
-    "STAGES_OF_CHANGE",
     "Addendum",
     "AsamRating",
     "Attendance",

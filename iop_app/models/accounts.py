@@ -9,8 +9,6 @@ from sqlmodel import Field, SQLModel, col
 from .base import utcnow
 from .enums import STAFF_ROLES, Role, enum_check
 
-ROLES = Role.values()
-
 
 class User(SQLModel, table=True):
     __tablename__ = "user"

@@ -18,9 +18,7 @@ from .enums import (
     StageOfChange,
     enum_check,
 )
-
-CLIENT_STATUSES = ClientStatus.values()
-STAGES_OF_CHANGE = StageOfChange.values()
+from .versions import Versioned
 
 
 class Client(SQLModel, table=True):
@@ -41,7 +39,7 @@ class Client(SQLModel, table=True):
     discharge_note: str = Field(default="", max_length=2000)
 
 
-class PlanReview(SQLModel, table=True):
+class PlanReview(Versioned, table=True):
     """A treatment-plan review; the next one is due 30 days after the last."""
 
     __tablename__ = "plan_review"
@@ -52,13 +50,10 @@ class PlanReview(SQLModel, table=True):
     reviewed_on: date
     reviewer_id: int = Field(foreign_key="user.id")
     summary: str = Field(default="", max_length=4000)
-    # Optimistic concurrency (services/versions.py): bumped by every edit; who and when last wrote it.
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    updated_at: datetime | None = None
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime | None = None  # last edit (Versioned)
 
 
-class Goal(SQLModel, table=True):
+class Goal(Versioned, table=True):
     __tablename__ = "goal"
     __table_args__ = (
         enum_check("goal", "life_area", LifeArea),
@@ -77,10 +72,7 @@ class Goal(SQLModel, table=True):
     progress_pct: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow)
     created_by: int = Field(foreign_key="user.id")
-    updated_at: datetime = Field(default_factory=utcnow)
-    # Optimistic concurrency (services/versions.py): bumped by every change to the goal.
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)  # every change to the goal bumps its version (Versioned)
 
 
 class GoalStep(SQLModel, table=True):

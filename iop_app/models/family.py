@@ -10,8 +10,6 @@ from sqlmodel import Field, SQLModel
 from .base import utcnow
 from .enums import ConsentEndEvent, ConsentScope, FamilySessionStatus, SessionMode, SlotStatus, enum_check
 
-CONSENT_SCOPES = ConsentScope.values()
-
 
 class FamilyLink(SQLModel, table=True):
     """A family or support person the client listed; invited to the portal on request."""

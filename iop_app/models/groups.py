@@ -9,9 +9,7 @@ from sqlmodel import Field, SQLModel, col
 
 from .base import utcnow
 from .enums import AttendanceStatus, GroupType, enum_check
-
-GROUP_TYPES = GroupType.values()
-ATTENDANCE_STATUSES = AttendanceStatus.values()
+from .versions import Versioned
 
 
 class TherapyGroup(SQLModel, table=True):
@@ -54,7 +52,7 @@ def member_on(day):
                 or_(col(GroupMembership.left_on).is_(None), GroupMembership.left_on >= day))
 
 
-class GroupSession(SQLModel, table=True):
+class GroupSession(Versioned, table=True):
     __tablename__ = "group_session"
     __table_args__ = (Index("ix_group_session_group_start", "group_id", "starts_at"),)
 
@@ -67,11 +65,7 @@ class GroupSession(SQLModel, table=True):
     cancelled: bool = Field(default=False)
     cancel_reason: str = Field(default="", max_length=200)
     extra: bool = Field(default=False)  # added outside the weekly schedule
-    # Optimistic concurrency for topic and notes (services/versions.py): bumped by every
-    # edit of them; who and when last wrote them.
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    updated_at: datetime | None = None
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime | None = None  # last edit of the topic and notes (Versioned)
 
 
 class Attendance(SQLModel, table=True):

@@ -1,5 +1,7 @@
-"""Earlier versions of texts that an edit replaced (group session notes, goal text,
-plan review summaries, ...). Written in the same transaction as the edit."""
+"""Optimistic concurrency for edited records (services/versions.py): the version
+columns they share, and earlier versions of texts an edit replaced (group session
+notes, goal text, plan review summaries, ...), written in the same transaction as
+the edit."""
 
 from __future__ import annotations
 
@@ -9,6 +11,15 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from .base import utcnow
+
+
+class Versioned(SQLModel):
+    """A record edited through services/versions.write: `version` is bumped by every
+    write (an edit made on an older copy is refused); `updated_by` wrote it last.
+    (When: each table's own `updated_at`.)"""
+
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class TextVersion(SQLModel, table=True):

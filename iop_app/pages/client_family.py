@@ -6,7 +6,14 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import data_table, error_banner, notice, page_frame, select_field, text_field, textarea_field
+from ..components.ui import (
+    data_table,
+    page_frame,
+    select_field,
+    submit_form,
+    text_field,
+    textarea_field,
+)
 from ..state.client_family import ClientFamilyState as S
 from .family import participant_session_card
 
@@ -75,17 +82,13 @@ def support_people() -> rx.Component:
         ),
         rx.el.details(
             rx.el.summary("Add a person"),
-            rx.form(
-                rx.vstack(
-                    text_field("Name", "name", "person-name", error=e.get("name", ""), max_length=120),
-                    text_field("Relationship", "relationship", "person-relationship",
-                               error=e.get("relationship", ""), max_length=60, hint="For example: spouse, parent"),
-                    text_field("Email", "email", "person-email", type="email", error=e.get("email", "")),
-                    rx.button("Add", type="submit"),
-                    spacing="2", width="100%", max_width="28rem",
-                ),
-                on_submit=S.add_person,
-                reset_on_submit=True,
+            submit_form(
+                text_field("Name", "name", "person-name", error=e.get("name", ""), max_length=120),
+                text_field("Relationship", "relationship", "person-relationship",
+                           error=e.get("relationship", ""), max_length=60, hint="For example: spouse, parent"),
+                text_field("Email", "email", "person-email", type="email", error=e.get("email", "")),
+                submit="Add", on_submit=S.add_person, reset_on_submit=True,
+                spacing="2", width="100%", max_width="28rem",
             ),
         ),
         style={"marginBottom": "1.5rem"},
@@ -107,33 +110,28 @@ def consents_section() -> rx.Component:
             S.link_options.length() > 0,
             rx.el.details(
                 rx.el.summary("Sign a new consent"),
-                rx.form(
-                    rx.vstack(
-                        select_field("Share with", "family_link_id", "consent-person",
-                                     S.link_options, error=e.get("family_link_id", "")),
-                        select_field("What may be shared", "scope", "consent-scope", SCOPE_OPTIONS,
-                                     error=e.get("scope", "")),
-                        rx.text("Check-in notes and clinical notes are never shared.", size="1",
-                                color_scheme="gray"),
-                        textarea_field("Purpose of sharing", "purpose", "consent-purpose",
-                                       error=e.get("purpose", ""), max_length=300),
-                        text_field("Ends on (date)", "expires_on", "consent-expires", type="date",
-                                   error=e.get("expires_on", ""), hint="Give a date, an event below, or both."),
-                        select_field("Does it end when you are discharged?", "end_event", "consent-end-event",
-                                     END_EVENT_OPTIONS, error=e.get("end_event", "")),
-                        text_field("…or ends at another event", "expiry_event", "consent-event",
-                                   error=e.get("expiry_event", ""), max_length=200,
-                                   placeholder="e.g. the end of my probation"),
-                        text_field("Signature: type your full name", "signature", "consent-signature",
-                                   error=e.get("signature", ""), hint="Your full name exactly as on your record.",
-                                   max_length=120),
-                        text_field("Date signed", "signed_on", "consent-signed", type="date",
-                                   error=e.get("signed_on", ""), default_value=S.today),
-                        rx.button("Sign consent", type="submit"),
-                        spacing="2", width="100%", max_width="32rem",
-                    ),
-                    on_submit=S.grant,
-                    reset_on_submit=False,
+                submit_form(
+                    select_field("Share with", "family_link_id", "consent-person",
+                                 S.link_options, error=e.get("family_link_id", "")),
+                    select_field("What may be shared", "scope", "consent-scope", SCOPE_OPTIONS,
+                                 error=e.get("scope", "")),
+                    rx.text("Check-in notes and clinical notes are never shared.", size="1", color_scheme="gray"),
+                    textarea_field("Purpose of sharing", "purpose", "consent-purpose",
+                                   error=e.get("purpose", ""), max_length=300),
+                    text_field("Ends on (date)", "expires_on", "consent-expires", type="date",
+                               error=e.get("expires_on", ""), hint="Give a date, an event below, or both."),
+                    select_field("Does it end when you are discharged?", "end_event", "consent-end-event",
+                                 END_EVENT_OPTIONS, error=e.get("end_event", "")),
+                    text_field("…or ends at another event", "expiry_event", "consent-event",
+                               error=e.get("expiry_event", ""), max_length=200,
+                               placeholder="e.g. the end of my probation"),
+                    text_field("Signature: type your full name", "signature", "consent-signature",
+                               error=e.get("signature", ""), hint="Your full name exactly as on your record.",
+                               max_length=120),
+                    text_field("Date signed", "signed_on", "consent-signed", type="date",
+                               error=e.get("signed_on", ""), default_value=S.today),
+                    submit="Sign consent", on_submit=S.grant, reset_on_submit=False,
+                    spacing="2", width="100%", max_width="32rem",
                 ),
             ),
         ),
@@ -168,13 +166,12 @@ def sessions_section() -> rx.Component:
 def client_family_page() -> rx.Component:
     return page_frame(
         "Family and support",
-        notice(S.message),
-        error_banner(S.error),
         sessions_section(),
         support_people(),
         consents_section(),
         disclosures_section(),
         width="60rem",
+        feedback=S,
     )
 
 

@@ -98,8 +98,6 @@ def accounts_page() -> rx.Component:
     errors = AccountsState.errors
     return page_frame(
         "Accounts",
-        notice(AccountsState.message),
-        error_banner(AccountsState.error),
         rx.card(
             rx.heading("Create an account", as_="h2", size="4"),
             rx.form(
@@ -144,6 +142,7 @@ def accounts_page() -> rx.Component:
         ),
         data_table("All accounts", ["Name", "Email", "Role", "Status", "Actions"], AccountsState.accounts,
                    _account_row),
+        feedback=AccountsState,
     )
 
 

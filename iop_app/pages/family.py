@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import card, error_banner, field_label, notice, page_frame, text_field
+from ..components.ui import card, field_label, notice, page_frame, submit_form, text_field
 from ..services.family import REDISCLOSURE_NOTICE
 from ..state.family import NOTHING_TO_SHOW, FamilyActivateState, FamilyHomeState
 
@@ -37,6 +37,17 @@ def message_history(messages) -> rx.Component:
     )
 
 
+def session_facts(s, therapist_prefix: str) -> tuple[rx.Component, ...]:
+    """The lines every family-session card shows under its heading: therapist, mode
+    and length, then the note, the reason for cancelling and attendance when set."""
+    return (
+        rx.text(therapist_prefix, s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
+        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
+        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
+        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+    )
+
+
 def participant_session_card(s, state) -> rx.Component:
     """One family session, for the client or a family member: times to accept,
     withdraw, ask for another time, calendar file."""
@@ -47,10 +58,7 @@ def participant_session_card(s, state) -> rx.Component:
             wrap="wrap",
             align="center",
         ),
-        rx.text("With ", s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
-        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
-        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
-        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+        *session_facts(s, "With "),
         rx.cond(
             s.slots.length() > 0,
             rx.el.ul(
@@ -132,18 +140,13 @@ def accept_invitation_form() -> rx.Component:
     return rx.el.details(
         rx.el.summary("Accept an invitation"),
         notice(FamilyHomeState.accept_message),
-        rx.form(
-            rx.vstack(
-                rx.text("Were you given a code, and you already have this account? Enter the code here.", size="2"),
-                text_field("One-time code", "code", "accept-code", error=FamilyHomeState.accept_error,
-                           auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
-                rx.button("Accept invitation", type="submit", width="fit-content"),
-                spacing="2",
-                width="100%",
-                max_width="28rem",
-            ),
-            on_submit=FamilyHomeState.accept_invitation,
-            reset_on_submit=True,
+        submit_form(
+            rx.text("Were you given a code, and you already have this account? Enter the code here.", size="2"),
+            text_field("One-time code", "code", "accept-code", error=FamilyHomeState.accept_error,
+                       auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
+            submit="Accept invitation", button={"width": "fit-content"},
+            on_submit=FamilyHomeState.accept_invitation, reset_on_submit=True,
+            spacing="2", width="100%", max_width="28rem",
         ),
         style={"marginTop": "1.5rem"},
     )
@@ -152,8 +155,6 @@ def accept_invitation_form() -> rx.Component:
 def family_home() -> rx.Component:
     return page_frame(
         "Family portal",
-        notice(FamilyHomeState.message),
-        error_banner(FamilyHomeState.error),
         rx.cond(
             FamilyHomeState.clients.length() > 0,
             rx.fragment(
@@ -166,6 +167,7 @@ def family_home() -> rx.Component:
         ),
         rx.cond(FamilyHomeState.loaded, accept_invitation_form()),
         width="48rem",
+        feedback=FamilyHomeState,
     )
 
 
@@ -180,30 +182,25 @@ def family_activate() -> rx.Component:
                     rx.callout("Your account is active. You can now sign in.", color_scheme="green", role="status"),
                     rx.link("Go to sign-in", href=routes.SIGNIN),
                 ),
-                rx.form(
-                    rx.vstack(
-                        rx.text("Use the email address and the one-time code from the person who invited you. "
-                                "Codes work once and expire after 7 days. If you already have a family portal "
-                                "account, sign in instead and enter the code under “Accept an invitation”.",
-                                size="2"),
-                        text_field("Your name", "full_name", "act-name", error=errors.get("full_name", ""),
-                                   auto_complete="name", max_length=120,
-                                   hint="As the program and the person who invited you will see it."),
-                        text_field("Email", "email", "act-email", type="email", error=errors.get("email", ""),
-                                   auto_complete="email"),
-                        text_field("One-time code", "code", "act-code", error=errors.get("code", ""),
-                                   auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
-                        text_field("Choose a password", "password", "act-password", type="password",
-                                   error=errors.get("password", ""), auto_complete="new-password",
-                                   hint="At least 12 characters; a short sentence works well."),
-                        text_field("Type the password again", "password_confirm", "act-password2", type="password",
-                                   error=errors.get("password_confirm", ""), auto_complete="new-password"),
-                        rx.button("Activate account", type="submit"),
-                        spacing="3",
-                        width="100%",
-                    ),
-                    on_submit=FamilyActivateState.activate,
-                    reset_on_submit=False,
+                submit_form(
+                    rx.text("Use the email address and the one-time code from the person who invited you. "
+                            "Codes work once and expire after 7 days. If you already have a family portal "
+                            "account, sign in instead and enter the code under “Accept an invitation”.",
+                            size="2"),
+                    text_field("Your name", "full_name", "act-name", error=errors.get("full_name", ""),
+                               auto_complete="name", max_length=120,
+                               hint="As the program and the person who invited you will see it."),
+                    text_field("Email", "email", "act-email", type="email", error=errors.get("email", ""),
+                               auto_complete="email"),
+                    text_field("One-time code", "code", "act-code", error=errors.get("code", ""),
+                               auto_complete="one-time-code", hint="For example ABCD-EFGH-JKMN"),
+                    text_field("Choose a password", "password", "act-password", type="password",
+                               error=errors.get("password", ""), auto_complete="new-password",
+                               hint="At least 12 characters; a short sentence works well."),
+                    text_field("Type the password again", "password_confirm", "act-password2", type="password",
+                               error=errors.get("password_confirm", ""), auto_complete="new-password"),
+                    submit="Activate account", on_submit=FamilyActivateState.activate, reset_on_submit=False,
+                    spacing="3", width="100%",
                 ),
             ),
             id="main",

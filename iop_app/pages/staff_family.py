@@ -9,8 +9,6 @@ from ..components.ui import (
     LABEL_STYLE,
     card,
     data_table,
-    error_banner,
-    notice,
     page_frame,
     select_field,
     stale_notice,
@@ -20,7 +18,7 @@ from ..components.ui import (
 from ..state.staff_family import SLOT_FIELDS
 from ..state.staff_family import StaffFamilyState as S
 from .client_family import SCOPE_OPTIONS
-from .family import message_history
+from .family import message_history, session_facts
 
 
 def _card_field(label: str, name: str, key: str, sid, *, type: str = "text", error_key: str = "") -> rx.Component:
@@ -61,10 +59,7 @@ def _staff_session_card(s) -> rx.Component:
             rx.cond(s.when != "", rx.text(s.when, weight="medium")),
             wrap="wrap", align="center",
         ),
-        rx.text("Therapist ", s.therapist, " · ", s.mode, " · ", s.minutes, " minutes", size="2"),
-        rx.cond(s.note != "", rx.text("About: ", s.note, size="2")),
-        rx.cond(s.cancel_reason != "", rx.text("Reason for cancelling: ", s.cancel_reason, size="2")),
-        rx.cond(s.attended != "", rx.text("Attended: ", s.attended, size="2")),
+        *session_facts(s, "Therapist "),
         rx.cond(
             s.slots.length() > 0,
             rx.el.ul(
@@ -240,8 +235,6 @@ def consents_panel() -> rx.Component:
 def staff_family_page() -> rx.Component:
     return page_frame(
         "Family sessions",
-        notice(S.message),
-        error_banner(S.error),
         rx.text("Times are in the program's time zone (", S.tz_label, ").", size="2"),
         propose_form(),
         consents_panel(),
@@ -249,6 +242,7 @@ def staff_family_page() -> rx.Component:
         rx.cond(S.sessions.length() > 0,
                 rx.vstack(rx.foreach(S.sessions, _staff_session_card), spacing="3", width="100%"),
                 rx.text("No family sessions.")),
+        feedback=S,
     )
 
 

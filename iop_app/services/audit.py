@@ -62,6 +62,16 @@ def record(session: Session, actor: User | None, action: str, **fields) -> Audit
     return event
 
 
+def save_new(session: Session, actor: User, row, action: str, kind: str, **fields):
+    """Add a new `row` and commit it together with its audit event, whose target is
+    "<kind>:<the row's new id>" (`fields` as for record). Returns the row."""
+    session.add(row)
+    session.flush()
+    record(session, actor, action, target=f"{kind}:{row.id}", **fields)
+    session.commit()
+    return row
+
+
 _INSERT_EVENT = insert(AuditEvent)
 # Statements built once: every staff read writes an event.
 _PREVIOUS_HASH = (sa_select(AuditEvent.hash)

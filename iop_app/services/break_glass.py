@@ -62,12 +62,8 @@ def open_grant(session: Session, actor: User, client_id: int, reason: str,
         return existing
     grant = BreakGlassGrant(therapist_id=actor.id, client_id=client.id, reason=text, started_at=now,
                             expires_at=now + timedelta(minutes=program.break_glass_minutes(session)))
-    session.add(grant)
-    session.flush()
-    audit.record(session, actor, "break_glass.open", client_id=client.id, target=f"break_glass:{grant.id}",
-                 detail=f"until {grant.expires_at.isoformat(timespec='minutes')}: {text}")
-    session.commit()
-    return grant
+    return audit.save_new(session, actor, grant, "break_glass.open", "break_glass", client_id=client.id,
+                          detail=f"until {grant.expires_at.isoformat(timespec='minutes')}: {text}")
 
 
 def grant_in_use(session: Session, actor: User, client_id: int, now: datetime | None = None) -> BreakGlassGrant | None:

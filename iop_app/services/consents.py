@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import Field, PlainValidator
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -25,7 +25,7 @@ from ..models.enums import ClientStatus, ConsentEndEvent, ConsentScope, Role
 from . import audit, permissions, program, versions
 from .errors import PermissionDenied, ServiceError, StaleEdit, ValidationError
 from .ids import is_id
-from .inputs import validate
+from .inputs import ServiceInput, validate
 
 # How a consent's end event reads in a list ("until discharge from the program").
 END_EVENT_TEXT = {ConsentEndEvent.DISCHARGE: "discharge from the program"}
@@ -50,10 +50,9 @@ EndDate = _day("Enter a date like 2026-12-31.")
 SigningDate = _day("Enter the date of signing.")
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(ServiceInput):
     """The elements of a consent as entered; checked against the record after."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     family_link_id: int = Field(ge=1, strict=True)
     scope: ConsentScope
     purpose: str = Field(min_length=1, max_length=300)
@@ -63,7 +62,7 @@ class ConsentCreate(BaseModel):
     signature: str = Field(max_length=120)  # empty: named in _validate_consent (words differ on paper)
     signed_on: SigningDate
 
-    messages: ClassVar[dict[str, str]] = {
+    messages = {
         "family_link_id": "Choose one of your listed support people.",
         "scope": "Choose what may be shared.",
         "purpose": "Keep the purpose under 300 characters.",
@@ -187,43 +186,17 @@ def _validate_consent(session: Session, client: Client, *, on_paper: bool, **val
     return c.model_dump(mode="python") | {"scope": str(c.scope), "end_event": str(c.end_event)}
 
 
-def grant_consent(
-    session: Session,
-    actor: User,
-    client_id: int,
-    *,
-    family_link_id,
-    scope,
-    purpose,
-    expires_on,
-    expiry_event,
-    signature,
-    signed_on,
-    end_event="",
-) -> Consent:
-    """The client signs a consent to disclose to one listed person."""
+def grant_consent(session: Session, actor: User, client_id: int, **consent) -> Consent:
+    """The client signs a consent to disclose to one listed person; `consent` is
+    ConsentCreate's fields as keyword arguments."""
     client = _require_own_client(session, actor, client_id, "consent.grant")
-    return _save_consent(session, actor, client, "consent.grant", on_paper=False, family_link_id=family_link_id,
-                         scope=scope, purpose=purpose, expires_on=expires_on, expiry_event=expiry_event,
-                         signature=signature, signed_on=signed_on, end_event=end_event)
+    return _save_consent(session, actor, client, "consent.grant", on_paper=False, **consent)
 
 
-def record_paper_consent(
-    session: Session,
-    actor: User,
-    client_id: int,
-    *,
-    family_link_id,
-    scope,
-    purpose,
-    expires_on,
-    expiry_event,
-    signature,
-    signed_on,
-    end_event="",
-    expected_consent_version: int | None = None,
-) -> Consent:
-    """A therapist (or the director) records a consent the client signed on paper.
+def record_paper_consent(session: Session, actor: User, client_id: int, *,
+                         expected_consent_version: int | None = None, **consent) -> Consent:
+    """A therapist (or the director) records a consent the client signed on paper
+    (`consent`: ConsentCreate's fields, as for grant_consent).
     A signed consent is not edited afterwards: a wrong entry is revoked (it stays in
     the history) and the paper recorded again. `expected_consent_version` is the
     person's FamilyLink.consent_version the page showed: a consent recorded for them
@@ -231,9 +204,7 @@ def record_paper_consent(
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="consent.record_paper",
                                  roles=permissions.STAFF)
     return _save_consent(session, actor, client, "consent.record_paper", on_paper=True,
-                         expected_consent_version=expected_consent_version,
-                         family_link_id=family_link_id, scope=scope, purpose=purpose, expires_on=expires_on,
-                         expiry_event=expiry_event, signature=signature, signed_on=signed_on, end_event=end_event)
+                         expected_consent_version=expected_consent_version, **consent)
 
 
 def _consent_recorded_since(session: Session, actor: User, client: Client, link: FamilyLink, action: str) -> StaleEdit:
@@ -266,12 +237,7 @@ def _save_consent(session: Session, actor: User, client: Client, action: str, *,
     if claimed != 1:
         raise _consent_recorded_since(session, actor, client, link, action)
     consent = Consent(client_id=client.id, on_paper=on_paper, recorded_by=actor.id, granted_at=utcnow(), **fields)
-    session.add(consent)
-    session.flush()
-    audit.record(session, actor, action, client_id=client.id, target=f"consent:{consent.id}",
-                 detail=fields["scope"])
-    session.commit()
-    return consent
+    return audit.save_new(session, actor, consent, action, "consent", client_id=client.id, detail=fields["scope"])
 
 
 def revoke_consent(session: Session, actor: User, consent_id) -> Consent:

@@ -43,9 +43,8 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -54,7 +53,7 @@ from ..models.enums import Role
 from . import audit, auth, permissions, program, throttle
 from .consents import deny, link_of_client
 from .errors import ServiceError, ValidationError
-from .inputs import validate
+from .inputs import ServiceInput, validate
 
 INVITE_VALID_FOR = timedelta(days=7)
 # Unambiguous letters and digits (no 0/O, 1/I/L): the code is read aloud or typed.
@@ -109,15 +108,14 @@ class DisclosureRow:
     what: str
 
 
-class PersonCreate(BaseModel):
+class PersonCreate(ServiceInput):
     """A support person as the client lists them."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     name: str = Field(min_length=1, max_length=120)
     relationship: str = Field(min_length=1, max_length=60)
     email: str = Field(max_length=254)
 
-    messages: ClassVar[dict[str, str]] = {
+    messages = {
         "name": "Enter their name (up to 120 characters).",
         "relationship": "Enter how they are related to you (up to 60 characters).",
         "email": "Enter a valid email address.",
@@ -177,11 +175,7 @@ def add_link(session: Session, actor: User, client_id: int, *, name: str, relati
     ).first() is not None:
         raise ValidationError({"email": "You have already listed someone with this email."})
     link = FamilyLink(client_id=client_id, name=name, relationship=relationship, email=email)
-    session.add(link)
-    session.flush()
-    audit.record(session, actor, "family_link.create", client_id=client_id, target=f"family_link:{link.id}")
-    session.commit()
-    return link
+    return audit.save_new(session, actor, link, "family_link.create", "family_link", client_id=client_id)
 
 
 @dataclass(frozen=True)

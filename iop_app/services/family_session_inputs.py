@@ -4,57 +4,52 @@ Times are checked there: whether one is free depends on the database."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ..models.enums import SessionMode
+from .inputs import ServiceInput
 
 MIN_MINUTES, MAX_MINUTES = 15, 240
 REASON_TOO_LONG = "Keep the reason under 300 characters."
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-
-class SessionProposal(_Input):
+class SessionProposal(ServiceInput):
     """The therapist's offer, besides its times."""
 
     duration_minutes: int = Field(ge=MIN_MINUTES, le=MAX_MINUTES, strict=True)
     mode: SessionMode
     note: str = Field(default="", max_length=500)
 
-    messages: ClassVar[dict[str, str]] = {
+    messages = {
         "duration_minutes": f"Length must be {MIN_MINUTES} to {MAX_MINUTES} minutes.",
         "mode": "Choose in person or video.",
         "note": "Keep the note under 500 characters.",
     }
 
 
-class RescheduleReason(_Input):
+class RescheduleReason(ServiceInput):
     reason: str = Field(min_length=1, max_length=300)
 
-    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for the change.",
-                                          "reason:type": "Give a reason for the change."}
+    messages = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for the change.",
+                "reason:type": "Give a reason for the change."}
 
 
 class CancelReason(RescheduleReason):
-    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for cancelling.",
-                                          "reason:type": "Give a reason for cancelling."}
+    messages = {"reason": REASON_TOO_LONG, "reason:missing": "Give a reason for cancelling.",
+                "reason:type": "Give a reason for cancelling."}
 
 
-class WithdrawReason(_Input):
+class WithdrawReason(ServiceInput):
     reason: str = Field(default="", max_length=300)
 
-    messages: ClassVar[dict[str, str]] = {"reason": REASON_TOO_LONG}
+    messages = {"reason": REASON_TOO_LONG}
 
 
-class CounterRequest(_Input):
+class CounterRequest(ServiceInput):
     """A client's or family member's "ask for another time"."""
 
     message: str = Field(min_length=1, max_length=1000)
 
-    messages: ClassVar[dict[str, str]] = {"message": "Keep the message under 1000 characters.",
-                                          "message:missing": "Say which times would suit you.",
-                                          "message:type": "Say which times would suit you."}
+    messages = {"message": "Keep the message under 1000 characters.",
+                "message:missing": "Say which times would suit you.",
+                "message:type": "Say which times would suit you."}

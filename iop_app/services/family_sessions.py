@@ -129,9 +129,7 @@ def session_views(session: Session, rows: list[FamilySession], *, for_family: bo
                 if s.starts_at <= now:
                     reason = "This time has passed."
                 else:
-                    conflicts = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id,
-                                               start=s.starts_at, minutes=fs.duration_minutes,
-                                               exclude_family_session_id=fs.id)
+                    conflicts = _conflicts(session, fs, s.starts_at)
                     if conflicts:
                         reason = FAMILY_UNAVAILABLE if for_family else " ".join(conflicts)
             slot_views.append(SlotView(
@@ -206,11 +204,18 @@ def schedulable_clients(session: Session, actor: User) -> list[tuple[int, str]]:
 
 
 # --------------------------------------------------------------------------- permission helpers
-def _load(session: Session, actor: User, family_session_id, what: str) -> FamilySession:
+def _load(session: Session, actor: User, family_session_id, what: str, require=None, *,
+          statuses: tuple[str, ...] = (), refusal: str = "") -> FamilySession:
+    """The session named, checked with `require` (_require_staff or _require_participant);
+    one whose status is not in `statuses` (when given) is refused with `refusal`."""
     fs = session.get(FamilySession, family_session_id) if is_id(family_session_id) else None
     if fs is None:  # denied like a refusal, so ids cannot be probed
         audit.record_now(session, actor, what, target=f"family_session:{family_session_id}"[:120], outcome="denied")
         raise PermissionDenied()
+    if require is not None:
+        require(session, actor, fs.client_id, what)
+    if statuses and fs.status not in statuses:
+        raise ServiceError(refusal)
     return fs
 
 
@@ -231,9 +236,28 @@ def _message(session: Session, fs: FamilySession, actor: User, kind: str, body: 
                                      at=utcnow()))
 
 
-def _touch(session: Session, fs: FamilySession) -> None:
+def _commit_change(session: Session, fs: FamilySession, actor: User, kind: str, body: str, *,
+                   action: str = "", target: str = "", detail: str = "") -> None:
+    """Every change to an existing session: a message everyone involved sees, the
+    session touched, an audit event ("family_session.<kind>" unless `action`), one commit."""
+    _message(session, fs, actor, kind, body)
     fs.updated_at = utcnow()
     session.add(fs)
+    audit.record(session, actor, action or f"family_session.{kind}", client_id=fs.client_id,
+                 target=target or f"family_session:{fs.id}", detail=detail)
+    session.commit()
+
+
+def _accepted_slot(session: Session, fs: FamilySession) -> SlotProposal | None:
+    return session.exec(
+        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
+    ).first()
+
+
+def _conflicts(session: Session, fs: FamilySession, start: datetime) -> list[str]:
+    """Why `start` is not free for this session's therapist and client (its own booking aside)."""
+    return find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=start,
+                          minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
 
 
 def _check_times(session: Session, starts_local: list, *, field_prefix: str = "slot") -> list[datetime]:
@@ -318,10 +342,8 @@ def propose(
 
 def add_slots(session: Session, actor: User, family_session_id, *, starts_local: list) -> FamilySession:
     """Offer more times on a session still being arranged (e.g. after a request)."""
-    fs = _load(session, actor, family_session_id, "family_session.add_slots")
-    _require_staff(session, actor, fs.client_id, "family_session.add_slots")
-    if fs.status != "proposed":
-        raise ServiceError("Times can only be added while the session is being arranged.")
+    fs = _load(session, actor, family_session_id, "family_session.add_slots", _require_staff,
+               statuses=("proposed",), refusal="Times can only be added while the session is being arranged.")
     starts = _check_times(session, starts_local)
     _check_free(session, (fs.therapist_id, fs.client_id), starts, fs.duration_minutes, exclude=fs.id)
     existing = set(session.exec(select(SlotProposal.starts_at).where(SlotProposal.family_session_id == fs.id)).all())
@@ -330,28 +352,21 @@ def add_slots(session: Session, actor: User, family_session_id, *, starts_local:
             raise ValidationError({f"slot_{i}": "This time is already offered."})
     for at in starts:
         session.add(SlotProposal(family_session_id=fs.id, starts_at=at))
-    _message(session, fs, actor, "proposal", f"Offered {len(starts)} more time{'s' if len(starts) != 1 else ''}.")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.add_slots", client_id=fs.client_id, target=f"family_session:{fs.id}")
-    session.commit()
+    offered = f"Offered {len(starts)} more time{'s' if len(starts) != 1 else ''}."
+    _commit_change(session, fs, actor, "proposal", offered, action="family_session.add_slots")
     return fs
 
 
 def confirm(session: Session, actor: User, family_session_id) -> FamilySession:
     """Book the accepted time, after checking it is still free."""
-    fs = _load(session, actor, family_session_id, "family_session.confirm")
-    _require_staff(session, actor, fs.client_id, "family_session.confirm")
-    if fs.status != "proposed":
-        raise ServiceError("Only a session being arranged can be confirmed.")
-    slot = session.exec(
-        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
-    ).first()
+    fs = _load(session, actor, family_session_id, "family_session.confirm", _require_staff,
+               statuses=("proposed",), refusal="Only a session being arranged can be confirmed.")
+    slot = _accepted_slot(session, fs)
     if slot is None:
         raise ServiceError("No time has been accepted yet.")
     if slot.starts_at <= utcnow():
         raise ServiceError("The accepted time has passed. Offer new times.")
-    reasons = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=slot.starts_at,
-                             minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    reasons = _conflicts(session, fs, slot.starts_at)
     if reasons:
         raise ServiceError("Cannot book: " + " ".join(reasons))
     fs.status = "booked"
@@ -362,19 +377,14 @@ def confirm(session: Session, actor: User, family_session_id) -> FamilySession:
         other.status = "declined"
         session.add(other)
     tz = program.program_tz(session)
-    _message(session, fs, actor, "confirm", f"Booked for {local_text(slot.starts_at, tz, fs.duration_minutes)}.")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.confirm", client_id=fs.client_id, target=f"family_session:{fs.id}")
-    session.commit()
+    _commit_change(session, fs, actor, "confirm", f"Booked for {local_text(slot.starts_at, tz, fs.duration_minutes)}.")
     return fs
 
 
 def reschedule(session: Session, actor: User, family_session_id, *, new_start_local, reason) -> FamilySession:
     """Move a booked session to a new free time, with a reason everyone sees."""
-    fs = _load(session, actor, family_session_id, "family_session.reschedule")
-    _require_staff(session, actor, fs.client_id, "family_session.reschedule")
-    if fs.status != "booked":
-        raise ServiceError("Only a booked session can be rescheduled.")
+    fs = _load(session, actor, family_session_id, "family_session.reschedule", _require_staff,
+               statuses=("booked",), refusal="Only a booked session can be rescheduled.")
     errors = {}
     try:
         reason = validate(RescheduleReason, reason=reason).reason
@@ -389,49 +399,37 @@ def reschedule(session: Session, actor: User, family_session_id, *, new_start_lo
         errors["starts_at"] = "That is the time already booked."
     if errors:
         raise ValidationError(errors)
-    conflicts = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=new_start,
-                               minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    conflicts = _conflicts(session, fs, new_start)
     if conflicts:
         raise ValidationError({"starts_at": " ".join(conflicts)})
     tz = program.program_tz(session)
     old_text = local_text(fs.starts_at, tz, fs.duration_minutes)
     # The accepted proposal moves with the booking, so a later withdrawal stays consistent.
-    accepted = session.exec(
-        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
-    ).first()
+    accepted = _accepted_slot(session, fs)
     if accepted is not None:
         accepted.status = "declined"
         session.add(accepted)
     session.add(SlotProposal(family_session_id=fs.id, starts_at=new_start, status="accepted",
                              accepted_by=accepted.accepted_by if accepted else actor.id, accepted_at=utcnow()))
     fs.starts_at = new_start
-    _message(session, fs, actor, "reschedule",
-             f"Moved from {old_text} to {local_text(new_start, tz, fs.duration_minutes)}. Reason: {reason}")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.reschedule", client_id=fs.client_id, target=f"family_session:{fs.id}")
-    session.commit()
+    _commit_change(session, fs, actor, "reschedule",
+                   f"Moved from {old_text} to {local_text(new_start, tz, fs.duration_minutes)}. Reason: {reason}")
     return fs
 
 
 def cancel(session: Session, actor: User, family_session_id, *, reason) -> FamilySession:
-    fs = _load(session, actor, family_session_id, "family_session.cancel")
-    _require_staff(session, actor, fs.client_id, "family_session.cancel")
-    if fs.status not in ("proposed", "booked"):
-        raise ServiceError("This session can no longer be cancelled.")
+    fs = _load(session, actor, family_session_id, "family_session.cancel", _require_staff,
+               statuses=("proposed", "booked"), refusal="This session can no longer be cancelled.")
     reason = validate(CancelReason, reason=reason).reason
     fs.status = "cancelled"
     fs.cancel_reason = reason
-    _message(session, fs, actor, "cancel", f"Cancelled. Reason: {reason}")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.cancel", client_id=fs.client_id, target=f"family_session:{fs.id}")
-    session.commit()
+    _commit_change(session, fs, actor, "cancel", f"Cancelled. Reason: {reason}")
     return fs
 
 
 def mark_attended(session: Session, actor: User, family_session_id, *, minutes) -> FamilySession:
     """A booked session that took place: it now counts toward the client's weekly hours."""
-    fs = _load(session, actor, family_session_id, "family_session.attended")
-    _require_staff(session, actor, fs.client_id, "family_session.attended")
+    fs = _load(session, actor, family_session_id, "family_session.attended", _require_staff)
     if fs.status != "booked" or fs.starts_at is None:
         raise ServiceError("Only a booked session can be marked attended.")
     if fs.starts_at > utcnow():
@@ -440,39 +438,33 @@ def mark_attended(session: Session, actor: User, family_session_id, *, minutes) 
         raise ValidationError({"minutes": f"Minutes attended must be 1 to {fs.duration_minutes}."})
     fs.status = "completed"
     fs.minutes_attended = minutes
-    _message(session, fs, actor, "attended", f"Attended ({minutes} minutes).")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.attended", client_id=fs.client_id,
-                 target=f"family_session:{fs.id}", detail=f"{minutes} min")
-    session.commit()
+    _commit_change(session, fs, actor, "attended", f"Attended ({minutes} minutes).", detail=f"{minutes} min")
     return fs
 
 
 # --------------------------------------------------------------------------- client and family actions
 def _load_slot(session: Session, actor: User, slot_id, what: str) -> tuple[SlotProposal, FamilySession]:
+    """The proposed time named and its session, for the client or a consented family member."""
     slot = session.get(SlotProposal, slot_id) if is_id(slot_id) else None
     if slot is None:
         audit.record_now(session, actor, what, target=f"slot:{slot_id}"[:120], outcome="denied")
         raise PermissionDenied()
-    return slot, session.get(FamilySession, slot.family_session_id)
+    fs = session.get(FamilySession, slot.family_session_id)
+    _require_participant(session, actor, fs.client_id, what)
+    return slot, fs
 
 
 def accept_slot(session: Session, actor: User, slot_id) -> SlotProposal:
     """The client or a consented family member accepts one proposed time; the
     therapist then confirms it."""
     slot, fs = _load_slot(session, actor, slot_id, "family_session.accept")
-    _require_participant(session, actor, fs.client_id, "family_session.accept")
     if fs.status != "proposed" or slot.status != "open":
         raise ServiceError("This time is no longer open.")
-    taken = session.exec(
-        select(SlotProposal).where(SlotProposal.family_session_id == fs.id, SlotProposal.status == "accepted")
-    ).first()
-    if taken is not None:
+    if _accepted_slot(session, fs) is not None:
         raise ServiceError("Another time has already been accepted for this session.")
     if slot.starts_at <= utcnow():
         raise ServiceError("This time has passed.")
-    reasons = find_conflicts(session, therapist_id=fs.therapist_id, client_id=fs.client_id, start=slot.starts_at,
-                             minutes=fs.duration_minutes, exclude_family_session_id=fs.id)
+    reasons = _conflicts(session, fs, slot.starts_at)
     if reasons:
         raise ServiceError(FAMILY_UNAVAILABLE if actor.is_family else " ".join(reasons))
     slot.status = "accepted"
@@ -480,11 +472,8 @@ def accept_slot(session: Session, actor: User, slot_id) -> SlotProposal:
     slot.accepted_at = utcnow()
     session.add(slot)
     tz = program.program_tz(session)
-    _message(session, fs, actor, "accept",
-             f"Accepted {local_text(slot.starts_at, tz, fs.duration_minutes)}; waiting for the therapist to confirm.")
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.accept", client_id=fs.client_id, target=f"slot:{slot.id}")
-    session.commit()
+    accepted = f"Accepted {local_text(slot.starts_at, tz, fs.duration_minutes)}; waiting for the therapist to confirm."
+    _commit_change(session, fs, actor, "accept", accepted, target=f"slot:{slot.id}")
     return slot
 
 
@@ -492,7 +481,6 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
     """Whoever accepted a time (or the client) takes the acceptance back; a booked
     session goes back to being arranged."""
     slot, fs = _load_slot(session, actor, slot_id, "family_session.withdraw")
-    _require_participant(session, actor, fs.client_id, "family_session.withdraw")
     if slot.status != "accepted" or fs.status not in ("proposed", "booked"):
         raise ServiceError("There is no acceptance to withdraw here.")
     if actor.is_family and slot.accepted_by != actor.id:
@@ -510,25 +498,16 @@ def withdraw_acceptance(session: Session, actor: User, slot_id, *, reason: str =
     text += " (the booking is released)." if was_booked else "."
     if reason:
         text += f" Reason: {reason}"
-    _message(session, fs, actor, "withdraw", text)
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.withdraw", client_id=fs.client_id, target=f"slot:{slot.id}")
-    session.commit()
+    _commit_change(session, fs, actor, "withdraw", text, target=f"slot:{slot.id}")
     return slot
 
 
 def request_other_time(session: Session, actor: User, family_session_id, *, message) -> FamilySession:
     """Ask the therapist for another time, with a message everyone involved sees."""
-    fs = _load(session, actor, family_session_id, "family_session.counter_request")
-    _require_participant(session, actor, fs.client_id, "family_session.counter_request")
-    if fs.status not in ("proposed", "booked"):
-        raise ServiceError("This session is closed.")
+    fs = _load(session, actor, family_session_id, "family_session.counter_request", _require_participant,
+               statuses=("proposed", "booked"), refusal="This session is closed.")
     message = validate(CounterRequest, message=message).message
-    _message(session, fs, actor, "counter_request", message)
-    _touch(session, fs)
-    audit.record(session, actor, "family_session.counter_request", client_id=fs.client_id,
-                 target=f"family_session:{fs.id}")
-    session.commit()
+    _commit_change(session, fs, actor, "counter_request", message)
     return fs
 
 

@@ -298,6 +298,20 @@ def add_step(session: Session, actor: User, client_id: int, goal_id: int, text: 
     return step
 
 
+def _log_change(session: Session, actor: User, goal: Goal, client_id: int, kind: str, *, note: str,
+                detail: str = "", action: str = "") -> GoalUpdate:
+    """The history line of a change just written to `goal` (at its new updated_at, with
+    its progress and status as they now are), audited (as goal.<kind> unless `action`)
+    and committed with it."""
+    update = GoalUpdate(goal_id=goal.id, at=goal.updated_at, by_user_id=actor.id, kind=kind,
+                        progress_pct=goal.progress_pct, status=goal.status, note=note)
+    session.add(update)
+    audit.record(session, actor, action or f"goal.{kind}", client_id=client_id,
+                 target=f"goal:{goal.id}", detail=detail)
+    session.commit()
+    return update
+
+
 def update_progress(
     session: Session, actor: User, client_id: int, goal_id: int, *, progress_pct: int, note: str = "",
     expected_version: int,
@@ -310,14 +324,7 @@ def update_progress(
     progress_pct, note = given.progress_pct, given.note
     versions.write(session, actor, goal, {"progress_pct": progress_pct}, expected_version=expected_version,
                    what="goal.progress", client_id=client_id)
-    now = goal.updated_at
-    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="progress",
-                        progress_pct=progress_pct, status=goal.status, note=note)
-    session.add(update)
-    audit.record(session, actor, "goal.progress", client_id=client_id, target=f"goal:{goal.id}",
-                 detail=f"{progress_pct}%")
-    session.commit()
-    return update
+    return _log_change(session, actor, goal, client_id, "progress", note=note, detail=f"{progress_pct}%")
 
 
 def set_step_done(
@@ -340,18 +347,12 @@ def set_step_done(
     # it was read here, so the share of steps done below is never computed from stale rows.
     versions.write(session, actor, goal, {"progress_pct": round(100 * done_count / len(steps))},
                    expected_version=None, merge=True, what="goal.step", client_id=client_id)
-    now = goal.updated_at
     step.done = done
-    step.done_at = now if done else None
+    step.done_at = goal.updated_at if done else None
     session.add(step)
-    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="step", progress_pct=goal.progress_pct,
-                        status=goal.status,
-                        note=(note or f"{'Done' if done else 'Not done yet'}: {step.text}")[:NOTE_MAX])
-    session.add(update)
-    audit.record(session, actor, "goal.step", client_id=client_id, target=f"goal:{goal.id}",
-                 detail=f"step {step.id} {'done' if done else 'undone'}")
-    session.commit()
-    return update
+    return _log_change(session, actor, goal, client_id, "step",
+                       note=(note or f"{'Done' if done else 'Not done yet'}: {step.text}")[:NOTE_MAX],
+                       detail=f"step {step.id} {'done' if done else 'undone'}")
 
 
 def set_status(
@@ -375,15 +376,9 @@ def set_status(
     values = {"status": status, **({"progress_pct": 100} if status == "achieved" else {})}
     versions.write(session, actor, goal, values, expected_version=expected_version, what="goal.status",
                    client_id=client_id)
-    now = goal.updated_at
-    update = GoalUpdate(goal_id=goal.id, at=now, by_user_id=actor.id, kind="status", progress_pct=goal.progress_pct,
-                        status=status,
-                        note=note or f"{STATUS_LABELS.get(previous, previous)} → {STATUS_LABELS[status]}")
-    session.add(update)
-    audit.record(session, actor, "goal.status", client_id=client_id, target=f"goal:{goal.id}",
-                 detail=f"{previous} -> {status}")
-    session.commit()
-    return update
+    return _log_change(session, actor, goal, client_id, "status",
+                       note=note or f"{STATUS_LABELS.get(previous, previous)} → {STATUS_LABELS[status]}",
+                       detail=f"{previous} -> {status}")
 
 
 def edit_goal(
@@ -419,10 +414,6 @@ def edit_goal(
     versions.write(session, actor, goal, values, expected_version=expected_version, what="goal.edit",
                    client_id=client_id, keep=("title", "why"))
     changed = ", ".join({"title": "title", "why": "why it matters", "target_date": "target date"}[k] for k in values)
-    update = GoalUpdate(goal_id=goal.id, at=goal.updated_at, by_user_id=actor.id, kind="edited",
-                        progress_pct=goal.progress_pct, status=goal.status, note=f"Changed {changed}")
-    session.add(update)
-    audit.record(session, actor, "goal.edit", client_id=client_id, target=f"goal:{goal.id}", detail=changed)
-    session.commit()
-    return update
+    return _log_change(session, actor, goal, client_id, "edited", note=f"Changed {changed}", detail=changed,
+                       action="goal.edit")
 

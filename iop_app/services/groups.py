@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from sqlalchemy import Integer, bindparam, case, func, or_, select
 from sqlmodel import Session, col
 
@@ -44,6 +44,7 @@ from ..models.groups import member_on
 from . import audit, inputs, permissions, program, timetable, versions
 from .errors import NotFound, PermissionDenied, ValidationError
 from .ids import is_id
+from .inputs import ServiceInput
 
 GROUP_TYPE_LABELS = {t.value: t.label for t in GroupType}
 STATUS_LABELS = {a.value: a.label for a in AttendanceStatus}
@@ -151,23 +152,8 @@ def list_groups(session: Session, actor: User, today: date | None = None) -> lis
     ]
 
 
-class GroupInput(BaseModel):
+class GroupInput(ServiceInput, strict=True):
     """A group's settings: create_group and update_group take these keyword arguments."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
-    messages: ClassVar[dict[str, str]] = {
-        "name": "Enter a name (up to 80 characters).",
-        "group_type": "Choose a group type.",
-        "weekdays": "Choose at least one day of the week.",
-        "start_time": "Enter a start time.",
-        "duration_minutes": "Length must be 30 to 300 minutes.",
-        "capacity": f"Capacity must be 2 to {MAX_CAPACITY} (IOP groups are small).",
-        "start_date": "Enter a start date.",
-        "end_date": "The end date must be on or after the start date.",
-        "location": "Location: up to 80 characters.",
-        "description": "Description: up to 1000 characters.",
-        "facilitator_id": "Choose a facilitator.",
-    }
 
     name: str = Field(min_length=1, max_length=80)
     group_type: Annotated[GroupType, Field(strict=False)]
@@ -181,6 +167,20 @@ class GroupInput(BaseModel):
     description: str = Field(default="", max_length=1000)
     facilitator_id: int = Field(ge=1)
 
+    messages = {
+        "name": "Enter a name (up to 80 characters).",
+        "group_type": "Choose a group type.",
+        "weekdays": "Choose at least one day of the week.",
+        "start_time": "Enter a start time.",
+        "duration_minutes": "Length must be 30 to 300 minutes.",
+        "capacity": f"Capacity must be 2 to {MAX_CAPACITY} (IOP groups are small).",
+        "start_date": "Enter a start date.",
+        "end_date": "The end date must be on or after the start date.",
+        "location": "Location: up to 80 characters.",
+        "description": "Description: up to 1000 characters.",
+        "facilitator_id": "Choose a facilitator.",
+    }
+
     @field_validator("end_date")
     @classmethod
     def _not_before_start(cls, end: date | None, info: ValidationInfo) -> date | None:
@@ -190,21 +190,20 @@ class GroupInput(BaseModel):
         return end
 
 
-class ExtraSession(BaseModel):
+class ExtraSession(ServiceInput, strict=True):
     """add_extra_session's input: a one-off session outside the weekly schedule."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
-    messages: ClassVar[dict[str, str]] = {
-        "day": "Enter the date.",
-        "start": "Enter the start time.",
-        "duration_minutes": "Length must be 15 to 300 minutes.",
-        "topic": "Topic: up to 120 characters.",
-    }
 
     day: date
     start: time
     duration_minutes: int = Field(ge=15, le=300)
     topic: str = Field(default="", max_length=120)
+
+    messages = {
+        "day": "Enter the date.",
+        "start": "Enter the start time.",
+        "duration_minutes": "Length must be 15 to 300 minutes.",
+        "topic": "Topic: up to 120 characters.",
+    }
 
 
 def _clean_group(session: Session, values: dict) -> dict:
@@ -231,11 +230,7 @@ def create_group(session: Session, actor: User, **values) -> TherapyGroup:
         values["facilitator_id"] = actor.id  # a therapist creates groups they run
     clean = _clean_group(session, values)
     group = TherapyGroup(**clean)
-    session.add(group)
-    session.flush()
-    audit.record(session, actor, "group.create", target=f"group:{group.id}", detail=group.name)
-    session.commit()
-    return group
+    return audit.save_new(session, actor, group, "group.create", "group", detail=group.name)
 
 
 def update_group(session: Session, actor: User, group_id: int, **values) -> TherapyGroup:

@@ -1,7 +1,9 @@
 """Service input declared once: a pydantic model per input, validated inside the
 service, turned into the project's `ValidationError({field: friendly message})`.
 
-A model names its friendly messages next to its fields in a ClassVar `messages`:
+A model subclasses ServiceInput (stripped text, no unknown fields; add `strict=True`
+to the class line where the page converts values itself) and names its friendly
+messages next to its fields in `messages`:
 `{"note": "The note can be up to 2000 characters (this one is {length})."}` for any
 problem with the field, and optionally `"note:missing"` (nothing given: None or
 blank) and `"note:type"` (not the right kind of value) for those cases. `{length}`
@@ -11,13 +13,20 @@ shown as it is; a field with no message shows pydantic's.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import pydantic
 
 from .errors import ValidationError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+class ServiceInput(pydantic.BaseModel):
+    """The base of a service's declared input (see the module docstring)."""
+
+    model_config = pydantic.ConfigDict(str_strip_whitespace=True, extra="forbid")
+    messages: ClassVar[dict[str, str]] = {}
 
 
 def validate(model_cls: type[M], /, **values: Any) -> M:

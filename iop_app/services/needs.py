@@ -130,11 +130,7 @@ def add_need(session: Session, actor: User, client_id: int, label: str, area: st
     if len(active) >= MAX_NEEDS:
         raise ValidationError({"label": f"Your list can hold up to {MAX_NEEDS} needs; remove one first."})
     need = Need(client_id=client_id, label=given.label, area=given.area, created_at=utcnow())
-    session.add(need)
-    session.flush()
-    audit.record(session, actor, "need.create", client_id=client_id, target=f"need:{need.id}")
-    session.commit()
-    return need
+    return audit.save_new(session, actor, need, "need.create", "need", client_id=client_id)
 
 
 def _need_on_record(session: Session, actor: User, client_id: int, need_id, what: str) -> Need:

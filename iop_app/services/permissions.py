@@ -182,7 +182,7 @@ def require(
     what only the care team records, ("client",) for what only the client signs.
     `now` (default: the clock) decides whether a break-glass grant is still active."""
     client = session.get(Client, client_id) if is_id(client_id) else None
-    _decide(session, actor, action, client, client_id, what, today, roles, now)
+    _decide(session, actor, action, client, client_id, what=what, today=today, roles=roles, now=now)
     return client
 
 
@@ -191,22 +191,13 @@ _CLIENT_FACTS = sa_select(Client.id, Client.user_id, Client.primary_therapist_id
     Client.id == bindparam("client_id", type_=Integer()))
 
 
-def check(
-    session: Session,
-    actor: User,
-    action: str,
-    client_id: int,
-    *,
-    what: str,
-    today: date | None = None,
-    roles: tuple[str, ...] | None = None,
-    now: datetime | None = None,
-) -> None:
+def check(session: Session, actor: User, action: str, client_id: int, **decision) -> None:
     """require() without loading the client's record (charts and reports that read
-    other tables): the same decision, denial and audit."""
+    other tables): the same keyword arguments (what, today, roles, now), decision,
+    denial and audit."""
     facts = (session.connection().execute(_CLIENT_FACTS, {"client_id": client_id}).first()
              if is_id(client_id) else None)
-    _decide(session, actor, action, facts, client_id, what, today, roles, now)
+    _decide(session, actor, action, facts, client_id, **decision)
 
 
 def active_grant(session: Session, actor: User, action: str, client_id: int,
@@ -229,8 +220,8 @@ def emergency_detail(action: str, grant_id: int) -> str:
     return f"{action}: emergency access (break-glass grant {grant_id})"
 
 
-def _decide(session: Session, actor: User, action: str, client, client_id, what: str,
-            today: date | None, roles: tuple[str, ...] | None, now: datetime | None = None) -> None:
+def _decide(session: Session, actor: User, action: str, client, client_id, *, what: str,
+            today: date | None = None, roles: tuple[str, ...] | None = None, now: datetime | None = None) -> None:
     """Audit and raise for a refusal; audit a permitted staff or family read, and
     every use of a break-glass grant (reads and writes)."""
     role_ok = roles is None or actor.role in roles

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from ..models import PlanReview, User, utcnow
@@ -22,6 +21,7 @@ from ..models.enums import ClientStatus
 from . import audit, inputs, permissions, program, versions
 from .errors import PermissionDenied, ValidationError
 from .ids import is_id
+from .inputs import ServiceInput
 
 REVIEW_INTERVAL_DAYS = 30
 SUMMARY_MAX = 4000
@@ -58,19 +58,18 @@ def history(session: Session, actor: User, client_id: int) -> list[dict]:
              "earlier": earlier.get(r.id, [])} for r, name in rows]
 
 
-class PlanReviewInput(BaseModel):
+class PlanReviewInput(ServiceInput, strict=True):
     """A review's date and summary (record_review, edit_review)."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
-    messages: ClassVar[dict[str, str]] = {
+    reviewed_on: date
+    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
+
+    messages = {
         "reviewed_on": "Enter the date of the review.",
         "summary:missing": "Write a short summary of the review.",
         "summary:type": "Write a short summary of the review.",
         "summary": f"The summary must be at most {SUMMARY_MAX} characters.",
     }
-
-    reviewed_on: date
-    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
 
 
 def _check(client, reviewed_on, summary, today: date) -> str:
@@ -114,12 +113,8 @@ def record_review(session: Session, actor: User, client_id: int, reviewed_on: da
     now = utcnow()
     review = PlanReview(client_id=client.id, reviewed_on=reviewed_on, reviewer_id=actor.id, summary=summary,
                         updated_at=now, updated_by=actor.id)
-    session.add(review)
-    session.flush()
-    audit.record(session, actor, "plan_review.create", client_id=client.id, target=f"plan_review:{review.id}",
-                 detail=reviewed_on.isoformat())
-    session.commit()
-    return review
+    return audit.save_new(session, actor, review, "plan_review.create", "plan_review", client_id=client.id,
+                          detail=reviewed_on.isoformat())
 
 
 def edit_review(session: Session, actor: User, review_id, *, reviewed_on: date, summary: str,

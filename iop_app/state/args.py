@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from ..services.errors import PermissionDenied
+
 
 def as_int(value, low: int = 0, high: int = 2**31 - 1) -> int | None:
     """A whole number within [low, high], or None."""
@@ -18,6 +20,15 @@ def as_int(value, low: int = 0, high: int = 2**31 - 1) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if low <= number <= high else None
+
+
+def record_id(value) -> int:
+    """The id of a record the page listed, sent back by the browser. Anything that is
+    not an id is refused like an id the actor may not use (PermissionDenied)."""
+    number = as_int(value, 1)
+    if number is None:
+        raise PermissionDenied()
+    return number
 
 
 def as_float(value, low: float, high: float) -> float | None:
@@ -40,23 +51,24 @@ def as_text(value, limit: int) -> str | None:
     return value if len(value) <= limit else None
 
 
-def as_date(value) -> date | None:
-    if not isinstance(value, str) or len(value) > 10:
+def _iso(value, longest: int, parse):
+    """`parse(value)` for ISO text of at most `longest` characters, or None."""
+    if not isinstance(value, str) or len(value) > longest:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse(value)
     except ValueError:
         return None
+
+
+def as_date(value) -> date | None:
+    """A calendar date ("2026-05-01"), or None."""
+    return _iso(value, 10, date.fromisoformat)
 
 
 def as_time(value) -> time | None:
     """A time of day ("09:30", "09:30:00"), or None."""
-    if not isinstance(value, str) or len(value) > 8:
-        return None
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
+    return _iso(value, 8, time.fromisoformat)
 
 
 def form_dict(form) -> dict:

@@ -68,7 +68,7 @@ from ..models import User
 from ..models.enums import Role
 from ..services import audit, auth
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
-from .args import as_int
+from .args import as_int, record_id
 
 T = TypeVar("T")
 
@@ -265,6 +265,14 @@ class PageState(rx.State, mixin=True):
                 except ServiceError as exc:
                     self.error = exc.message
             return result
+
+    def _change_listed(self, change: Callable[[Session, User, int], Any], raw_id, done: str):
+        """A button on one record of a list: `change(session, actor, id)` with the id the
+        browser sent back (anything but an id is refused), then `done` as the message."""
+        def action(session, actor):
+            change(session, actor, record_id(raw_id))
+            self.message = done
+        return self._run(action)
 
     def _open_record(self, name: str, id_var: str, show: Callable[[], None],
                      missing: str = "That page does not exist.") -> bool:

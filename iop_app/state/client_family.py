@@ -103,13 +103,8 @@ class ClientFamilyState(FamilySessionResponses, PageState, SessionState):
 
     @rx.event
     def revoke(self, consent_id: str):
-        def action(session, actor):
-            cid = as_int(consent_id, 1)
-            if cid is None:
-                raise PermissionDenied()
-            consents.revoke_consent(session, actor, cid)
-            self.message = "Consent revoked. From now on that person sees nothing about you."
-        return self._run(action)
+        return self._change_listed(consents.revoke_consent, consent_id,
+                                   "Consent revoked. From now on that person sees nothing about you.")
 
 
 def _own_client_id(session, actor) -> int:

@@ -20,7 +20,7 @@ from ..models.enums import Role
 from ..services import family, family_home, family_sessions, program
 from ..services.consents import ConsentRow
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
-from .args import as_int, as_text, form_dict
+from .args import as_int, as_text, form_dict, record_id
 from .base import PageState, SessionState, off_loop
 
 MESSAGE_KINDS = {
@@ -198,10 +198,7 @@ def progress_lines(p) -> list[str]:
 def ics_download(session, actor, session_id_arg):
     """The calendar file of a booked session, through the service (which checks
     permission and, for family, records the disclosure)."""
-    sid = as_int(session_id_arg, 1)
-    if sid is None:
-        raise PermissionDenied()
-    data = family_sessions.ics_for_session(session, actor, sid)
+    data = family_sessions.ics_for_session(session, actor, record_id(session_id_arg))
     return rx.download(data=data, filename="family-session.ics", mime_type="text/calendar")
 
 
@@ -217,17 +214,11 @@ class FamilySessionResponses(rx.State, mixin=True):
 
     @rx.event
     def accept(self, slot_id: str):
-        def action(session, actor):
-            family_sessions.accept_slot(session, actor, _slot_id(slot_id))
-            self.message = self._accepted_text
-        return self._run(action)
+        return self._change_listed(family_sessions.accept_slot, slot_id, self._accepted_text)
 
     @rx.event
     def withdraw(self, slot_id: str):
-        def action(session, actor):
-            family_sessions.withdraw_acceptance(session, actor, _slot_id(slot_id))
-            self.message = self._withdrawn_text
-        return self._run(action)
+        return self._change_listed(family_sessions.withdraw_acceptance, slot_id, self._withdrawn_text)
 
     @rx.event
     def request_other_time(self, form: dict):
@@ -246,13 +237,6 @@ class FamilySessionResponses(rx.State, mixin=True):
     @rx.event
     def download_ics(self, session_id: str):
         return self._run(lambda session, actor: ics_download(session, actor, session_id))
-
-
-def _slot_id(value) -> int:
-    sid = as_int(value, 1)
-    if sid is None:
-        raise PermissionDenied()
-    return sid
 
 
 class FamilyHomeState(FamilySessionResponses, PageState, SessionState):

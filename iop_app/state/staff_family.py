@@ -9,7 +9,7 @@ import reflex as rx
 from ..models.enums import Role
 from ..services import consents, family, family_sessions, program
 from ..services.errors import PermissionDenied, StaleEdit, ValidationError
-from .args import as_date, as_int, form_dict
+from .args import as_date, as_int, form_dict, record_id
 from .base import PageState, SessionState
 from .family import ConsentLine, SessionCard, consent_form, consent_lines, ics_download, parse_local, session_cards
 
@@ -140,13 +140,7 @@ class StaffFamilyState(PageState, SessionState):
 
     @rx.event
     def confirm(self, session_id: str):
-        def action(session, actor):
-            sid = as_int(session_id, 1)
-            if sid is None:
-                raise PermissionDenied()
-            family_sessions.confirm(session, actor, sid)
-            self.message = "Session booked. Everyone involved sees it."
-        return self._run(action)
+        return self._change_listed(family_sessions.confirm, session_id, "Session booked. Everyone involved sees it.")
 
     @rx.event
     def reschedule(self, form: dict):
@@ -198,10 +192,7 @@ class StaffFamilyState(PageState, SessionState):
         form = form_dict(form)
 
         def action(session, actor):
-            cid = as_int(form.get("consent_id"), 1)
-            if cid is None:
-                raise PermissionDenied()
-            consents.end_consent(session, actor, cid, on=as_date(form.get("ended_on")))
+            consents.end_consent(session, actor, record_id(form.get("consent_id")), on=as_date(form.get("ended_on")))
             self.message = "Consent ended. The family member sees nothing more under it."
         return self._run(action, errors_var=None)
 

@@ -5,7 +5,7 @@ All three are free to reproduce, so their wording ships in full.
 
 from __future__ import annotations
 
-from .schema import Band, Instrument, ItemAlert, Loinc, Screen, Subscale, Total, numbered, options
+from .schema import Instrument, ItemAlert, Loinc, Screen, Subscale, Total, bands, numbered, options
 
 # The PHQ screeners' own footer, which asks to be kept with the items.
 PHQ_CREDIT = (
@@ -20,12 +20,25 @@ PHQ_LICENCE = (
 
 TWO_WEEKS = options("Not at all", "Several days", "More than half the days", "Nearly every day")
 
-PHQ9 = Instrument(
+
+def phq_screener(*, items: tuple[str, ...], **fields) -> Instrument:
+    """A PHQ screener (PHQ-9, GAD-7): every item (its text here) answered on the
+    two-week scale, the total their sum, under the screeners' licence and credit line."""
+    return Instrument(
+        items=numbered(items, TWO_WEEKS),
+        total=Total(0, len(items) * TWO_WEEKS[-1].value, items=tuple(range(1, len(items) + 1))),
+        licence=PHQ_LICENCE,
+        credit=PHQ_CREDIT,
+        **fields,
+    )
+
+
+PHQ9 = phq_screener(
     code="phq9",
     name="PHQ-9",
     title="Patient Health Questionnaire-9 (depression)",
     instructions="Over the last 2 weeks, how often have you been bothered by any of the following problems?",
-    items=numbered((
+    items=(
         "Little interest or pleasure in doing things",
         "Feeling down, depressed, or hopeless",
         "Trouble falling or staying asleep, or sleeping too much",
@@ -36,15 +49,8 @@ PHQ9 = Instrument(
         "Moving or speaking so slowly that other people could have noticed? Or the opposite — being so "
         "fidgety or restless that you have been moving around a lot more than usual",
         "Thoughts that you would be better off dead or of hurting yourself in some way",
-    ), TWO_WEEKS),
-    total=Total(0, 27, items=tuple(range(1, 10))),
-    bands=(
-        Band(0, 4, "minimal"),
-        Band(5, 9, "mild"),
-        Band(10, 14, "moderate"),
-        Band(15, 19, "moderately severe"),
-        Band(20, 27, "severe"),
     ),
+    bands=bands(27, (0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately severe"), (20, "severe")),
     alerts=(
         ItemAlert(9, 0, "PHQ-9 item 9 (thoughts of being better off dead or of self-harm) answered above 0: "
                         "assess safety today."),
@@ -53,8 +59,6 @@ PHQ9 = Instrument(
         "Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure. "
         "J Gen Intern Med. 2001;16(9):606-613."
     ),
-    licence=PHQ_LICENCE,
-    credit=PHQ_CREDIT,
     loinc=Loinc(panel="44249-1", total="44261-6"),
     notes=(
         "The form's closing question on how difficult the problems made life is not one of the nine "
@@ -62,12 +66,12 @@ PHQ9 = Instrument(
     ),
 )
 
-GAD7 = Instrument(
+GAD7 = phq_screener(
     code="gad7",
     name="GAD-7",
     title="Generalized Anxiety Disorder-7",
     instructions="Over the last 2 weeks, how often have you been bothered by the following problems?",
-    items=numbered((
+    items=(
         "Feeling nervous, anxious, or on edge",
         "Not being able to stop or control worrying",
         "Worrying too much about different things",
@@ -75,20 +79,12 @@ GAD7 = Instrument(
         "Being so restless that it is hard to sit still",
         "Becoming easily annoyed or irritable",
         "Feeling afraid, as if something awful might happen",
-    ), TWO_WEEKS),
-    total=Total(0, 21, items=tuple(range(1, 8))),
-    bands=(
-        Band(0, 4, "minimal"),
-        Band(5, 9, "mild"),
-        Band(10, 14, "moderate"),
-        Band(15, 21, "severe"),
     ),
+    bands=bands(21, (0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")),
     source=(
         "Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety "
         "disorder: the GAD-7. Arch Intern Med. 2006;166(10):1092-1097."
     ),
-    licence=PHQ_LICENCE,
-    credit=PHQ_CREDIT,
     loinc=Loinc(panel="69737-5", total="70274-6"),
 )
 

@@ -138,3 +138,10 @@ def options(*labels: str, start: int = 0) -> tuple[Option, ...]:
 def numbered(texts: tuple[str, ...], choices: tuple[Option, ...]) -> tuple[Item, ...]:
     """Items 1..n that share one set of options."""
     return tuple(Item(number, text, choices) for number, text in enumerate(texts, start=1))
+
+
+def bands(high: int, *steps: tuple[int, str]) -> tuple[Band, ...]:
+    """Whole-point bands that cover every total from the first step's low to `high`
+    with no gap: each step (low, label) runs up to the next one's low - 1."""
+    lows = [low for low, _label in steps] + [high + 1]
+    return tuple(Band(low, lows[i + 1] - 1, label) for i, (low, label) in enumerate(steps))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .schema import Band, Instrument, Item, Loinc, Option, Screen, Subscale, Total, options
+from .schema import Instrument, Item, Loinc, Option, Screen, Subscale, Total, bands, options
 
 # --- AUDIT and AUDIT-C (WHO) ---------------------------------------------------
 
@@ -51,12 +51,7 @@ AUDIT = Instrument(
     ),
     total=Total(0, 40, items=tuple(range(1, 11))),
     # WHO's risk levels (zones) from the AUDIT manual.
-    bands=(
-        Band(0, 7, "zone I"),
-        Band(8, 15, "zone II"),
-        Band(16, 19, "zone III"),
-        Band(20, 40, "zone IV"),
-    ),
+    bands=bands(40, (0, "zone I"), (8, "zone II"), (16, "zone III"), (20, "zone IV")),
     source=(
         "Babor TF, Higgins-Biddle JC, Saunders JB, Monteiro MG. AUDIT: The Alcohol Use Disorders "
         "Identification Test. Guidelines for Use in Primary Care. 2nd ed. Geneva: World Health "
@@ -121,13 +116,7 @@ DAST10 = Instrument(
         ), start=1)
     ),
     total=Total(0, 10, items=tuple(range(1, 11))),
-    bands=(
-        Band(0, 0, "none"),
-        Band(1, 2, "low"),
-        Band(3, 5, "moderate"),
-        Band(6, 8, "substantial"),
-        Band(9, 10, "severe"),
-    ),
+    bands=bands(10, (0, "none"), (1, "low"), (3, "moderate"), (6, "substantial"), (9, "severe")),
     source="Skinner HA. The Drug Abuse Screening Test. Addict Behav. 1982;7(4):363-371.",
     licence=(
         "Copyright 1982 Harvey A. Skinner and the Centre for Addiction and Mental Health, Toronto. "
