@@ -7,15 +7,16 @@ Create Date: 2026-11-23 15:16:02
 The tables of models/record.py (intake and ASAM assessment, orientation, treatment-plan
 versions with problems, goals, objectives and interventions, group and progress notes,
 the objectives each note addressed, addenda) and clinical supervision (who co-signs
-whose notes). Only new tables and columns: nothing already recorded changes here; moving
-plan reviews and individual-session notes into the new tables is a later revision.
+whose notes). Only new tables: nothing already recorded changes here; moving plan
+reviews and individual-session notes into the new tables are later revisions.
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
-from alembic import op
-import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel.sql.sqltypes.AutoString)
-
+from iop_app.models import enums
+from iop_app.models.migration_helpers import (
+    boolean, check, create, day, drop, index, integer, json, table, text, unique, utc,
+)
 
 # revision identifiers, used by Alembic.
 revision: str = 'f11a0c0e0001'
@@ -24,351 +25,152 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
+def _enum(table_name: str, column: str, enum, **options):
+    return check(enums.enum_check_sql(column, enum, **options), name=f"ck_{table_name}_{column}")
+
+
+def _versioned():
+    """The optimistic-concurrency columns of an edited document (services/versions.py)."""
+    return (integer("version", server_default="1"), utc("updated_at", null=True), integer("updated_by", null=True))
+
+
+def _signed(prefix: str = "signed"):
+    return (integer(f"{prefix}_by", null=True), utc(f"{prefix}_at", null=True))
+
+
+def _texts(*names_and_lengths):
+    return tuple(text(name, length) for name, length in names_and_lengths)
+
+
+def _tables():
+    """In the order they are created (each after the tables it references)."""
+    return (
+        table("orientation_item", integer("id"), text("label", 200), integer("position"), boolean("active")),
+        table("intake",
+              integer("id"), integer("client_id"), text("status", 16),
+              *_texts(("referral_source", 200), ("presenting_problem", 4000), ("prior_treatment", 4000),
+                      ("medical_conditions", 2000), ("medications", 2000), ("allergies", 1000),
+                      ("mental_health_history", 4000), ("current_symptoms", 2000), ("suicide_risk", 16),
+                      ("homicide_risk", 16), ("risk_notes", 2000), ("trauma", 4000), ("legal", 2000),
+                      ("employment", 2000), ("housing", 2000), ("family_social", 4000), ("strengths", 2000),
+                      ("recommended_level", 8), ("level_rationale", 2000)),
+              integer("created_by"), utc("created_at"), *_signed(), *_versioned(),
+              fks={"client_id": "client.id", "created_by": "user.id", "signed_by": "user.id",
+                   "updated_by": "user.id"},
+              constraints=(
+                  _enum("intake", "homicide_risk", enums.RiskLevel),
+                  _enum("intake", "recommended_level", enums.LevelOfCare, allow_empty=True),
+                  _enum("intake", "status", enums.RecordStatus),
+                  _enum("intake", "suicide_risk", enums.RiskLevel),
+              ),
+              indexes=(index("client_id"),)),
+        table("orientation_check",
+              integer("id"), integer("client_id"), integer("item_id"), integer("staff_id"),
+              text("staff_initials", 8), utc("staff_at"), text("client_initials", 8), utc("client_at", null=True),
+              fks={"client_id": "client.id", "item_id": "orientation_item.id", "staff_id": "user.id"},
+              constraints=(unique("client_id", "item_id", name="uq_orientation_check_client_item"),)),
+        table("treatment_plan",
+              integer("id"), integer("client_id"), integer("number"), integer("previous_id", null=True),
+              text("status", 16), day("effective_on", null=True), day("review_due_on", null=True),
+              text("changes", 4000), integer("created_by"), utc("created_at"),
+              *_signed("therapist_signed"), text("therapist_signature", 120),
+              utc("client_signed_at", null=True), text("client_signature", 120), *_versioned(),
+              fks={"client_id": "client.id", "created_by": "user.id", "previous_id": "treatment_plan.id",
+                   "therapist_signed_by": "user.id", "updated_by": "user.id"},
+              constraints=(
+                  unique("client_id", "number", name="uq_treatment_plan_client_number"),
+                  _enum("treatment_plan", "status", enums.PlanStatus),
+              )),
+        table("asam_rating",
+              integer("id"), integer("intake_id"), text("dimension", 4), integer("risk"), text("narrative", 4000),
+              fks={"intake_id": "intake.id"},
+              constraints=(
+                  _enum("asam_rating", "dimension", enums.AsamDimension),
+                  check("risk BETWEEN 0 AND 4", name="ck_asam_rating_risk"),
+                  unique("intake_id", "dimension", name="uq_asam_rating_intake_dimension"),
+              )),
+        table("group_note",
+              integer("id"), integer("group_session_id"), integer("author_id"), text("note_format", 8),
+              text("status", 16), text("topic", 200), text("shared", 4000), utc("created_at"),
+              *_signed(), *_versioned(),
+              fks={"author_id": "user.id", "group_session_id": "group_session.id", "signed_by": "user.id",
+                   "updated_by": "user.id"},
+              constraints=(
+                  _enum("group_note", "note_format", enums.NoteFormat),
+                  _enum("group_note", "status", enums.RecordStatus),
+                  unique("group_session_id", name="uq_group_note_session"),
+              )),
+        table("plan_problem",
+              integer("id"), integer("plan_id"), integer("position"), text("statement", 1000),
+              text("dimension", 4), boolean("from_assessment"), integer("need_id", null=True),
+              fks={"need_id": "need.id", "plan_id": "treatment_plan.id"},
+              constraints=(_enum("plan_problem", "dimension", enums.AsamDimension),),
+              indexes=(index("plan_id"),)),
+        table("substance_use",
+              integer("id"), integer("intake_id"), integer("position"), text("substance", 60),
+              integer("first_use_age", null=True), text("route", 40), text("frequency", 80), text("amount", 80),
+              day("last_use", null=True), text("longest_abstinence", 80),
+              fks={"intake_id": "intake.id"},
+              indexes=(index("intake_id"),)),
+        table("supervision",
+              integer("user_id"), boolean("is_supervisor"), boolean("needs_cosign"),
+              integer("supervisor_id", null=True),
+              fks={"supervisor_id": "user.id", "user_id": "user.id"}, pk=("user_id",)),
+        table("plan_goal",
+              integer("id"), integer("problem_id"), integer("position"), text("statement", 1000),
+              integer("client_goal_id", null=True),
+              fks={"client_goal_id": "goal.id", "problem_id": "plan_problem.id"},
+              indexes=(index("problem_id"),)),
+        table("progress_note",
+              integer("id"), integer("client_id"), integer("author_id"), text("service_type", 20),
+              text("note_format", 8), text("status", 16), day("service_date"), utc("starts_at"), utc("ends_at"),
+              text("location", 20), integer("individual_session_id", null=True),
+              integer("group_note_id", null=True), integer("family_session_id", null=True), json("sections"),
+              utc("created_at"), *_signed(), boolean("cosign_required"), *_signed("cosigned"), *_versioned(),
+              fks={"author_id": "user.id", "client_id": "client.id", "cosigned_by": "user.id",
+                   "family_session_id": "family_session.id", "group_note_id": "group_note.id",
+                   "individual_session_id": "individual_session.id", "signed_by": "user.id",
+                   "updated_by": "user.id"},
+              constraints=(
+                  _enum("progress_note", "location", enums.ServiceLocation),
+                  _enum("progress_note", "note_format", enums.NoteFormat),
+                  _enum("progress_note", "service_type", enums.ServiceType),
+                  _enum("progress_note", "status", enums.RecordStatus),
+                  check("ends_at > starts_at", name="ck_progress_note_times"),
+                  unique("group_note_id", "client_id", name="uq_progress_note_group_client"),
+              ),
+              indexes=(index("author_id", "status", name="ix_progress_note_author_status"),
+                       index("client_id", "service_date", name="ix_progress_note_client_date"),
+                       index("family_session_id"), index("individual_session_id"))),
+        table("addendum",
+              integer("id"), integer("note_id", null=True), integer("intake_id", null=True), integer("author_id"),
+              utc("created_at"), text("reason", 500), text("text", 4000),
+              fks={"author_id": "user.id", "intake_id": "intake.id", "note_id": "progress_note.id"},
+              constraints=(check("(note_id IS NULL) <> (intake_id IS NULL)", name="ck_addendum_one_document"),),
+              indexes=(index("intake_id"), index("note_id"))),
+        table("plan_objective",
+              integer("id"), integer("goal_id"), integer("position"), text("statement", 1000),
+              day("target_date", null=True), text("status", 16), text("progress", 2000),
+              integer("carried_from_id", null=True),
+              fks={"carried_from_id": "plan_objective.id", "goal_id": "plan_goal.id"},
+              constraints=(_enum("plan_objective", "status", enums.ObjectiveStatus),),
+              indexes=(index("goal_id"),)),
+        table("note_objective",
+              integer("id"), integer("note_id"), integer("objective_id"), text("progress", 1000),
+              fks={"note_id": "progress_note.id", "objective_id": "plan_objective.id"},
+              constraints=(unique("note_id", "objective_id", name="uq_note_objective"),),
+              indexes=(index("objective_id"),)),
+        table("plan_intervention",
+              integer("id"), integer("objective_id"), integer("position"), text("what", 500), text("who", 120),
+              text("frequency", 120),
+              fks={"objective_id": "plan_objective.id"},
+              indexes=(index("objective_id"),)),
+    )
+
+
 def upgrade() -> None:
-    """Upgrade schema."""
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table('orientation_item',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
-    op.create_table('intake',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('referral_source', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('presenting_problem', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('prior_treatment', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('medical_conditions', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('medications', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('allergies', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('mental_health_history', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('current_symptoms', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('suicide_risk', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('homicide_risk', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('risk_notes', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('trauma', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('legal', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('employment', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('housing', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('family_social', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('strengths', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('recommended_level', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('level_rationale', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('signed_by', sa.Integer(), nullable=True),
-    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.CheckConstraint("homicide_risk IN ('none', 'low', 'moderate', 'high')", name='ck_intake_homicide_risk'),
-    sa.CheckConstraint("recommended_level IN ('', '0.5', '1', '2.1', '2.5', '3.1', '3.3', '3.5', '3.7', '4')", name='ck_intake_recommended_level'),
-    sa.CheckConstraint("status IN ('draft', 'signed')", name='ck_intake_status'),
-    sa.CheckConstraint("suicide_risk IN ('none', 'low', 'moderate', 'high')", name='ck_intake_suicide_risk'),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['created_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['signed_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['updated_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('intake', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_intake_client_id'), ['client_id'], unique=False)
-
-    op.create_table('orientation_check',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('staff_id', sa.Integer(), nullable=False),
-    sa.Column('staff_initials', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('staff_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('client_initials', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('client_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['item_id'], ['orientation_item.id'], ),
-    sa.ForeignKeyConstraint(['staff_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('client_id', 'item_id', name='uq_orientation_check_client_item')
-    )
-    op.create_table('treatment_plan',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('previous_id', sa.Integer(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('effective_on', sa.Date(), nullable=True),
-    sa.Column('review_due_on', sa.Date(), nullable=True),
-    sa.Column('changes', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('therapist_signed_by', sa.Integer(), nullable=True),
-    sa.Column('therapist_signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('therapist_signature', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('client_signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('client_signature', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('draft', 'awaiting_client', 'signed', 'superseded')", name='ck_treatment_plan_status'),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['created_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['previous_id'], ['treatment_plan.id'], ),
-    sa.ForeignKeyConstraint(['therapist_signed_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['updated_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('client_id', 'number', name='uq_treatment_plan_client_number')
-    )
-    op.create_table('asam_rating',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('intake_id', sa.Integer(), nullable=False),
-    sa.Column('dimension', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
-    sa.Column('risk', sa.Integer(), nullable=False),
-    sa.Column('narrative', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.CheckConstraint("dimension IN ('d1', 'd2', 'd3', 'd4', 'd5', 'd6')", name='ck_asam_rating_dimension'),
-    sa.CheckConstraint('risk BETWEEN 0 AND 4', name='ck_asam_rating_risk'),
-    sa.ForeignKeyConstraint(['intake_id'], ['intake.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('intake_id', 'dimension', name='uq_asam_rating_intake_dimension')
-    )
-    op.create_table('group_note',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('group_session_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('note_format', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('topic', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('shared', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('signed_by', sa.Integer(), nullable=True),
-    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.CheckConstraint("note_format IN ('dap', 'birp', 'soap', 'girp')", name='ck_group_note_note_format'),
-    sa.CheckConstraint("status IN ('draft', 'signed')", name='ck_group_note_status'),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['group_session_id'], ['group_session.id'], ),
-    sa.ForeignKeyConstraint(['signed_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['updated_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('group_session_id', name='uq_group_note_session')
-    )
-    op.create_table('plan_problem',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('statement', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('dimension', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
-    sa.Column('from_assessment', sa.Boolean(), nullable=False),
-    sa.Column('need_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("dimension IN ('d1', 'd2', 'd3', 'd4', 'd5', 'd6')", name='ck_plan_problem_dimension'),
-    sa.ForeignKeyConstraint(['need_id'], ['need.id'], ),
-    sa.ForeignKeyConstraint(['plan_id'], ['treatment_plan.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('plan_problem', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_problem_plan_id'), ['plan_id'], unique=False)
-
-    op.create_table('substance_use',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('intake_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('substance', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('first_use_age', sa.Integer(), nullable=True),
-    sa.Column('route', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('frequency', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('amount', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('last_use', sa.Date(), nullable=True),
-    sa.Column('longest_abstinence', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.ForeignKeyConstraint(['intake_id'], ['intake.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('substance_use', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_substance_use_intake_id'), ['intake_id'], unique=False)
-
-    op.create_table('plan_goal',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('problem_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('statement', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('client_goal_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['client_goal_id'], ['goal.id'], ),
-    sa.ForeignKeyConstraint(['problem_id'], ['plan_problem.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('plan_goal', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_goal_problem_id'), ['problem_id'], unique=False)
-
-    op.create_table('progress_note',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('service_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('note_format', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('service_date', sa.Date(), nullable=False),
-    sa.Column('starts_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('ends_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('individual_session_id', sa.Integer(), nullable=True),
-    sa.Column('group_note_id', sa.Integer(), nullable=True),
-    sa.Column('family_session_id', sa.Integer(), nullable=True),
-    sa.Column('sections', sa.JSON(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('signed_by', sa.Integer(), nullable=True),
-    sa.Column('signed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('cosign_required', sa.Boolean(), nullable=False),
-    sa.Column('cosigned_by', sa.Integer(), nullable=True),
-    sa.Column('cosigned_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('updated_by', sa.Integer(), nullable=True),
-    sa.CheckConstraint("location IN ('office', 'telehealth_video', 'telehealth_phone', 'community', 'home')", name='ck_progress_note_location'),
-    sa.CheckConstraint("note_format IN ('dap', 'birp', 'soap', 'girp')", name='ck_progress_note_note_format'),
-    sa.CheckConstraint("service_type IN ('individual', 'group', 'family', 'case_management', 'crisis')", name='ck_progress_note_service_type'),
-    sa.CheckConstraint("status IN ('draft', 'signed')", name='ck_progress_note_status'),
-    sa.CheckConstraint('ends_at > starts_at', name='ck_progress_note_times'),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.ForeignKeyConstraint(['cosigned_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['family_session_id'], ['family_session.id'], ),
-    sa.ForeignKeyConstraint(['group_note_id'], ['group_note.id'], ),
-    sa.ForeignKeyConstraint(['individual_session_id'], ['individual_session.id'], ),
-    sa.ForeignKeyConstraint(['signed_by'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['updated_by'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('group_note_id', 'client_id', name='uq_progress_note_group_client')
-    )
-    with op.batch_alter_table('progress_note', schema=None) as batch_op:
-        batch_op.create_index('ix_progress_note_author_status', ['author_id', 'status'], unique=False)
-        batch_op.create_index('ix_progress_note_client_date', ['client_id', 'service_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_progress_note_family_session_id'), ['family_session_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_progress_note_individual_session_id'), ['individual_session_id'], unique=False)
-
-    op.create_table('addendum',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('note_id', sa.Integer(), nullable=True),
-    sa.Column('intake_id', sa.Integer(), nullable=True),
-    sa.Column('author_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
-    sa.CheckConstraint('(note_id IS NULL) <> (intake_id IS NULL)', name='ck_addendum_one_document'),
-    sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['intake_id'], ['intake.id'], ),
-    sa.ForeignKeyConstraint(['note_id'], ['progress_note.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('addendum', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_addendum_intake_id'), ['intake_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_addendum_note_id'), ['note_id'], unique=False)
-
-    op.create_table('plan_objective',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('goal_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('statement', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('target_date', sa.Date(), nullable=True),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('progress', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('carried_from_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('not_started', 'in_progress', 'achieved', 'revised', 'discontinued')", name='ck_plan_objective_status'),
-    sa.ForeignKeyConstraint(['carried_from_id'], ['plan_objective.id'], ),
-    sa.ForeignKeyConstraint(['goal_id'], ['plan_goal.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('plan_objective', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_objective_goal_id'), ['goal_id'], unique=False)
-
-    op.create_table('note_objective',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('note_id', sa.Integer(), nullable=False),
-    sa.Column('objective_id', sa.Integer(), nullable=False),
-    sa.Column('progress', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.ForeignKeyConstraint(['note_id'], ['progress_note.id'], ),
-    sa.ForeignKeyConstraint(['objective_id'], ['plan_objective.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('note_id', 'objective_id', name='uq_note_objective')
-    )
-    with op.batch_alter_table('note_objective', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_note_objective_objective_id'), ['objective_id'], unique=False)
-
-    op.create_table('plan_intervention',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('objective_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('what', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('who', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.Column('frequency', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.ForeignKeyConstraint(['objective_id'], ['plan_objective.id'], ),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('plan_intervention', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_intervention_objective_id'), ['objective_id'], unique=False)
-
-    op.create_table('supervision',
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('is_supervisor', sa.Boolean(), nullable=False),
-    sa.Column('needs_cosign', sa.Boolean(), nullable=False),
-    sa.Column('supervisor_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['supervisor_id'], ['user.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('user_id')
-    )
-
-    # ### end Alembic commands ###
+    create(*_tables())
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.drop_table('supervision')
-
-    with op.batch_alter_table('plan_intervention', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_intervention_objective_id'))
-
-    op.drop_table('plan_intervention')
-    with op.batch_alter_table('note_objective', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_note_objective_objective_id'))
-
-    op.drop_table('note_objective')
-    with op.batch_alter_table('plan_objective', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_objective_goal_id'))
-
-    op.drop_table('plan_objective')
-    with op.batch_alter_table('addendum', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_addendum_note_id'))
-        batch_op.drop_index(batch_op.f('ix_addendum_intake_id'))
-
-    op.drop_table('addendum')
-    with op.batch_alter_table('progress_note', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_progress_note_individual_session_id'))
-        batch_op.drop_index(batch_op.f('ix_progress_note_family_session_id'))
-        batch_op.drop_index('ix_progress_note_client_date')
-        batch_op.drop_index('ix_progress_note_author_status')
-
-    op.drop_table('progress_note')
-    with op.batch_alter_table('plan_goal', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_goal_problem_id'))
-
-    op.drop_table('plan_goal')
-    with op.batch_alter_table('substance_use', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_substance_use_intake_id'))
-
-    op.drop_table('substance_use')
-    with op.batch_alter_table('plan_problem', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_problem_plan_id'))
-
-    op.drop_table('plan_problem')
-    op.drop_table('group_note')
-    op.drop_table('asam_rating')
-    op.drop_table('treatment_plan')
-    op.drop_table('orientation_check')
-    with op.batch_alter_table('intake', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_intake_client_id'))
-
-    op.drop_table('intake')
-    op.drop_table('orientation_item')
-    # ### end Alembic commands ###
+    drop(*_tables())
