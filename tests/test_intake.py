@@ -291,3 +291,22 @@ def test_the_signed_intake_is_kept_whole_in_the_database(session, team):
     assert session.exec(select(func.count()).select_from(AsamRating)).one() == 6
     assert session.exec(select(func.count()).select_from(Addendum)).one() == 1
     assert session.exec(select(func.count()).select_from(OrientationCheck)).one() == 0
+
+
+def test_the_roster_flags_a_client_until_their_intake_is_signed(session, team):
+    from iop_app.services import roster
+    from iop_app.state.staff import row_view
+
+    client, therapist = team
+    today = program.local_today(session)
+
+    def row():
+        [line] = roster.roster_page(session, therapist, roster.RosterQuery(status="all")).rows
+        return line
+
+    assert roster.FLAG_INTAKE in row().flags
+    assert "intake not signed (2 days since admission)" in row_view(row(), today).flags
+    save(session, therapist, client)
+    assert roster.FLAG_INTAKE in row().flags  # a draft is not enough
+    intake.sign(session, therapist, client.id, expected_version=1)
+    assert roster.FLAG_INTAKE not in row().flags and row().status == "active"
