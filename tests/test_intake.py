@@ -310,3 +310,13 @@ def test_the_roster_flags_a_client_until_their_intake_is_signed(session, team):
     assert roster.FLAG_INTAKE in row().flags  # a draft is not enough
     intake.sign(session, therapist, client.id, expected_version=1)
     assert roster.FLAG_INTAKE not in row().flags and row().status == "active"
+
+
+def test_the_service_refuses_fields_an_intake_does_not_have(session, team):
+    client, therapist = team
+    with pytest.raises(ValidationError) as refused:
+        save(session, therapist, client, fields={**complete_fields(), "status": "signed"})
+    assert "reload" in refused.value.errors["form"]
+    with pytest.raises(ValidationError):
+        save(session, therapist, client, ratings={"d9": {"risk": 1, "narrative": "?"}})
+    assert session.exec(select(func.count()).select_from(Intake)).one() == 0
