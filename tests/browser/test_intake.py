@@ -106,7 +106,7 @@ def test_therapist_completes_and_signs_an_intake_and_the_client_initials_orienta
     expect(item).to_contain_text("Staff: MR · Marcus Reyes")
 
     # The roster: active now, no intake flag.
-    page.get_by_role("link", name="Roster").click()
+    page.get_by_role("link", name="Roster", exact=True).click()
     row = page.locator("table.roster tbody tr", has_text=NAME)
     expect(row).to_contain_text("active")
     expect(row).not_to_contain_text("intake not signed")
