@@ -214,3 +214,12 @@ def test_only_the_director_uses_the_checklist_page(session, world):
     assert call(therapist, "load") is not None and therapist.items == []
     call(therapist, "add_item", {"label": "Sneaky item"})
     assert "Sneaky item" not in [i.label for i in session.exec(select(OrientationItem)).all()]
+
+
+def test_signing_for_a_client_already_active_does_not_claim_a_status_change(session, world, factory):
+    active = factory.client(world["primary"], status="active")
+    state = make_state(IntakeState, session, world["primary"], client_id=str(active.id))
+    call(state, "load")
+    call(state, "save", the_form())
+    call(state, "sign")
+    assert state.message == "Intake signed and locked." and state.status == "signed"

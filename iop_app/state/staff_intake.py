@@ -276,6 +276,7 @@ class IntakeState(PageState, SessionState):
         def action(session, actor):
             if not self._record_id:
                 raise PermissionDenied("Open a client's record first.")
+            was_in_intake = self.client_status == ClientStatus.INTAKE.label
             try:
                 intake.sign(session, actor, self._record_id, expected_version=self._version)
             except ValidationError as exc:
@@ -285,9 +286,8 @@ class IntakeState(PageState, SessionState):
                 self.stale = exc.message
                 return
             self._reload(session, actor)
-            self.message = ("Intake signed and locked."
-                            + (" The client is now active." if self.client_status == ClientStatus.ACTIVE.label
-                               else ""))
+            now_active = was_in_intake and self.client_status == ClientStatus.ACTIVE.label
+            self.message = "Intake signed and locked." + (" The client is now active." if now_active else "")
 
         return self._run(action, reload=False)
 
