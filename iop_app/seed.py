@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import inspect as sa_inspect
+from sqlmodel import Session, col, select
 
 from .models import (
     Attendance,
@@ -36,7 +37,17 @@ from .models import (
     User,
     utcnow,
 )
-from .models.enums import ConsentEndEvent, GoalUpdateKind, Role
+from .models.enums import (
+    AsamDimension,
+    ClientStatus,
+    ConsentEndEvent,
+    GoalUpdateKind,
+    LevelOfCare,
+    RecordStatus,
+    RiskLevel,
+    Role,
+)
+from .models.record import Addendum, AsamRating, Intake, OrientationCheck, OrientationItem, SubstanceUse
 from .services import auth, program
 
 DEMO_PASSWORD = "Recovery-Demo-2026"
@@ -227,6 +238,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
         _seed_record(session, rng, client, i, today, tz, client.id in struggling, director)
 
     _seed_family(session, rng, clients, therapists, today, tz)
+    _seed_intakes(session, clients, director, today, tz)
     session.commit()
 
 
@@ -403,3 +415,117 @@ def _seed_family(session, rng, clients, therapists, today: date, tz) -> None:
             day += timedelta(days=2)
         session.add(SlotProposal(family_session_id=proposal.id,
                                  starts_at=program.to_utc(datetime.combine(day, time(19, 0)), tz)))
+
+
+# --- Intake and assessment, orientation (issue #11) --------------------------------
+SUBSTANCES = [
+    # substance, route, frequency, amount, longest abstinence
+    ("Alcohol", "oral", "daily", "8-10 drinks", "3 months"),
+    ("Cannabis", "smoked", "most days", "2-3 joints", "1 year"),
+    ("Opioids (oxycodone)", "oral", "daily", "60 mg", "6 weeks"),
+    ("Methamphetamine", "smoked", "weekends", "0.5 g", "4 months"),
+    ("Cocaine", "intranasal", "weekly", "1 g", "8 months"),
+]
+REFERRALS = ["Self-referred", "Primary care physician", "Court (DUI diversion)", "Employee assistance program",
+             "Family member", "Detox unit discharge planner"]
+ASAM_NOTES = {
+    "d1": "No withdrawal signs at intake; last use {last} days ago; CIWA 2.",
+    "d2": "Hypertension, controlled with medication; no acute medical needs.",
+    "d3": "Depressed mood and anxiety; no psychosis; engaged in the interview.",
+    "d4": "Wants to stop; ambivalent about meetings; came in on their own.",
+    "d5": "Relapsed after prior treatment within weeks; cravings in the evenings.",
+    "d6": "Lives with a supportive partner; a drinking friend group nearby.",
+}
+
+
+def _seed_intakes(session, clients: list[Client], director: User, today: date, tz) -> None:
+    """Signed intakes (with the six ASAM ratings, substances and orientation) for
+    every client past intake, one addendum; Morgan Ellis, still in intake, has a
+    draft half done. A Random of its own keeps the rest of the demo unchanged."""
+    if not sa_inspect(session.connection()).has_table("orientation_item"):
+        return  # a database at a revision before the clinical record (migration tests seed those)
+    rng = random.Random(11)
+    items = session.exec(select(OrientationItem).order_by(col(OrientationItem.position))).all()
+    for i, client in enumerate(clients):
+        therapist_id = client.primary_therapist_id or director.id
+        started = program.to_utc(datetime.combine(client.admission_date, time(10, 0)), tz)
+        if client.status == ClientStatus.INTAKE:
+            if i != 5:  # the others' intakes are still to be started
+                continue
+            intake = Intake(client_id=client.id, referral_source="Primary care physician",
+                            presenting_problem="Drinking daily since a layoff last spring; two blackouts this month.",
+                            medical_conditions="Elevated liver enzymes", medications="None", allergies="None known",
+                            created_by=therapist_id, created_at=started, updated_at=started, updated_by=therapist_id)
+            session.add(intake)
+            session.flush()
+            for dimension, risk in (("d1", 1), ("d2", 2)):
+                session.add(AsamRating(intake_id=intake.id, dimension=dimension, risk=risk,
+                                       narrative=ASAM_NOTES[dimension].format(last=2)))
+            session.add(SubstanceUse(intake_id=intake.id, position=0, substance="Alcohol", first_use_age=17,
+                                     route="oral", frequency="daily", amount="a pint of vodka",
+                                     last_use=today - timedelta(days=2), longest_abstinence="2 months"))
+            _seed_orientation(session, client, items[:2], therapist_id, started, client_too=False)
+            continue
+        substance = SUBSTANCES[i % len(SUBSTANCES)]
+        last = rng.randint(2, 14)
+        intake = Intake(
+            client_id=client.id, status=RecordStatus.SIGNED, referral_source=REFERRALS[i % len(REFERRALS)],
+            presenting_problem=f"{substance[0]} use {substance[2]} for several years; "
+                               "wants help before losing work and family.",
+            prior_treatment=rng.choice(["None", "Outpatient counselling in 2023", "Detox twice; 28-day residential"]),
+            medical_conditions=rng.choice(["None", "Hypertension", "Type 2 diabetes", "Chronic back pain"]),
+            medications=rng.choice(["None", "Lisinopril 10 mg", "Metformin 500 mg", "Sertraline 50 mg"]),
+            allergies=rng.choice(["None known", "Penicillin", "Sulfa drugs"]),
+            mental_health_history=rng.choice(["Depression treated in 2021", "Generalized anxiety", "None reported"]),
+            current_symptoms=rng.choice(["Low mood, poor sleep", "Anxious, irritable", "Few symptoms"]),
+            suicide_risk=RiskLevel.LOW if i % 7 == 3 else RiskLevel.NONE, homicide_risk=RiskLevel.NONE,
+            risk_notes="Passive thoughts last year, none now; safety plan made." if i % 7 == 3 else "",
+            trauma=rng.choice(["None reported", "Car accident in 2018", "Childhood neglect"]),
+            legal=rng.choice(["None", "DUI pending", "On probation"]),
+            employment=rng.choice(["Employed full time", "Unemployed since spring", "Part-time retail"]),
+            housing=rng.choice(["Rents an apartment", "Lives with parents", "Owns a home with partner"]),
+            family_social=rng.choice(["Partner supportive", "Sister estranged; friends who use", "Two children"]),
+            strengths=rng.choice(["Motivated; steady job", "Supportive partner", "Came in on their own"]),
+            recommended_level=LevelOfCare.INTENSIVE_OUTPATIENT,
+            level_rationale="Needs more structure than weekly outpatient; no withdrawal or medical needs "
+                            "that call for a residential or inpatient level.",
+            created_by=therapist_id, created_at=started,
+            signed_by=therapist_id, signed_at=started + timedelta(days=1, hours=4), version=3,
+            updated_by=therapist_id, updated_at=started + timedelta(days=1, hours=4),
+        )
+        session.add(intake)
+        session.flush()
+        for n, dimension in enumerate(AsamDimension.values()):
+            session.add(AsamRating(intake_id=intake.id, dimension=dimension, risk=(i + n) % 3 + (n == 4),
+                                   narrative=ASAM_NOTES[dimension].format(last=last)))
+        session.add(SubstanceUse(intake_id=intake.id, position=0, substance=substance[0],
+                                 first_use_age=rng.randint(13, 25), route=substance[1], frequency=substance[2],
+                                 amount=substance[3], last_use=client.admission_date - timedelta(days=last),
+                                 longest_abstinence=substance[4]))
+        if i % 3 == 0:
+            session.add(SubstanceUse(intake_id=intake.id, position=1, substance="Nicotine", first_use_age=16,
+                                     route="smoked", frequency="daily", amount="a pack", longest_abstinence="none"))
+        if i == 1:
+            session.add(Addendum(intake_id=intake.id, author_id=therapist_id,
+                                 created_at=started + timedelta(days=6), reason="Information from the family",
+                                 text="Sister reports an earlier detox in 2019 that the client did not mention."))
+        # The demo client still has the last two items to initial from their phone.
+        pending = 2 if i == 0 else 0
+        _seed_orientation(session, client, items[:len(items) - pending], therapist_id, started, client_too=True)
+        if pending:
+            _seed_orientation(session, client, items[len(items) - pending:], therapist_id,
+                              program.to_utc(datetime.combine(today - timedelta(days=1), time(11, 0)), tz),
+                              client_too=False)
+
+
+def _initials(session, user_id: int) -> str:
+    return "".join(part[0] for part in session.get(User, user_id).full_name.split())[:8]
+
+
+def _seed_orientation(session, client: Client, items, staff_id: int, at: datetime, *, client_too: bool) -> None:
+    staff, own = _initials(session, staff_id), _initials(session, client.user_id)
+    for n, item in enumerate(items):
+        when = at + timedelta(minutes=5 * n)
+        session.add(OrientationCheck(client_id=client.id, item_id=item.id, staff_id=staff_id, staff_initials=staff,
+                                     staff_at=when, client_initials=own if client_too else "",
+                                     client_at=when + timedelta(minutes=2) if client_too else None))

@@ -30,13 +30,15 @@ SESSION_CHECK_MS = 30_000
 
 NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
-                  ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY)],
+                  ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY),
+                  ("Orientation", routes.CLIENT_ORIENTATION)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
                      ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("Accounts", routes.DIRECTOR_ACCOUNTS),
-                    ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
+                    ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
+                    ("Orientation", routes.DIRECTOR_ORIENTATION)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

@@ -48,7 +48,9 @@ class Intake(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    client_id: int = Field(foreign_key="client.id", index=True)
+    # One intake per admission (a Client row is one admission): unique, so two staff
+    # starting the intake at once cannot make two (migration f11d0c0e0004).
+    client_id: int = Field(foreign_key="client.id", index=True, unique=True)
     status: str = Field(default=RecordStatus.DRAFT, max_length=16)
     referral_source: str = Field(default="", max_length=200)
     presenting_problem: str = Field(default="", max_length=4000)

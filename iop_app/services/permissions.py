@@ -253,3 +253,54 @@ def client_for_user(session: Session, actor: User) -> Client | None:
     if actor.role != "client":
         return None
     return session.exec(select(Client).where(Client.user_id == actor.id)).first()
+
+
+# --- The clinical record's assessments (issue #11) ----------------------------------
+# An intake and assessment is read and written by the client's care team only: the
+# director, the client's primary therapist and that therapist's clinical supervisor
+# (models.record.Supervision), or a therapist through an active break-glass grant.
+# Narrower than READ/WRITE: facilitators of the client's groups see group notes, not
+# the assessment; clients and family members never (whatever a consent says).
+
+
+def supervises(session: Session, supervisor: User, staff_id: int | None) -> bool:
+    """Whether `supervisor` is the named clinical supervisor of staff member `staff_id`."""
+    from ..models.record import Supervision  # models/record.py is this issue's module
+
+    if staff_id is None or not supervisor.is_staff:
+        return False
+    own = session.get(Supervision, supervisor.id)
+    if own is None or not own.is_supervisor:
+        return False
+    row = session.get(Supervision, staff_id)
+    return row is not None and row.supervisor_id == supervisor.id
+
+
+def on_care_team(session: Session, actor: User, client) -> bool:
+    """Director, primary therapist, or the primary therapist's supervisor (no break-glass here)."""
+    if not actor.active or not actor.is_staff or client is None:
+        return False
+    if actor.is_director or client.primary_therapist_id == actor.id:
+        return True
+    return supervises(session, actor, client.primary_therapist_id)
+
+
+def require_care_team(session: Session, actor: User | None, action: str, client_id, *, what: str,
+                      now: datetime | None = None) -> Client:
+    """The client, if `actor` is on their care team (or holds a break-glass grant);
+    otherwise an audited denial (a missing client alike). A READ is audited as a view."""
+    client = session.get(Client, client_id) if is_id(client_id) else None
+    if actor is not None and client is not None and action in EMERGENCY_ACTIONS:
+        if on_care_team(session, actor, client):
+            if action == READ:
+                audit.record_now(session, actor, what, client_id=client.id, outcome="allowed", detail=action)
+            return client
+        grant = active_grant(session, actor, action, client.id, now)
+        if grant is not None:
+            audit.record_now(session, actor, what, client_id=client.id, target=f"break_glass:{grant.id}",
+                             outcome="allowed", detail=emergency_detail(action, grant.id))
+            return client
+    audit.record_now(session, actor, what, client_id=client.id if client else None,
+                     target=f"client:{client_id}"[:120], outcome="denied",
+                     detail=f"{action} refused: care team only" if actor is not None else "not signed in")
+    raise PermissionDenied()

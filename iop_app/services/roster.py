@@ -17,7 +17,9 @@ Definitions (shared by the roster, the flags and the reports):
     when there is none) >= 3 days,
   * "craving 8+ or use": a check-in in the last 7 days with craving >= 8 or
     reported substance use,
-  * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days.
+  * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days,
+  * "intake not signed": the client is still in intake status (only signing the
+    intake makes them active, services/intake.py); the page adds the days since admission.
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -39,7 +41,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
-from ..models.enums import ATTENDED, MISSED
+from ..models.enums import ATTENDED, MISSED, ClientStatus
 from . import accounts, audit, hours, permissions, program
 from .errors import ValidationError
 from .ids import moment_param
@@ -54,7 +56,8 @@ SORT_KEYS = SQL_SORTS + FIGURE_SORTS
 FLAG_QUIET = "no check-in 3+ days"
 FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED)
+FLAG_INTAKE = "intake not signed"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE)
 
 
 @dataclass
@@ -334,6 +337,8 @@ def _roster_row(result, today: date, target: float) -> RosterRow:
         row.flags.append(FLAG_CRAVING)
     if row.missed_14 >= 2:
         row.flags.append(FLAG_MISSED)
+    if status == ClientStatus.INTAKE:
+        row.flags.append(FLAG_INTAKE)
     return row
 
 

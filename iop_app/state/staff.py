@@ -98,8 +98,16 @@ def row_view(row: roster.RosterRow, today: date) -> RosterLine:
         hours_short="yes" if row.status != ClientStatus.DISCHARGED and row.hours_week < row.hours_target else "",
         review=fmt_date(row.next_review) + (" — OVERDUE" if row.review_overdue else ""),
         overdue="yes" if row.review_overdue else "",
-        flags="; ".join(row.flags),
+        flags="; ".join(_flag_text(flag, row, today) for flag in row.flags),
     )
+
+
+def _flag_text(flag: str, row: roster.RosterRow, today: date) -> str:
+    """A flag as shown; a client still in intake also says how long since admission."""
+    if flag == roster.FLAG_INTAKE:
+        days = (today - row.admission_date).days
+        return f"{flag} ({days} day{'' if days == 1 else 's'} since admission)"
+    return flag
 
 
 class RosterState(PageState, SessionState):

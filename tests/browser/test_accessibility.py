@@ -45,6 +45,8 @@ STAFF = [
     View("roll-call", "/staff/sessions/{session}", "main select[id^=status-]"),
     View("roll-call-old", "/staff/sessions/{old_session}", "#rollcall-reason"),
     View("family-sessions", "/staff/family-sessions", "main h3"),
+    View("intake-signed", "/staff/clients/{client}/intake", "#orientation-list li"),
+    View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -52,6 +54,7 @@ ROLES = {
         View("accounts", "/director/accounts", "main table tbody tr"),
         View("audit", "/director/audit", "main table tbody tr"),
         View("break-glass", "/director/break-glass", "main [role=status]"),
+        View("orientation-items", "/director/orientation", "#orientation-items li"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
@@ -64,6 +67,7 @@ ROLES = {
         View("goals", "/client/goals", ".goal-card"),
         View("needs", "/client/needs", "#needs-list li"),
         View("family", "/client/family", "main table tbody tr"),
+        View("orientation", "/client/orientation", "#orientation-items li"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
@@ -93,8 +97,11 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         opened = set(session.exec(select(BreakGlassGrant.client_id)).all())
         off_caseload = next(c.id for c in session.exec(select(Client).order_by(Client.id))
                             if c.id not in opened and not permissions.can(session, therapist, permissions.READ, c.id))
+        # The demo therapist's client still in intake, with a draft intake (seed.py).
+        intake_client = session.exec(select(Client.id).join(User, User.id == Client.user_id)
+                                     .where(User.full_name == "Morgan Ellis")).one()
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload}
+                "off_caseload": off_caseload, "intake_client": intake_client}
 
 
 @pytest.fixture(scope="module")

@@ -5,5 +5,6 @@ from .checkin import CheckinState
 from .goals import GoalsState
 from .home import ClientHomeState
 from .needs import NeedsState
+from .orientation import OrientationState
 
-__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "NeedsState"]
+__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "NeedsState", "OrientationState"]
