@@ -25,6 +25,7 @@ CLIENT_HOME = "/client"
 CLIENT_CHECKIN = "/client/checkin"
 CLIENT_GOALS = "/client/goals"
 CLIENT_NEEDS = "/client/needs"
+CLIENT_MEASURE = "/client/measures/[code]"  # one questionnaire, one item per screen
 CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
 
 # Family members
@@ -49,3 +50,7 @@ def staff_group(group_id: int) -> str:
 
 def staff_session(session_id: int) -> str:
     return f"/staff/sessions/{session_id}"
+
+
+def client_measure(code: str) -> str:
+    return f"/client/measures/{code}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 import reflex as rx
 
 from ... import routes
-from ...state.client import CheckinState, ClientHomeState, GoalsState, NeedsState
+from ...state.client import CheckinState, ClientHomeState, GoalsState, MeasureFormState, NeedsState
 from .checkin import checkin_page
 from .goals import goals_page
 from .home import client_home
+from .measures import measure_page
 from .needs import needs_page
 
-__all__ = ["checkin_page", "client_home", "goals_page", "needs_page", "register"]
+__all__ = ["checkin_page", "client_home", "goals_page", "measure_page", "needs_page", "register"]
 
 
 def register(app: rx.App) -> None:
@@ -20,3 +21,5 @@ def register(app: rx.App) -> None:
     app.add_page(checkin_page, route=routes.CLIENT_CHECKIN, title="Daily check-in · IOP", on_load=CheckinState.load)
     app.add_page(goals_page, route=routes.CLIENT_GOALS, title="My goals · IOP", on_load=GoalsState.load)
     app.add_page(needs_page, route=routes.CLIENT_NEEDS, title="My needs · IOP", on_load=NeedsState.load)
+    app.add_page(measure_page, route=routes.CLIENT_MEASURE, title="Questionnaire · IOP",
+                 on_load=MeasureFormState.load)

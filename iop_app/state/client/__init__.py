@@ -4,6 +4,7 @@ of needs. base.py holds what they share (the client's own record)."""
 from .checkin import CheckinState
 from .goals import GoalsState
 from .home import ClientHomeState
+from .measures import MeasureFormState
 from .needs import NeedsState
 
-__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "NeedsState"]
+__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "MeasureFormState", "NeedsState"]
