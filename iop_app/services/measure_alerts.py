@@ -125,11 +125,14 @@ def raise_for(session: Session, actor: User, row: MeasureResponse) -> list[Measu
     return made
 
 
-def acknowledge(session: Session, actor: User, alert_id: int, *, note: str) -> AlertView:
-    """A clinician on the client's record closes an alert with a note of the action taken."""
+def acknowledge(session: Session, actor: User, alert_id: int, *, note: str,
+                client_id: int | None = None) -> AlertView:
+    """A clinician on the client's record closes an alert with a note of the action taken.
+    `client_id`: the record the clinician has open; an alert of any other client is
+    refused as missing (a page acts only on the alerts it shows)."""
     permissions.require_staff(session, actor, "measure_alert.acknowledge")
     alert = session.get(MeasureAlert, alert_id) if is_id(alert_id) else None
-    if alert is None:
+    if alert is None or (client_id is not None and alert.client_id != client_id):
         audit.record_now(session, actor, "measure_alert.acknowledge", target=f"measure_alert:{alert_id}"[:120],
                          outcome="denied", detail="no such alert")
         raise NotFound("That alert was not found.")
