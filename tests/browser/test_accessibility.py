@@ -61,6 +61,8 @@ ROLES = {
     "client": ("client@iop.example", "/client", [
         View("home", "/client", "#trend-chart .main-svg"),
         View("checkin", "/client/checkin", "#checkin-day option"),
+        # GAD-7: due today in the demo and left due by test_measures (which completes the PHQ-9).
+        View("measure", "/client/measures/gad7", "#measure-progress"),
         View("goals", "/client/goals", ".goal-card"),
         View("needs", "/client/needs", "#needs-list li"),
         View("family", "/client/family", "main table tbody tr"),
