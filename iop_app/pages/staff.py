@@ -68,7 +68,7 @@ def _caseload_list(title: str, entries: rx.Var, empty: str, list_id: str) -> rx.
     return rx.box(
         rx.heading(title, as_="h3", size="3"),
         rx.cond(entries.length() > 0,
-                rx.el.ul(rx.foreach(entries, lambda e: rx.el.li(rx.link(e.name, href=e.href), " · ",
+                rx.el.ul(rx.foreach(entries, lambda e: rx.el.li(rx.link(e.name, href=e.href, underline="always"), " · ",
                                                                  rx.text.span(e.detail, color_scheme="gray"))),
                          style={"paddingLeft": "1.2rem", "fontSize": "0.9rem"}, id=list_id),
                 rx.text(empty, size="2", color_scheme="gray")),

@@ -82,7 +82,7 @@ def test_client_completes_phq9_sees_crisis_help_and_therapist_acknowledges(phone
     row = page.locator("table.roster tbody tr", has_text="Alex Morgan")
     expect(row.locator("td.measure-alert-cell")).to_contain_text("Open alert")
     expect(row).to_contain_text("PHQ-9 5, mild, down")
-    row.get_by_role("link", name="Alex Morgan").click()
+    row.get_by_role("link", name="Alex Morgan", exact=True).click()
     alerts = page.locator("#open-alerts")
     alert = alerts.locator(".measure-alert", has_text="item 9")
     expect(alert).to_be_visible()
