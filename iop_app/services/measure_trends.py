@@ -11,18 +11,31 @@ response of that measure:
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
-from sqlalchemy import exists
+from sqlalchemy import Integer, bindparam, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..models import MeasureResponse, User
 from ..models.enums import MeasureResponseStatus
-from . import permissions, program
+from . import permissions, program, progress
 
 RELIABLE_CHANGE_POINTS = {"phq9": 5}
 RESPONSE_CODES = ("phq9", "gad7")
 COLUMNS = ["response_id", "code", "completed_at", "day", "total", "band", "change", "reliable_change", "response"]
+
+
+DIARY_DAYS_MAX = 365
+_LATER = aliased(MeasureResponse)
+# Built once; a view binds the client id and runs it.
+SERIES = (select(MeasureResponse.id, MeasureResponse.code, MeasureResponse.completed_at, MeasureResponse.total,
+                 MeasureResponse.band)
+          .where(MeasureResponse.client_id == bindparam("client_id", type_=Integer()),
+                 MeasureResponse.status == MeasureResponseStatus.SUBMITTED,
+                 ~exists().where(_LATER.supersedes_id == MeasureResponse.id))
+          .order_by(col(MeasureResponse.code), col(MeasureResponse.completed_at), col(MeasureResponse.id)))
 
 
 def series(session: Session, actor: User, client_id: int, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -30,15 +43,27 @@ def series(session: Session, actor: User, client_id: int, codes: tuple[str, ...]
     `completed_at` is UTC, `day` the program-local day, `change` the total minus the
     first total of that measure."""
     permissions.check(session, actor, permissions.READ, client_id, what="measure.trend")
-    later = aliased(MeasureResponse)
-    query = (select(MeasureResponse.id, MeasureResponse.code, MeasureResponse.completed_at, MeasureResponse.total,
-                    MeasureResponse.band)
-             .where(MeasureResponse.client_id == client_id, MeasureResponse.status == MeasureResponseStatus.SUBMITTED,
-                    ~exists().where(later.supersedes_id == MeasureResponse.id))
-             .order_by(col(MeasureResponse.code), col(MeasureResponse.completed_at), col(MeasureResponse.id)))
+    return _series(session, client_id, codes)
+
+
+def trends(session: Session, actor: User, client_id: int,
+           today: date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the record's Measures section charts, with one permission check: the series
+    (as `series`) and the diary (progress.checkin_frame: mood and craving with 7-day
+    averages) from the first response's day, at most DIARY_DAYS_MAX days, to today."""
+    permissions.check(session, actor, permissions.READ, client_id, what="measure.trend")
+    today = today or program.local_today(session)
+    frame = _series(session, client_id)
+    first = min(frame["day"], default=today) if not frame.empty else today
+    days = max(1, min(DIARY_DAYS_MAX, (today - first).days + 1))
+    return frame, progress._checkin_frame(session, client_id, days, today)
+
+
+def _series(session: Session, client_id: int, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    rows = session.connection().execute(SERIES, {"client_id": client_id}).all()
     if codes:
-        query = query.where(col(MeasureResponse.code).in_(list(codes)))
-    frame = pd.DataFrame(session.exec(query).all(), columns=["response_id", "code", "completed_at", "total", "band"])
+        rows = [row for row in rows if row[1] in codes]
+    frame = pd.DataFrame(rows, columns=["response_id", "code", "completed_at", "total", "band"])
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     tz = program.program_tz(session)

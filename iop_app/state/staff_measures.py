@@ -11,7 +11,6 @@ permissions (services/permissions.py) with the actor from the session and audit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 import reflex as rx
@@ -26,7 +25,6 @@ from ..services import (
     measure_trends,
     measures,
     program,
-    progress,
 )
 from ..services.errors import NotFound, PermissionDenied, ValidationError
 from .args import as_date, as_int, form_dict
@@ -34,7 +32,6 @@ from .base import PageState, SessionState
 from .formatting import fmt_date
 from .staff import STAFF_PAGE
 
-DIARY_DAYS_MAX = 365
 REASONS = {MeasureTiming.INTAKE.value: "at intake", MeasureTiming.INTERVAL.value: "on schedule",
            MeasureTiming.DISCHARGE.value: "at discharge", "assigned": "assigned"}
 
@@ -95,7 +92,7 @@ class ClientMeasuresState(PageState, SessionState):
             return
         today = program.local_today(session)
         self.today = today.isoformat()
-        frame = measure_trends.series(session, actor, client_id)
+        frame, diary = measure_trends.trends(session, actor, client_id, today)
         points: dict[str, list[dict]] = {}
         for row in frame.itertuples(index=False):
             if pd.isna(row.total):
@@ -106,9 +103,6 @@ class ClientMeasuresState(PageState, SessionState):
         order = list(measures.DEFINITIONS)
         self._points = {code: points[code] for code in sorted(points, key=order.index)}
         self.summaries = [measure_charts.summary(code, p) for code, p in self._points.items()]
-        first = min((date.fromisoformat(p[0]["day"]) for p in self._points.values()), default=today)
-        days = min(DIARY_DAYS_MAX, (today - first).days + 1)
-        diary = progress.checkin_frame(session, actor, client_id, days, today=today)
         self._diary = [{"day": d.strftime("%Y-%m-%d"),
                         "mood_avg7": None if pd.isna(m) else float(m),
                         "craving_avg7": None if pd.isna(c) else float(c)}
