@@ -31,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time as clock
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -507,8 +508,8 @@ def main() -> None:
         results.append(("One client's measure trends", t_service, t_sql))
 
         # state a roster page sends to the browser: its rows as JSON plus the small vars
-        state_rows = [row_view(r, today) for r in first_page.rows]
-        caseload_rows = [row_view(r, today) for r in page.rows]
+        state_rows = [asdict(row_view(r, today)) for r in first_page.rows]
+        caseload_rows = [asdict(row_view(r, today)) for r in page.rows]
         state_kb = len(json.dumps({"rows": state_rows, "total": first_page.total}).encode()) / 1024
         caseload_kb = len(json.dumps({"rows": caseload_rows}).encode()) / 1024
 
