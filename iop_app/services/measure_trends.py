@@ -60,20 +60,27 @@ def trends(session: Session, actor: User, client_id: int,
 
 
 def _series(session: Session, client_id: int, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The frame built from plain lists (a few dozen rows: column-wise pandas work would
+    cost more than the query)."""
     rows = session.connection().execute(SERIES, {"client_id": client_id}).all()
     if codes:
         rows = [row for row in rows if row[1] in codes]
-    frame = pd.DataFrame(rows, columns=["response_id", "code", "completed_at", "total", "band"])
-    if frame.empty:
+    if not rows:
         return pd.DataFrame(columns=COLUMNS)
     tz = program.program_tz(session)
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    firsts: dict[str, float] = {}
+    for response_id, code, completed_at, total, band in rows:
+        total = float("nan") if total is None else float(total)
+        first = firsts.setdefault(code, total)
+        change = total - first
+        threshold = RELIABLE_CHANGE_POINTS.get(code)
+        for name, value in (("response_id", response_id), ("code", code), ("completed_at", completed_at),
+                            ("day", program.to_local(completed_at, tz).date()), ("total", total), ("band", band),
+                            ("change", change),
+                            ("reliable_change", threshold is not None and -change >= threshold),
+                            ("response", code in RESPONSE_CODES and first > 0 and total <= first * 0.5)):
+            columns[name].append(value)
+    frame = pd.DataFrame(columns)
     frame["completed_at"] = pd.to_datetime(frame["completed_at"], utc=True)
-    frame["day"] = frame["completed_at"].dt.tz_convert(tz).dt.date
-    frame["total"] = frame["total"].astype("float64")
-    first = frame.groupby("code")["total"].transform("first")
-    frame["change"] = frame["total"] - first
-    threshold = frame["code"].map(RELIABLE_CHANGE_POINTS)
-    frame["reliable_change"] = (threshold.notna() & (-frame["change"] >= threshold)).astype(bool)
-    frame["response"] = (frame["code"].isin(RESPONSE_CODES) & (first > 0)
-                         & (frame["total"] <= first * 0.5)).astype(bool)
-    return frame[COLUMNS].reset_index(drop=True)
+    return frame
