@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ..services import measures
+from ..services import measure_trends, measures
 
 # Light fills from the mildest band to the most severe (a band's colour says how severe,
 # its label says which: colour is never the only cue).
@@ -24,6 +24,18 @@ def _fill(index: int, count: int) -> str:
     if count <= 1:
         return BAND_FILLS[0]
     return BAND_FILLS[round(index * (len(BAND_FILLS) - 1) / (count - 1))]
+
+
+def chart_data(trends: measure_trends.Trends) -> tuple[dict[str, list[dict]], list[dict]]:
+    """A Trends (services/measure_trends.py) as trend_figure's `points` per measure, in
+    the instruments' order, and its `diary`: plain dicts a state keeps in backend vars."""
+    order = list(measures.DEFINITIONS)
+    points = {code: [{"day": p.day.isoformat(), "total": p.total, "band": p.band,
+                      "reliable_change": p.reliable_change, "response": p.response} for p in trends.points[code]]
+              for code in sorted(trends.points, key=order.index)}
+    diary = [{"day": day.isoformat(), "mood_avg7": mood, "craving_avg7": craving}
+             for day, mood, craving in zip(trends.diary_days, trends.mood_avg7, trends.craving_avg7, strict=True)]
+    return points, diary
 
 
 def trend_figure(code: str, points: list[dict], diary: list[dict], height: int = 280) -> go.Figure:

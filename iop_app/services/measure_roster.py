@@ -23,8 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 
-from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, bindparam, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -90,9 +92,16 @@ def direction(total: float, previous: float | None) -> str:
 
 
 # ------------------------------------------------------------------ statements (built once)
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _clients_statement(caseload_only: bool):
-    stmt = select(Client.id, Client.admission_date, Client.discharge_date).where(col(Client.id).in_(P_IDS))
+    """The asked-for clients the actor may read (a therapist: the caseload), with what the
+    due rule reads of each and the number of open alerts (a correlated count: one index
+    seek per client)."""
+    open_alerts = (select(func.count()).where(MeasureAlert.client_id == Client.id,
+                                              col(MeasureAlert.acknowledged_at).is_(None))
+                   .scalar_subquery())
+    stmt = (select(Client.id, Client.admission_date, Client.discharge_date, open_alerts.label("open_alerts"))
+            .where(col(Client.id).in_(P_IDS)))
     if caseload_only:
         stmt = stmt.where(caseload_condition_sql(P_ACTOR, P_TODAY))
     return stmt
@@ -100,95 +109,83 @@ def _clients_statement(caseload_only: bool):
 
 @lru_cache(maxsize=1)
 def _totals_statement():
-    """Per client and tracked measure: the newest two responses in force and the first."""
-    response = MeasureResponse
+    """The tracked measures' responses in force, oldest first per client and measure:
+    plain rows read in index order and walked once in Python (the first, the newest two
+    and the count fall out of the order; window functions over the same rows cost the
+    database more than the walk). No timestamps are selected: nothing to parse per row."""
     later = aliased(MeasureResponse)
-    partition = (response.client_id, response.code)
-    ranked = (
-        select(response.client_id, response.code, response.total, response.band,
-               func.row_number().over(partition_by=partition,
-                                      order_by=(col(response.completed_at).desc(), col(response.id).desc()))
-               .label("newest"),
-               func.row_number().over(partition_by=partition,
-                                      order_by=(col(response.completed_at), col(response.id))).label("oldest"),
-               func.count().over(partition_by=partition).label("n"))
-        .where(col(response.client_id).in_(P_IDS), col(response.code).in_(TRACKED),
-               response.status == MeasureResponseStatus.SUBMITTED,
-               ~exists().where(later.supersedes_id == response.id))
-        .subquery("ranked")
-    )
-    return (select(ranked.c.client_id, ranked.c.code, ranked.c.newest, ranked.c.oldest, ranked.c.n,
-                   ranked.c.total, ranked.c.band)
-            .where(or_(ranked.c.newest <= 2, ranked.c.oldest == 1)))
+    return (select(MeasureResponse.client_id, MeasureResponse.code, MeasureResponse.total, MeasureResponse.band)
+            .where(col(MeasureResponse.client_id).in_(P_IDS), col(MeasureResponse.code).in_(TRACKED),
+                   MeasureResponse.status == MeasureResponseStatus.SUBMITTED,
+                   ~exists().where(later.supersedes_id == MeasureResponse.id))
+            .order_by(MeasureResponse.client_id, MeasureResponse.code, MeasureResponse.completed_at,
+                      MeasureResponse.id))
 
 
 @lru_cache(maxsize=1)
-def _last_done_statement():
-    return (select(MeasureResponse.client_id, MeasureResponse.code, func.max(MeasureResponse.completed_at))
-            .where(col(MeasureResponse.client_id).in_(P_IDS),
-                   MeasureResponse.status == MeasureResponseStatus.SUBMITTED)
-            .group_by(MeasureResponse.client_id, MeasureResponse.code))
-
-
-@lru_cache(maxsize=1)
-def _open_alerts_statement():
-    return (select(MeasureAlert.client_id, func.count())
-            .where(col(MeasureAlert.client_id).in_(P_IDS), col(MeasureAlert.acknowledged_at).is_(None))
-            .group_by(MeasureAlert.client_id))
-
-
-@lru_cache(maxsize=1)
-def _assignments_statement():
-    return select(MeasureAssignment).where(and_(col(MeasureAssignment.client_id).in_(P_IDS),
-                                                col(MeasureAssignment.response_id).is_(None)))
+def _due_facts_statement():
+    """What the due rule needs besides the client, in one statement: per client and
+    measure the last completion (kind 0), and the open ad hoc assignments (kind 1)."""
+    last_done = (select(literal(0).label("kind"), MeasureResponse.client_id, MeasureResponse.code,
+                        func.max(MeasureResponse.completed_at).label("at"),
+                        cast(null(), Date).label("due_on"), cast(null(), Integer).label("assignment_id"))
+                 .where(col(MeasureResponse.client_id).in_(P_IDS),
+                        MeasureResponse.status == MeasureResponseStatus.SUBMITTED)
+                 .group_by(MeasureResponse.client_id, MeasureResponse.code))
+    assigned = (select(literal(1), MeasureAssignment.client_id, MeasureAssignment.code,
+                       cast(null(), MeasureResponse.__table__.c.completed_at.type), MeasureAssignment.due_on,
+                       MeasureAssignment.id)
+                .where(col(MeasureAssignment.client_id).in_(P_IDS), col(MeasureAssignment.response_id).is_(None)))
+    return union_all(last_done, assigned)
 
 
 # ------------------------------------------------------------------ figures
+@dataclass(frozen=True)
+class _Assignment:
+    """What measure_schedule.due_for reads of an open assignment."""
+
+    id: int
+    code: str
+    due_on: date
+
+
 def _figures(session: Session, actor: User, client_ids: list[int], today: date) -> dict[int, MeasureColumns]:
-    connection = session.connection()
-    values = {"ids": [int(i) for i in client_ids], "actor_id": actor.id, "today": today}
     if not actor.active:
         return {}
+    connection = session.connection()
+    values = {"ids": [int(i) for i in client_ids], "actor_id": actor.id, "today": today}
     clients = connection.execute(_clients_statement(not actor.is_director), values).all()
-    ids = [row[0] for row in clients]
-    values["ids"] = ids
-    found = {client_id: MeasureColumns(client_id) for client_id in ids}
-    if not ids:
+    found = {client_id: MeasureColumns(client_id, open_alerts=alerts) for client_id, _, _, alerts in clients}
+    if not found:
         return found
-    totals: dict[tuple[int, str], dict] = {}
-    for client_id, code, newest, oldest, count, total, band in connection.execute(_totals_statement(), values):
-        entry = totals.setdefault((client_id, code), {"count": count})
-        if newest == 1:
-            entry["total"], entry["band"] = total, band
-        if newest == 2:
-            entry["previous"] = total
-        if oldest == 1:
-            entry["first"] = total
-    for (client_id, code), entry in totals.items():
-        if entry.get("total") is None:
+    values["ids"] = list(found)
+    for (client_id, code), group in groupby(connection.execute(_totals_statement(), values).all(),
+                                            key=itemgetter(0, 1)):
+        rows = list(group)
+        *_, total, band = rows[-1]
+        if total is None:
             continue
         found[client_id].latest[code] = Latest(
-            code=code, total=float(entry["total"]), band=entry["band"],
-            direction=direction(entry["total"], entry.get("previous")),
-            first=float(entry["first"]), count=entry["count"])
+            code=code, total=float(total), band=band,
+            direction=direction(total, rows[-2][2] if len(rows) > 1 else None),
+            first=float(rows[0][2]), count=len(rows))
     tz = program.program_tz(session)
     done: dict[int, dict[str, list[date]]] = {}
-    for client_id, code, at in connection.execute(_last_done_statement(), values):
-        done.setdefault(client_id, {})[code] = [program.to_local(at, tz).date()]
-    assignments: dict[int, list[MeasureAssignment]] = {}
-    for assignment in session.exec(_assignments_statement(), params=values).scalars():
-        assignments.setdefault(assignment.client_id, []).append(assignment)
-    for client_id, count in connection.execute(_open_alerts_statement(), values):
-        found[client_id].open_alerts = count
+    assignments: dict[int, list[_Assignment]] = {}
+    for kind, client_id, code, at, due_on, assignment_id in connection.execute(_due_facts_statement(), values).all():
+        if kind == 0:
+            done.setdefault(client_id, {})[code] = [program.to_local(at, tz).date()]
+        else:
+            assignments.setdefault(client_id, []).append(_Assignment(assignment_id, code, due_on))
     rules = measure_schedule.rules(session)
-    for client_id, admitted, discharged in clients:
-        facts = _ClientFacts(admitted, discharged)
-        for item in measure_schedule.due_for(facts, rules, done.get(client_id, {}),
+    for client_id, admitted, discharged, _ in clients:
+        columns = found[client_id]
+        for item in measure_schedule.due_for(_ClientFacts(admitted, discharged), rules, done.get(client_id, {}),
                                              assignments.get(client_id, []), today):
             if item.overdue:
-                found[client_id].missed += 1
+                columns.missed += 1
             elif item.due_on < today:
-                found[client_id].late += 1
+                columns.late += 1
     return found
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import reflex as rx
 
 from ..components import measure_charts
@@ -92,21 +91,8 @@ class ClientMeasuresState(PageState, SessionState):
             return
         today = program.local_today(session)
         self.today = today.isoformat()
-        frame, diary = measure_trends.trends(session, actor, client_id, today)
-        points: dict[str, list[dict]] = {}
-        for row in frame.itertuples(index=False):
-            if pd.isna(row.total):
-                continue
-            points.setdefault(row.code, []).append({
-                "day": row.day.isoformat(), "total": float(row.total), "band": row.band,
-                "reliable_change": bool(row.reliable_change), "response": bool(row.response)})
-        order = list(measures.DEFINITIONS)
-        self._points = {code: points[code] for code in sorted(points, key=order.index)}
+        self._points, self._diary = measure_charts.chart_data(measure_trends.trends(session, actor, client_id, today))
         self.summaries = [measure_charts.summary(code, p) for code, p in self._points.items()]
-        self._diary = [{"day": d.strftime("%Y-%m-%d"),
-                        "mood_avg7": None if pd.isna(m) else float(m),
-                        "craving_avg7": None if pd.isna(c) else float(c)}
-                       for d, m, c in zip(diary["day"], diary["mood_avg7"], diary["craving_avg7"], strict=True)]
         self.due = [DueLine(d.name, fmt_date(d.due_on), REASONS.get(d.reason, d.reason), "yes" if d.overdue else "")
                     for d in measure_schedule.due(session, actor, client_id, today)]
         tz = program.program_tz(session)
