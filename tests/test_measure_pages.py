@@ -19,6 +19,7 @@ from iop_app.services import auth, measure_alerts, measure_forms, measure_record
 from iop_app.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from iop_app.state.client import ClientHomeState, MeasureFormState
 from iop_app.state.staff import RosterState
+from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_measures import ClientMeasuresState
 from tests.helpers import TEST_PASSWORD, call
 
@@ -295,3 +296,25 @@ def test_roster_state_shows_measure_columns_and_caseload(session, world):
     assert "down (better)" in row.phq9_words
     assert [entry.name for entry in state.caseload_improved] == ["Ana Own"]
     assert all(line.name != "Zed Theirs" for line in state.rows)
+
+
+def test_emergency_access_loads_the_measures_section_without_a_reload(session, world):
+    """The record page loads both states; a therapist refused the record opens it through
+    break-glass, and the Measures section follows (before, it stayed empty until a reload)."""
+    theirs = world["theirs"]
+    complete(session, world["their_user"], theirs.id, "phq9", phq9(2))
+    root = State(_reflex_internal_init=True)
+    router = RouterData.from_router_data({"query": {"client_id": str(theirs.id)}, "pathname": "/x"})
+    record, section = (root.get_substate(cls.get_full_name().split(".")[1:])
+                       for cls in (ClientRecordState, ClientMeasuresState))
+    for state in (record, section):
+        state.session_token = world["tokens"]["mine"]
+        state.router = router
+    call(record, "load")
+    call(section, "load")
+    assert record.emergency_offer and not section.shown and section.trend_figures == []
+    follow_up = call(record, "open_emergency_access",
+                     {"reason": "Client in crisis at the front desk; their therapist is out sick."})
+    assert record.found and follow_up.fn is ClientMeasuresState.load.fn  # the page runs it next
+    call(section, "load")
+    assert section.shown and len(section.trend_figures) == 1 and section.summaries[0].startswith("PHQ-9: 1 response")
