@@ -229,7 +229,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
         _seed_record(session, rng, client, i, today, tz, client.id in struggling, director)
 
     _seed_family(session, rng, clients, therapists, today, tz)
-    _seed_measures(session, clients, today, tz)
+    _seed_measures(session, clients, today, tz, now)
     session.commit()
 
 
@@ -447,14 +447,15 @@ def _low_answers(rng: random.Random, instrument, used: bool) -> dict[int, int]:
     return answers
 
 
-def _seed_measures(session: Session, clients: list[Client], today: date, tz) -> None:
+def _seed_measures(session: Session, clients: list[Client], today: date, tz, now: datetime) -> None:
     rng = random.Random(1212)  # its own stream: the rest of the demo stays as it was
     for i, client in enumerate(clients):
         if client.status != "intake":
-            _seed_client_measures(session, rng, client, i, today, tz)
+            _seed_client_measures(session, rng, client, i, today, tz, now)
 
 
-def _seed_client_measures(session: Session, rng: random.Random, client: Client, i: int, today: date, tz) -> None:
+def _seed_client_measures(session: Session, rng: random.Random, client: Client, i: int, today: date, tz,
+                          now: datetime) -> None:
     last_day = min(today, client.discharge_date or today)
     span = (last_day - client.admission_date).days
     if i == STOPPED:
@@ -467,7 +468,10 @@ def _seed_client_measures(session: Session, rng: random.Random, client: Client, 
 
     def add(code: str, offset: int, answers: dict[int, int]) -> None:
         result = measures.score(code, answers)
-        at = program.to_utc(datetime.combine(client.admission_date + timedelta(days=offset), time(10, 30)), tz)
+        # Mid-morning, but never later than now: seeded before 10:30, one completed "today"
+        # would otherwise be in the future.
+        at = min(program.to_utc(datetime.combine(client.admission_date + timedelta(days=offset), time(10, 30)), tz),
+                 now)
         row = MeasureResponse(client_id=client.id, code=code, status=MeasureResponseStatus.SUBMITTED,
                               answers={str(n): v for n, v in sorted(answers.items())}, total=result.total,
                               band=result.band, subscales=dict(result.subscales), positive=result.positive,
@@ -511,6 +515,6 @@ def _seed_client_measures(session: Session, rng: random.Random, client: Client, 
                                  created_at=row.completed_at)
             if not (i == OPEN_ITEM9 and kind == MeasureAlertKind.ITEM9):
                 alert.acknowledged_by = therapist
-                alert.acknowledged_at = row.completed_at + timedelta(hours=3)
+                alert.acknowledged_at = min(row.completed_at + timedelta(hours=3), now)
                 alert.action_note = ACTIONS_TAKEN[row.id % len(ACTIONS_TAKEN)]
             session.add(alert)
