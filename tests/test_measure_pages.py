@@ -13,7 +13,7 @@ from reflex.state import State
 from sqlmodel import col, func, select
 
 import iop_app.iop_app  # noqa: F401  (registers every page state)
-from iop_app.models import AuditEvent, MeasureAlert, MeasureAssignment, MeasureResponse
+from iop_app.models import AuditEvent, MeasureAlert, MeasureAssignment, MeasureResponse, MoodEntry
 from iop_app.models.enums import MeasureResponseStatus
 from iop_app.services import auth, measure_alerts, measure_forms, measure_records, measure_roster, program
 from iop_app.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
@@ -200,6 +200,32 @@ def test_client_form_resumes_where_they_left(session, world):
     call(home, "load")
     gad7 = next(row for row in home.measures_due if row.name == "GAD-7")
     assert gad7.action == "Continue" and "3 of 7 answered" in gad7.when
+
+
+def test_client_home_shows_their_own_measure_trends_beside_the_diary(session, world):
+    own, theirs = world["own"], world["theirs"]
+    home = make_state(ClientHomeState, world["tokens"]["own"])
+    call(home, "load")
+    assert home.measure_figures == [] and home.measure_summaries == []  # nothing completed: no card
+    complete(session, world["own_user"], own.id, "phq9", phq9(2))  # 16
+    complete(session, world["own_user"], own.id, "phq9", phq9(1))  # 8: reliable change and response
+    complete(session, world["their_user"], theirs.id, "gad7", {n: 3 for n in range(1, 8)})  # someone else's
+    today = program.local_today(session)
+    session.add(MoodEntry(client_id=own.id, day=today, mood=7, anxiety=3, craving=2, sleep_hours=7))
+    session.commit()
+    call(home, "load")
+    [figure] = [f.to_dict() for f in home.measure_figures]
+    assert figure["layout"]["title"]["text"] == "PHQ-9"  # short: room on a phone
+    assert len(figure["layout"]["shapes"]) == 5  # the five bands shaded
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    assert traces["PHQ-9 total"]["y"] == [16.0, 8.0]
+    assert {"Reliable change", "Response (50% drop)", "Mood (diary, 7-day)", "Craving (diary, 7-day)"} <= set(traces)
+    assert traces["Mood (diary, 7-day)"]["y"] == [7.0]
+    [words] = home.measure_summaries
+    assert words.startswith("PHQ-9: 2 responses; first 16 (moderately severe)") and "Reliable change" in words
+    assert "GAD-7" not in " ".join(home.measure_summaries)
+    sent = home.dict()[home.get_full_name()]  # the points stay on the server; the figures and words go
+    assert not any(key.startswith("_") for key in sent)
 
 
 def test_client_form_not_due_and_unknown_codes_show_nothing(session, world):

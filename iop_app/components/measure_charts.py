@@ -38,9 +38,11 @@ def chart_data(trends: measure_trends.Trends) -> tuple[dict[str, list[dict]], li
     return points, diary
 
 
-def trend_figure(code: str, points: list[dict], diary: list[dict], height: int = 280) -> go.Figure:
+def trend_figure(code: str, points: list[dict], diary: list[dict], height: int = 280,
+                 short_title: bool = False) -> go.Figure:
     """`points`: {"day": "YYYY-MM-DD", "total", "band", "reliable_change", "response"} oldest
-    first; `diary`: {"day", "mood_avg7", "craving_avg7"}."""
+    first; `diary`: {"day", "mood_avg7", "craving_avg7"}. `short_title`: the measure's short
+    name only (a 375 px phone has no room for the full title)."""
     instrument = measures.definition(code)
     low, high = (instrument.total.low, instrument.total.high) if instrument.total else (0, 1)
     shapes, annotations = [], []
@@ -74,7 +76,8 @@ def trend_figure(code: str, points: list[dict], diary: list[dict], height: int =
                          "line": {"color": color, "width": 1.5, "dash": "dot"}, "connectgaps": True,
                          "hovertemplate": f"{name}: %{{y:.1f}}<extra></extra>"})
     layout = {
-        "title": {"text": f"{instrument.name}: {instrument.title}", "font": {"size": 14}},
+        "title": {"text": instrument.name if short_title else f"{instrument.name}: {instrument.title}",
+                  "font": {"size": 14}},
         "height": height,
         "margin": {"l": 36, "r": 36, "t": 36, "b": 8},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 11}},

@@ -56,6 +56,16 @@ def _measure_due(row) -> rx.Component:
     )
 
 
+def _measure_chart(figure, index) -> rx.Component:
+    # The chart is drawn for the eye; the sentence under it says the same for a screen reader.
+    return rx.box(
+        rx.box(rx.plotly.basic(data=figure, config={"displayModeBar": False, "responsive": True}, width="100%"),
+               aria_hidden="true", width="100%"),
+        rx.text(ClientHomeState.measure_summaries[index], size="2", class_name="measure-summary"),
+        width="100%", min_width="0",
+    )
+
+
 def client_home() -> rx.Component:
     s = ClientHomeState
     return page_frame(
@@ -121,6 +131,17 @@ def client_home() -> rx.Component:
                 rx.text(s.chart_summary, size="2", id="chart-summary"),
                 rx.text("Lines are 7-day averages; faint dots are single days; an × marks a day with reported use.",
                         size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                s.measure_figures.length() > 0,
+                card(
+                    rx.heading("My questionnaires over time", as_="h2", size="4"),
+                    rx.text("Shaded: the score's ranges, darker for more severe. Dotted: your diary's mood and "
+                            "craving (7-day averages, right scale). ★ a clear improvement (PHQ-9 down 5 or more), "
+                            "◇ a score half of your first or less.", size="1", color_scheme="gray"),
+                    rx.foreach(s.measure_figures, _measure_chart),
+                    id="measure-trends",
+                ),
             ),
             card(
                 rx.heading("Program hours this week", as_="h2", size="4"),

@@ -11,10 +11,10 @@ import reflex as rx
 from sqlmodel import Session
 
 from ... import routes
-from ...components import charts
+from ...components import charts, measure_charts
 from ...models import User
 from ...models.enums import OPEN_GOAL_STATUSES
-from ...services import checkins, goals, measure_forms, program, progress, schedule
+from ...services import checkins, goals, measure_forms, measure_trends, program, progress, schedule
 from ..args import as_int
 from ..base import SessionState
 from .base import ClientPage, day_label
@@ -85,6 +85,16 @@ class ClientHomeState(ClientPage, SessionState):
     _trend_rows: list[dict] = []
     _hours: float = 0.0
     _target: float = 9.0
+    # Each measure's trend beside the diary (their own responses only: the record is the
+    # signed-in client's, looked up from the session), and the charts in words.
+    measure_summaries: list[str] = []
+    _measure_points: dict[str, list[dict]] = {}  # code -> points, oldest first
+    _measure_diary: list[dict] = []
+
+    @rx.var(cache=True)
+    def measure_figures(self) -> list[go.Figure]:
+        return [measure_charts.trend_figure(code, points, self._measure_diary, height=300, short_title=True)
+                for code, points in self._measure_points.items()]
 
     @rx.var(cache=True)
     def trend_chart(self) -> go.Figure:
@@ -128,6 +138,9 @@ class ClientHomeState(ClientPage, SessionState):
         self._hours = float(week["hours"].iloc[-1])
         self._target = float(week["target"].iloc[-1])
         self.hours_label = f"{self._hours:g} of {self._target:g} hours this week"
+        self._measure_points, self._measure_diary = measure_charts.chart_data(
+            measure_trends.trends(session, actor, client_id, today))
+        self.measure_summaries = [measure_charts.summary(code, points) for code, points in self._measure_points.items()]
 
     @rx.event
     def load(self):
