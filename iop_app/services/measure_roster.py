@@ -179,13 +179,8 @@ def _figures(session: Session, actor: User, client_ids: list[int], today: date) 
             assignments.setdefault(client_id, []).append(_Assignment(assignment_id, code, due_on))
     rules = measure_schedule.rules(session)
     for client_id, admitted, discharged, _ in clients:
-        columns = found[client_id]
-        for item in measure_schedule.due_for(_ClientFacts(admitted, discharged), rules, done.get(client_id, {}),
-                                             assignments.get(client_id, []), today):
-            if item.overdue:
-                columns.missed += 1
-            elif item.due_on < today:
-                columns.late += 1
+        found[client_id].late, found[client_id].missed = measure_schedule.late_and_missed(
+            _ClientFacts(admitted, discharged), rules, done.get(client_id, {}), assignments.get(client_id, []), today)
     return found
 
 

@@ -77,9 +77,32 @@ def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date
             assignments: list[MeasureAssignment], today: date) -> list[DueMeasure]:
     """The pure rule: what is due (due day, or a discharge window's first day, <= today) for one client. One entry per
     measure, the earliest due day first when several rules ask for the same one."""
+    found = _due_days(client, rule_rows, done, assignments, today)
+    grace = timedelta(days=OVERDUE_AFTER_DAYS)
+    return [DueMeasure(code, measures.definition(code).name, due_on, today > due_on + grace, reason, assignment_id,
+                       done[code][-1] if done.get(code) else None)
+            for code, (due_on, reason, assignment_id) in sorted(found.items(), key=lambda item: (item[1][0], item[0]))]
+
+
+def late_and_missed(client: Client, rule_rows: list[RuleView], done: dict[str, list[date]],
+                    assignments: list[MeasureAssignment], today: date) -> tuple[int, int]:
+    """due_for's measures counted as (late: past the due day, not yet overdue; missed:
+    overdue), without building them (the roster counts them for every client on a page)."""
+    late = missed = 0
+    last_in_grace = today - timedelta(days=OVERDUE_AFTER_DAYS)
+    for due_on, _reason, _assignment_id in _due_days(client, rule_rows, done, assignments, today).values():
+        if due_on < last_in_grace:
+            missed += 1
+        elif due_on < today:
+            late += 1
+    return late, missed
+
+
+def _due_days(client: Client, rule_rows: list[RuleView], done: dict[str, list[date]],
+              assignments: list[MeasureAssignment], today: date) -> dict[str, tuple[date, str, int | None]]:
+    """The rule itself: code -> (due day, reason, assignment id) of what is due; the
+    earliest offer of a measure wins."""
     ends = client.discharge_date
-    # code -> (due day, reason, assignment id): the earliest offer wins; the DueMeasure is
-    # built for the winners only (the roster runs this for every client on its page).
     found: dict[str, tuple[date, str, int | None]] = {}
 
     def offer(code: str, due_on: date, reason: str, assignment_id: int | None = None,
@@ -104,10 +127,7 @@ def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date
                 offer(rule.code, ends, rule.timing, opens=opens)
     for assignment in assignments:
         offer(assignment.code, assignment.due_on, "assigned", assignment.id)
-    grace = timedelta(days=OVERDUE_AFTER_DAYS)
-    return [DueMeasure(code, measures.definition(code).name, due_on, today > due_on + grace, reason, assignment_id,
-                       done[code][-1] if done.get(code) else None)
-            for code, (due_on, reason, assignment_id) in sorted(found.items(), key=lambda item: (item[1][0], item[0]))]
+    return found
 
 
 def due(session: Session, actor: User, client_id: int, today: date | None = None) -> list[DueMeasure]:

@@ -103,10 +103,10 @@ def trends(session: Session, actor: User, client_id: int, today: date | None = N
         DIARY, {"client_id": client_id, "first_day": start - timedelta(days=6), "last_day": today}).all()
     # One row per calendar day from 6 days before `start` (they feed the first averages).
     values = np.full((2, days + 6), np.nan)
-    origin = start.toordinal() - 6
-    for day, mood, craving in rows:
-        values[0, day.toordinal() - origin] = mood
-        values[1, day.toordinal() - origin] = craving
+    if rows:
+        day_list, moods, cravings = zip(*rows, strict=True)
+        index = np.fromiter((d.toordinal() for d in day_list), dtype=np.int64, count=len(rows))
+        values[:, index - (start.toordinal() - 6)] = (moods, cravings)
     averages = progress._rolling_mean7(values)
     mood, craving = ([None if value != value else value for value in line] for line in averages.tolist())
     return Trends(points, start, mood, craving)
