@@ -59,7 +59,8 @@ ROLES = {
         View("emergency-access", "/staff/clients/{off_caseload}", "#emergency-reason"),
     ]),
     "client": ("client@iop.example", "/client", [
-        View("home", "/client", "#trend-chart .main-svg"),
+        # The measure trends are drawn in the same update as the diary chart, below it.
+        View("home", "/client", "#measure-trends .main-svg"),
         View("checkin", "/client/checkin", "#checkin-day option"),
         # GAD-7: due today in the demo and left due by test_measures (which completes the PHQ-9).
         View("measure", "/client/measures/gad7", "#measure-progress"),

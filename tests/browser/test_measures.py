@@ -1,8 +1,10 @@
 """Measurement-based care in a real browser (production build, seeded demo program):
-the demo client completes the PHQ-9 due today on a 375 px phone, leaving half way and
-coming back to the same item, answers item 9 above 0 and sees the crisis resources at
-once; the therapist then sees the alert on the roster and acknowledges it on the record
-with the action taken."""
+the client's home shows each measure's trend at 375 px; a record opened through
+emergency access shows its Measures section without a reload; the demo client
+completes the PHQ-9 due today on a 375 px phone, leaving half way and coming back to
+the same item, answers item 9 above 0 and sees the crisis resources at once; the
+therapist then sees the alert on the roster and acknowledges it on the record with
+the action taken."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import re
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import Client, MeasureAlert, MeasureResponse, User
+from iop_app.models import BreakGlassGrant, Client, MeasureAlert, MeasureResponse, User
 from iop_app.models.enums import MeasureAlertKind, MeasureResponseStatus
+from iop_app.services import permissions
 
 from .helpers import sign_in_and_land
 from .test_client_portal import assert_fits_the_screen
@@ -96,3 +99,39 @@ def test_client_completes_phq9_sees_crisis_help_and_therapist_acknowledges(phone
             MeasureAlert.client_id == alex, MeasureAlert.kind == MeasureAlertKind.ITEM9,
             col(MeasureAlert.response_id).in_(after))).one()
         assert item9.acknowledged_at is not None and item9.action_note.startswith("Called Alex")
+
+
+def test_client_home_shows_each_measures_trend_on_a_phone(phone_page: Page, live_server):
+    sign_in_and_land(phone_page, "client@iop.example", "/client")
+    trends = phone_page.locator("#measure-trends")
+    expect(trends.get_by_role("heading", name="My questionnaires over time")).to_be_visible()
+    # The chart in words under each chart (the chart itself is hidden from screen readers).
+    expect(trends.locator(".measure-summary").first).to_contain_text(re.compile(r"^PHQ-9: \d+ responses?; first"))
+    phone_page.wait_for_function(
+        "() => { const p = document.querySelector('#measure-trends .js-plotly-plot');"
+        " return p && p.layout && p.layout.shapes.length === 5"  # the PHQ-9's five bands shaded
+        " && p.data.some(t => t.name === 'Mood (diary, 7-day)'); }")
+    assert_fits_the_screen(phone_page)
+
+
+def _off_caseload_never_opened(db_url: str) -> int:
+    with Session(create_engine(db_url)) as session:
+        therapist = session.exec(select(User).where(User.email == "therapist@iop.example")).one()
+        opened = set(session.exec(select(BreakGlassGrant.client_id)).all())
+        answered = set(session.exec(select(MeasureResponse.client_id)).all())
+        # From the highest id: test_break_glass and test_accessibility open the lowest ones.
+        return next(c.id for c in session.exec(select(Client).where(Client.status == "active")
+                                               .order_by(col(Client.id).desc()))
+                    if c.id in answered and c.id not in opened
+                    and not permissions.can(session, therapist, permissions.READ, c.id))
+
+
+def test_measures_section_loads_after_emergency_access(page: Page, live_server):
+    client_id = _off_caseload_never_opened(live_server.db_url)
+    sign_in_and_land(page, "therapist@iop.example", "/staff/roster")
+    page.goto(f"/staff/clients/{client_id}")
+    page.get_by_label("Reason for emergency access").fill("Client in crisis at the desk; their therapist is away.")
+    page.get_by_role("button", name="Open the record with emergency access").click()
+    expect(page.locator("#emergency-banner")).to_be_visible(timeout=20_000)
+    # No reload: the Measures section follows the record.
+    expect(page.locator(".measure-summary").first).to_contain_text("PHQ-9")
