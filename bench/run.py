@@ -11,6 +11,9 @@ run alternately so a busy moment slows both alike):
   3. one client's charts (check-ins for a year with 7-day averages, 12 weeks of
      hours and of attendance),
   4. one group's attendance chart (rate by session, 12 weeks),
+  5. the roster's measure columns for the 40-client caseload (latest PHQ-9 and GAD-7
+     band and direction, late and missed measures, open alerts) with the roster,
+  6. one client's measure trends (responses in force, and the diary beside them),
 
 each next to the best single hand-written SQL query returning the same numbers
 (asserted equal), and the ratio; plus the size of the roster page state the
@@ -28,6 +31,7 @@ import shutil
 import sys
 import tempfile
 import time as clock
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -45,12 +49,23 @@ from iop_app.models import (  # noqa: E402
     GroupMembership,
     GroupSession,
     IndividualSession,
+    MeasureAlert,
+    MeasureResponse,
     MoodEntry,
     PlanReview,
     TherapyGroup,
     User,
 )
-from iop_app.services import program, progress, reports, roster  # noqa: E402
+from iop_app.services import (  # noqa: E402
+    measure_roster,
+    measure_schedule,
+    measure_trends,
+    measures,
+    program,
+    progress,
+    reports,
+    roster,
+)
 from iop_app.state.staff import row_view  # noqa: E402
 
 THERAPISTS = 50
@@ -155,12 +170,40 @@ def build(url: str, today: date) -> dict:
                                     reviewer_id=therapists[i // PER_THERAPIST], summary=""))
         s.execute(insert(IndividualSession), individual)
         s.execute(insert(PlanReview), reviews)
+        _measures(s, rng, client_ids, ids, start, today, tz, now)
         s.commit()
         counts = {t: s.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                  for t in ("client", "mood_entry", "group_session", "attendance", "individual_session", "plan_review")}
+                  for t in ("client", "mood_entry", "group_session", "attendance", "individual_session", "plan_review",
+                            "measure_response", "measure_alert")}
         s.execute(text("ANALYZE"))
         s.commit()
     return dict(director=director, therapist=therapists[7], client=client_ids[123], group=group_ids[11], counts=counts)
+
+
+def _measures(s: Session, rng: random.Random, client_ids: list[int], ids: dict, start: date, today: date, tz,
+              now: datetime) -> None:
+    """A year of measures: PHQ-9 every 21 days and GAD-7 every 28 (~30 a client, so
+    PHQ-9s fall due between them: late and missed counts), an open alert for 1 in 20."""
+    users = dict(s.execute(text("SELECT id, user_id FROM client")).all())
+    batch, alerts = [], []
+    for cid in client_ids:
+        for code, every in (("phq9", 21), ("gad7", 28)):
+            items = len(measures.definition(code).items)
+            for d in range(rng.randint(0, every - 1), DAYS, every):
+                answers = {n: rng.randint(0, 3) for n in range(1, items + 1)}
+                result = measures.score(code, answers)
+                at = program.to_utc(datetime.combine(start + timedelta(days=d), time(10)), tz)
+                batch.append(dict(client_id=cid, code=code, status="submitted",
+                                  answers={str(n): v for n, v in answers.items()}, total=result.total,
+                                  band=result.band, subscales={}, positive=None, alerts=list(result.alerts),
+                                  started_at=at, updated_at=at, completed_at=at, entered_by=users[cid],
+                                  correction_reason=""))
+    s.execute(insert(MeasureResponse), batch)
+    for cid in client_ids[::20]:
+        rid = s.execute(text("SELECT MAX(id) FROM measure_response WHERE client_id = :c"), {"c": cid}).scalar_one()
+        alerts.append(dict(client_id=cid, response_id=rid, kind="rise", text="PHQ-9 rose 5 points.", created_at=now,
+                           action_note=""))
+    s.execute(insert(MeasureAlert), alerts)
 
 
 def race(service, by_hand, runs: int = RUNS, seconds: float = 1.0):
@@ -284,6 +327,62 @@ def check_roster(rows: list, hand: list) -> None:
         assert str(r.next_review) == str(date.fromisoformat(str(last_review)) + timedelta(days=30))
 
 
+MEASURES_SQL = """
+WITH ranked AS (
+  SELECT r.client_id, r.code, r.total, r.band,
+    ROW_NUMBER() OVER (PARTITION BY r.client_id, r.code ORDER BY r.completed_at DESC, r.id DESC) AS newest
+  FROM measure_response r
+  WHERE r.client_id IN ({ids}) AND r.code IN ('phq9', 'gad7') AND r.status = 'submitted'
+    AND NOT EXISTS (SELECT 1 FROM measure_response l WHERE l.supersedes_id = r.id))
+SELECT 0, client_id, code, total, band, newest FROM ranked WHERE newest <= 2
+UNION ALL
+SELECT 1, client_id, code, MAX(completed_at), NULL, NULL FROM measure_response
+  WHERE client_id IN ({ids}) AND status = 'submitted' GROUP BY client_id, code
+UNION ALL
+SELECT 2, client_id, NULL, COUNT(*), NULL, NULL FROM measure_alert
+  WHERE client_id IN ({ids}) AND acknowledged_at IS NULL GROUP BY client_id
+"""
+
+TRENDS_SQL = """
+SELECT r.code, r.completed_at, r.total FROM measure_response r
+WHERE r.client_id = :cid AND r.status = 'submitted'
+  AND NOT EXISTS (SELECT 1 FROM measure_response l WHERE l.supersedes_id = r.id)
+ORDER BY r.code, r.completed_at, r.id
+"""
+
+
+def measures_by_hand(s: Session, client_ids: list[int]):
+    return s.execute(text(MEASURES_SQL.format(ids=", ".join(str(int(i)) for i in client_ids)))).all()
+
+
+def check_measures(figures: dict, hand: list, s: Session, today: date) -> None:
+    """The service's columns equal what the hand-written SQL gives (late and missed by the
+    same due rule over its last completion days)."""
+    tz = program.program_tz(s)
+    latest: dict = {}
+    done: dict = {}
+    alerts: dict = {}
+    for kind, cid, code, value, band, newest in hand:
+        if kind == 0:
+            latest.setdefault((cid, code), {})[newest] = (value, band)
+        elif kind == 1:
+            moment = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+            done.setdefault(cid, {})[code] = [program.to_local(moment, tz).date()]
+        else:
+            alerts[cid] = value
+    rules = measure_schedule.rules(s)
+    for cid, row in figures.items():
+        for code in ("phq9", "gad7"):
+            mine, theirs = row.latest.get(code), latest.get((cid, code), {})
+            assert (mine.total, mine.band) == (theirs[1][0], theirs[1][1]), (cid, code)
+            assert mine.direction == measure_roster.direction(theirs[1][0], theirs.get(2, (None,))[0])
+        assert row.open_alerts == alerts.get(cid, 0)
+        client = s.get(Client, cid)
+        due = measure_schedule.due_for(client, rules, done.get(cid, {}), [], today)
+        assert row.missed == sum(d.overdue for d in due) and row.late == sum(
+            (not d.overdue and d.due_on < today) for d in due), cid
+
+
 def main() -> None:
     """`--keep PATH`: build the program into PATH once and reuse it on later runs
     (for working on the speed; `make bench` always builds afresh)."""
@@ -379,9 +478,41 @@ def main() -> None:
         assert frame["attended"].tolist() == [r[2] for r in hand]
         results.append(("One group's attendance chart", t_service, t_sql))
 
+        # 5. the roster with the measure columns, for the 40-client caseload
+        def service_roster_measures():
+            result = roster.roster_page(s, therapist, roster.RosterQuery(page_size=40), today)
+            return result, measure_roster.columns(s, therapist, [r.client_id for r in result.rows], today)
+
+        def sql_roster_measures():
+            rows = roster_by_hand(s, today, therapist.id, 40)
+            return rows, measures_by_hand(s, [r[0] for r in rows])
+
+        t_service, (m_page, figures), t_sql, (hand_rows, hand_measures) = race(service_roster_measures,
+                                                                                sql_roster_measures)
+        check_roster(m_page.rows, hand_rows)
+        check_measures(figures, hand_measures, s, today)
+        results.append(("Roster + measure columns, 40 clients", t_service, t_sql))
+
+        # 6. one client's measure trends (with the diary beside them)
+        diary_first = today - timedelta(days=measure_trends.DIARY_DAYS_MAX - 1 + 6)
+        t_service, trend, t_sql, (hand_series, hand_diary) = race(
+            lambda: measure_trends.trends(s, director, cid, today),
+            lambda: (s.execute(text(TRENDS_SQL), {"cid": cid}).all(),
+                     s.execute(text(CHECKIN_SQL), dict(cid=cid, first=diary_first, today=today)).all()))
+        assert [(code, p.total) for code, points in trend.points.items() for p in points] == \
+            [(c, float(t)) for c, _, t in hand_series]
+        mood_by_day = dict(zip(trend.diary_days, trend.mood_avg7, strict=True))
+        compared = 0
+        for day, _mood, _craving, mood7, _craving7 in hand_diary:
+            if date.fromisoformat(str(day)) >= trend.diary_start:
+                assert abs(mood_by_day[date.fromisoformat(str(day))] - mood7) < 1e-9, day
+                compared += 1
+        assert compared > 300
+        results.append(("One client's measure trends", t_service, t_sql))
+
         # state a roster page sends to the browser: its rows as JSON plus the small vars
-        state_rows = [row_view(r, today) for r in first_page.rows]
-        caseload_rows = [row_view(r, today) for r in page.rows]
+        state_rows = [asdict(row_view(r, today)) for r in first_page.rows]
+        caseload_rows = [asdict(row_view(r, today)) for r in page.rows]
         state_kb = len(json.dumps({"rows": state_rows, "total": first_page.total}).encode()) / 1024
         caseload_kb = len(json.dumps({"rows": caseload_rows}).encode()) / 1024
 

@@ -34,6 +34,7 @@ CLIENT_GOALS = "/client/goals"
 CLIENT_NEEDS = "/client/needs"
 CLIENT_PLAN = "/client/plan"  # the client's treatment plan: read it, sign it
 CLIENT_ORIENTATION = "/client/orientation"  # orientation items to initial
+CLIENT_MEASURE = "/client/measures/[code]"  # one questionnaire, one item per screen
 CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
 
 # Family members
@@ -74,3 +75,7 @@ def staff_group(group_id: int) -> str:
 
 def staff_session(session_id: int) -> str:
     return f"/staff/sessions/{session_id}"
+
+
+def client_measure(code: str) -> str:
+    return f"/client/measures/{code}"

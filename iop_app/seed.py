@@ -26,6 +26,8 @@ from .models import (
     GroupMembership,
     GroupSession,
     IndividualSession,
+    MeasureAlert,
+    MeasureResponse,
     MoodEntry,
     Need,
     NeedRanking,
@@ -43,12 +45,14 @@ from .models.enums import (
     ConsentEndEvent,
     GoalUpdateKind,
     LevelOfCare,
+    MeasureAlertKind,
+    MeasureResponseStatus,
     RecordStatus,
     RiskLevel,
     Role,
 )
 from .models.record import Addendum, AsamRating, Intake, OrientationCheck, OrientationItem, SubstanceUse
-from .services import auth, program
+from .services import auth, measure_alerts, measures, program
 
 DEMO_PASSWORD = "Recovery-Demo-2026"
 DEMO_SIGNINS = [
@@ -239,6 +243,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
 
     _seed_family(session, rng, clients, therapists, today, tz)
     _seed_intakes(session, clients, director, today, tz)
+    _seed_measures(session, clients, today, tz, now)
     session.commit()
 
 
@@ -529,3 +534,113 @@ def _seed_orientation(session, client: Client, items, staff_id: int, at: datetim
         session.add(OrientationCheck(client_id=client.id, item_id=item.id, staff_id=staff_id, staff_initials=staff,
                                      staff_at=when, client_initials=own if client_too else "",
                                      client_at=when + timedelta(minutes=2) if client_too else None))
+# Measures (issue #12). The story: most clients' PHQ-9 and GAD-7 fall over the weeks;
+# Casey Nguyen (index 3) and Quinn Harper (index 7) do not improve, Casey's latest PHQ-9
+# has item 9 above 0 and its alert is still open, Quinn has stopped completing them
+# (overdue). The demo client completed the PHQ-9 12 days after admission, so the next
+# one (every 14 days) is due today. The program's rules come from the migration.
+NOT_IMPROVING = (3, 7)
+OPEN_ITEM9 = 3
+STOPPED = 7  # completed nothing in the last 3 weeks
+MEASURE_OFFSETS = {0: (0, 12)}  # the demo client's PHQ-9 / GAD-7 days after admission
+ACTIONS_TAKEN = ("Called the client the same day; safety plan reviewed.", "Discussed in individual session.",
+                 "Reviewed with the client; no immediate risk; plan updated.")
+
+
+def _answers_summing(rng: random.Random, instrument, total: int, fixed: dict[int, int]) -> dict[int, int]:
+    """Answers to every item, within each item's values, adding up to `total` (as near as the items allow)."""
+    answers = {item.number: 0 for item in instrument.items}
+    answers.update(fixed)
+    free = [item.number for item in instrument.items if item.number not in fixed]
+    top = max(instrument.items[0].values)
+    left = max(0, total - sum(fixed.values()))
+    while left > 0 and any(answers[n] < top for n in free):
+        number = rng.choice([n for n in free if answers[n] < top])
+        answers[number] += 1
+        left -= 1
+    return answers
+
+
+def _low_answers(rng: random.Random, instrument, used: bool) -> dict[int, int]:
+    """Answers to any form, mostly toward the low end of each item; BAM use items 0 unless `used`."""
+    answers = {}
+    for item in instrument.items:
+        values = item.values
+        answers[item.number] = values[min(len(values) - 1, int(rng.random() ** 2 * len(values)))]
+    if instrument.code == "bam":
+        for number in (4, 5, 6):
+            answers[number] = 1 if used and number == 4 else 0
+    return answers
+
+
+def _seed_measures(session: Session, clients: list[Client], today: date, tz, now: datetime) -> None:
+    rng = random.Random(1212)  # its own stream: the rest of the demo stays as it was
+    for i, client in enumerate(clients):
+        if client.status != "intake":
+            _seed_client_measures(session, rng, client, i, today, tz, now)
+
+
+def _seed_client_measures(session: Session, rng: random.Random, client: Client, i: int, today: date, tz,
+                          now: datetime) -> None:
+    last_day = min(today, client.discharge_date or today)
+    span = (last_day - client.admission_date).days
+    if i == STOPPED:
+        span -= 21
+    start = rng.randint(14, 19)
+    improving = i not in NOT_IMPROVING
+    therapist = client.primary_therapist_id
+    rows: list[tuple[MeasureResponse, list[tuple[str, str]]]] = []
+    previous: dict[str, float] = {}
+
+    def add(code: str, offset: int, answers: dict[int, int]) -> None:
+        result = measures.score(code, answers)
+        # Mid-morning, but never later than now: seeded before 10:30, one completed "today"
+        # would otherwise be in the future.
+        at = min(program.to_utc(datetime.combine(client.admission_date + timedelta(days=offset), time(10, 30)), tz),
+                 now)
+        row = MeasureResponse(client_id=client.id, code=code, status=MeasureResponseStatus.SUBMITTED,
+                              answers={str(n): v for n, v in sorted(answers.items())}, total=result.total,
+                              band=result.band, subscales=dict(result.subscales), positive=result.positive,
+                              alerts=list(result.alerts), started_at=at - timedelta(minutes=6), updated_at=at,
+                              completed_at=at, entered_by=client.user_id)
+        kinds = measure_alerts.alert_kinds(code, answers, result.total, result.subscales, result.alerts,
+                                           previous.get(code))
+        if result.total is not None:
+            previous[code] = result.total
+        rows.append((row, kinds))
+
+    for code in ("audit", "dast10", "urica"):
+        add(code, 0, _low_answers(rng, measures.definition(code), used=False))
+    offsets = MEASURE_OFFSETS.get(i) or tuple(range(0, span + 1, 14))
+    for n, offset in enumerate(offsets):
+        if offset > span:
+            break
+        weeks = offset / 7
+        for code, scale in (("phq9", 1.0), ("gad7", 0.8)):
+            # improving: down to about 4 by week 6; not improving: worse, if anything
+            level = start - (start - 4) * min(1.0, weeks / 6) if improving else start + min(4, n)
+            total = max(0, round(level * scale + rng.gauss(0, 1.2)))
+            last = n == len(offsets) - 1 or offsets[n + 1] > span
+            fixed = {9: 1} if code == "phq9" and i == OPEN_ITEM9 and last else {9: 0} if code == "phq9" else {}
+            add(code, offset, _answers_summing(rng, measures.definition(code), total, fixed))
+    for offset in (0, 7, 14, 19) if i == 0 else range(0, span + 1, 7):  # the demo client's BAM: due today
+        add("bam", offset, _low_answers(rng, measures.definition("bam"),
+                                        used=i in NOT_IMPROVING and offset == 7))
+    for offset in range(30, span + 1, 30):
+        add("urica", offset, _low_answers(rng, measures.definition("urica"), used=False))
+    if client.discharge_date is not None:
+        for code in ("audit", "dast10"):
+            add(code, span, _low_answers(rng, measures.definition(code), used=False))
+
+    for row, _ in rows:
+        session.add(row)
+    session.flush()
+    for row, kinds in rows:
+        for kind, text in kinds:
+            alert = MeasureAlert(client_id=client.id, response_id=row.id, kind=kind, text=text[:500],
+                                 created_at=row.completed_at)
+            if not (i == OPEN_ITEM9 and kind == MeasureAlertKind.ITEM9):
+                alert.acknowledged_by = therapist
+                alert.acknowledged_at = min(row.completed_at + timedelta(hours=3), now)
+                alert.action_note = ACTIONS_TAKEN[row.id % len(ACTIONS_TAKEN)]
+            session.add(alert)

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
-from iop_app.models import AuditEvent, MeasureAlert, MeasureAssignment, MeasureResponse, utcnow
+from iop_app.models import AuditEvent, MeasureAlert, MeasureAssignment, MeasureResponse, MoodEntry, utcnow
 from iop_app.services import measure_alerts, measure_records, measure_trends, program
-from iop_app.services.errors import ServiceError, ValidationError
+from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 
 @pytest.fixture
@@ -189,6 +189,27 @@ def test_trend_marks_reliable_change_and_response(session, alex):
     assert frame["day"].iloc[0] == program.local_today(session)
     assert measure_trends.series(session, therapist, client.id, codes=("gad7",)).empty
     assert (utcnow() - frame["completed_at"].iloc[-1].to_pydatetime()).total_seconds() < 60
+
+
+def test_trends_give_each_measures_points_and_the_diary_averages_beside_them(session, factory, alex):
+    client, user, therapist = alex
+    for each in (2, 1):  # PHQ-9 totals 16, 8
+        complete(session, user, client, "phq9", phq9(each=each))
+    complete(session, user, client, "bam", {n: 0 for n in range(1, 18)})  # no total: no line
+    today = program.local_today(session)
+    for days_ago, mood, craving in ((8, 10, 10), (3, 4, 6), (0, 8, 2)):
+        session.add(MoodEntry(client_id=client.id, day=today - timedelta(days=days_ago), mood=mood, anxiety=3,
+                              craving=craving, sleep_hours=7))
+    session.commit()
+    trend = measure_trends.trends(session, therapist, client.id, today)
+    assert list(trend.points) == ["phq9"]
+    assert [(p.day, p.total, p.band, p.reliable_change, p.response) for p in trend.points["phq9"]] == [
+        (today, 16.0, "moderately severe", False, False), (today, 8.0, "mild", True, True)]
+    # the diary from the first response's day: the 7 days ending today (8 days ago is outside)
+    assert (trend.diary_start, trend.diary_days) == (today, [today])
+    assert (trend.mood_avg7, trend.craving_avg7) == ([6.0], [4.0])
+    with pytest.raises(PermissionDenied):
+        measure_trends.trends(session, factory.user("therapist"), client.id, today)
 
 
 def test_two_submits_racing_from_two_sessions_complete_it_once(session, db_url, alex):

@@ -151,3 +151,23 @@ def test_due_for_caseload_covers_the_therapists_clients_only(session, world, fac
     assert (item.due_on, item.overdue) == (date(2026, 10, 15), True)
     with pytest.raises(PermissionDenied):
         measure_schedule.due_for_caseload(session, user)
+
+
+@pytest.mark.parametrize("days_after_due", [0, 1, OVERDUE_AFTER_DAYS, OVERDUE_AFTER_DAYS + 1])
+def test_late_and_missed_count_what_due_for_lists(session, world, days_after_due):
+    """The roster's counts (late: past the due day within the grace; missed: overdue)."""
+    client, user, _ = world
+    only(session, ("phq9", "interval", 14), ("gad7", "interval", 7), ("audit", "intake", None))
+    admit(session, client, date(2026, 10, 1))
+    completed(session, client, user, "phq9", datetime(2026, 10, 1, 10, 0))
+    completed(session, client, user, "gad7", datetime(2026, 10, 8, 10, 0))
+    today = date.fromordinal(date(2026, 10, 15).toordinal() + days_after_due)  # both due on 15 October
+    rules = measure_schedule.rules(session)
+    done = measure_schedule.completion_days(session, client.id)
+    items = measure_schedule.due_for(client, rules, done, [], today)
+    assert len(items) == 3  # PHQ-9 and GAD-7 due 15 October; the AUDIT since admission (missed)
+    late = sum(not m.overdue and m.due_on < today for m in items)
+    missed = sum(m.overdue for m in items)
+    assert measure_schedule.late_and_missed(client, rules, done, [], today) == (late, missed)
+    assert (late, missed) == {0: (0, 1), 1: (2, 1), OVERDUE_AFTER_DAYS: (2, 1),
+                              OVERDUE_AFTER_DAYS + 1: (0, 3)}[days_after_due]

@@ -51,7 +51,45 @@ def _roster_row(row: rx.Var[RosterLine]) -> rx.Component:
         rx.el.td(rx.cond(row.overdue == "yes", rx.text(row.review, color_scheme="red", weight="bold"),
                          rx.text(row.review))),
         rx.el.td(_flag_badges(row.flags)),
-        class_name=rx.cond(row.flags != "", "flagged", ""),
+        # Measures (after Flags, so the columns before keep their places).
+        rx.el.td(rx.el.span(row.phq9, title=row.phq9_words), rx.el.span(row.phq9_words, style=SR_ONLY)),
+        rx.el.td(rx.el.span(row.gad7, title=row.gad7_words), rx.el.span(row.gad7_words, style=SR_ONLY)),
+        rx.el.td(rx.cond(row.measures_late != "—", rx.text(row.measures_late, color_scheme="amber", weight="medium"),
+                         rx.text("—"))),
+        rx.el.td(rx.cond(row.alert == "yes",
+                         rx.link(rx.text("Open alert", color_scheme="red", weight="bold"),
+                                 href=row.href + "#measures", aria_label="Open alert: " + row.name),
+                         rx.text("—", color_scheme="gray")), class_name="measure-alert-cell"),
+        class_name=rx.cond((row.flags != "") | (row.alert == "yes"), "flagged", ""),
+    )
+
+
+def _caseload_list(title: str, entries: rx.Var, empty: str, list_id: str) -> rx.Component:
+    return rx.box(
+        rx.heading(title, as_="h3", size="3"),
+        rx.cond(entries.length() > 0,
+                rx.el.ul(rx.foreach(entries, lambda e: rx.el.li(rx.link(e.name, href=e.href, underline="always"), " · ",
+                                                                 rx.text.span(e.detail, color_scheme="gray"))),
+                         style={"paddingLeft": "1.2rem", "fontSize": "0.9rem"}, id=list_id),
+                rx.text(empty, size="2", color_scheme="gray")),
+        min_width="14rem", flex="1",
+    )
+
+
+def _caseload_view() -> rx.Component:
+    """Measurement-based care at a glance: who improved, who did not, who is overdue."""
+    s = RosterState
+    return rx.box(
+        rx.heading("Measures across the caseload", as_="h2", size="4"),
+        rx.text("Improved: PHQ-9 down 5 or more, or PHQ-9 or GAD-7 halved, since the first response. "
+                "Current clients only.", size="1", color_scheme="gray"),
+        rx.flex(
+            _caseload_list("Improved", s.caseload_improved, "No one yet.", "caseload-improved"),
+            _caseload_list("Not improved", s.caseload_not_improved, "No one.", "caseload-not-improved"),
+            _caseload_list("Measures overdue", s.caseload_overdue, "No one.", "caseload-overdue"),
+            wrap="wrap", gap="4", margin_top="0.5rem",
+        ),
+        margin_top="1.5rem", id="caseload-measures",
     )
 
 
@@ -112,6 +150,10 @@ def roster_page() -> rx.Component:
                     _sort_header("Hours this week", "hours"),
                     _sort_header("Next plan review", "review"),
                     _sort_header("Flags", "flags"),
+                    rx.el.th("PHQ-9", scope="col"),
+                    rx.el.th("GAD-7", scope="col"),
+                    rx.el.th("Measures late", scope="col"),
+                    rx.el.th("Measure alert", scope="col"),
                 )),
                 rx.el.tbody(rx.foreach(RosterState.rows, _roster_row)),
                 class_name="data roster",
@@ -123,6 +165,7 @@ def roster_page() -> rx.Component:
             rx.button("Next page", on_click=RosterState.next_page, disabled=~RosterState.has_next, variant="soft"),
             margin_top="0.5rem",
         ),
+        _caseload_view(),
         rx.box(rx.plotly.basic(data=RosterState.scores_figure, config={"displayModeBar": False, "responsive": True},
                          width="100%"),
                margin_top="1rem", max_width="40rem", width="100%"),

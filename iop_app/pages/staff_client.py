@@ -22,6 +22,8 @@ from ..components.ui import (
 from ..models.enums import ClientStatus
 from ..state.staff_client import ClientRecordState as S
 from ..state.staff_client import GoalLine, NeedLine, ReviewLine
+from ..state.staff_measures import ClientMeasuresState
+from .staff_measures import measures_section
 
 PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -182,6 +184,7 @@ def client_record_page() -> rx.Component:
                     _chart(S.trend_figure),
                     _chart(S.sleep_figure),
                 ),
+                measures_section(),
                 card(rx.heading("Hours and attendance", as_="h3", size="4"),
                      _chart(S.hours_figure), _chart(S.attendance_figure)),
                 card(rx.heading("Goals", as_="h3", size="4"),
@@ -240,4 +243,5 @@ def client_record_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(client_record_page, route=routes.STAFF_CLIENT, title="Client record · IOP", on_load=S.load)
+    app.add_page(client_record_page, route=routes.STAFF_CLIENT, title="Client record · IOP",
+                 on_load=[S.load, ClientMeasuresState.load])

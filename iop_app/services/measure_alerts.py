@@ -84,18 +84,25 @@ def previous_total(session: Session, row: MeasureResponse) -> float | None:
 
 def alerts_due(session: Session, row: MeasureResponse) -> list[tuple[str, str]]:
     """(kind, text) of each alert a completed response raises."""
-    name = measures.definition(row.code).name
+    previous = previous_total(session, row) if row.code in RISE_CODES and row.total is not None else None
+    return alert_kinds(row.code, row.answers or {}, row.total, row.subscales or {}, row.alerts or [], previous)
+
+
+def alert_kinds(code: str, answers: dict, total: float | None, subscales: dict, messages: list[str],
+                previous: float | None) -> list[tuple[str, str]]:
+    """The rule alone (no database): (kind, text) of each alert a completed response with
+    these answers (keys int or text), scores and previous total in force raises. The demo
+    seed applies it to rows it writes in bulk."""
+    name = measures.definition(code).name
     found: list[tuple[str, str]] = []
-    answers = {int(number): value for number, value in (row.answers or {}).items()}
-    if row.code == ITEM9_CODE and answers.get(ITEM9, 0) > 0:
-        found.append((MeasureAlertKind.ITEM9, (row.alerts or [f"{name} item 9 answered above 0."])[0]))
-    if row.code in RISE_CODES and row.total is not None:
-        previous = previous_total(session, row)
-        if previous is not None and row.total - previous >= RISE_POINTS:
-            found.append((MeasureAlertKind.RISE,
-                          f"{name} rose {row.total - previous:g} points, from {previous:g} to {row.total:g}."))
-    use = (row.subscales or {}).get(BAM_USE)
-    if row.code == BAM_CODE and use is not None and use > 0:
+    given = {int(number): value for number, value in answers.items()}
+    if code == ITEM9_CODE and given.get(ITEM9, 0) > 0:
+        found.append((MeasureAlertKind.ITEM9, (messages or [f"{name} item 9 answered above 0."])[0]))
+    if code in RISE_CODES and total is not None and previous is not None and total - previous >= RISE_POINTS:
+        found.append((MeasureAlertKind.RISE,
+                      f"{name} rose {total - previous:g} points, from {previous:g} to {total:g}."))
+    use = subscales.get(BAM_USE)
+    if code == BAM_CODE and use is not None and use > 0:
         found.append((MeasureAlertKind.BAM_USE, f"{name} use score {use:g}: alcohol or drug use in the past 30 days."))
     return found
 
@@ -118,11 +125,14 @@ def raise_for(session: Session, actor: User, row: MeasureResponse) -> list[Measu
     return made
 
 
-def acknowledge(session: Session, actor: User, alert_id: int, *, note: str) -> AlertView:
-    """A clinician on the client's record closes an alert with a note of the action taken."""
+def acknowledge(session: Session, actor: User, alert_id: int, *, note: str,
+                client_id: int | None = None) -> AlertView:
+    """A clinician on the client's record closes an alert with a note of the action taken.
+    `client_id`: the record the clinician has open; an alert of any other client is
+    refused as missing (a page acts only on the alerts it shows)."""
     permissions.require_staff(session, actor, "measure_alert.acknowledge")
     alert = session.get(MeasureAlert, alert_id) if is_id(alert_id) else None
-    if alert is None:
+    if alert is None or (client_id is not None and alert.client_id != client_id):
         audit.record_now(session, actor, "measure_alert.acknowledge", target=f"measure_alert:{alert_id}"[:120],
                          outcome="denied", detail="no such alert")
         raise NotFound("That alert was not found.")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..models import Client, MeasureAssignment, MeasureResponse, MeasureRule, User
@@ -50,11 +51,15 @@ class RuleView:
     every_days: int | None
 
 
+# Built once (every roster view reads the rules): plain columns, no ORM objects.
+_RULES = (sa_select(MeasureRule.code, MeasureRule.timing, MeasureRule.every_days)
+          .where(col(MeasureRule.active).is_(True)).order_by(col(MeasureRule.id)))
+
+
 def rules(session: Session) -> list[RuleView]:
     """The program's active rules (not a client's record: no permission needed to read them)."""
-    rows = session.exec(select(MeasureRule).where(MeasureRule.active).order_by(col(MeasureRule.id))).all()
-    return [RuleView(row.code, measures.definition(row.code).name, row.timing, row.every_days)
-            for row in rows if row.code in measures.DEFINITIONS]
+    return [RuleView(code, measures.definition(code).name, timing, every_days)
+            for code, timing, every_days in session.connection().execute(_RULES) if code in measures.DEFINITIONS]
 
 
 def completion_days(session: Session, client_id: int) -> dict[str, list[date]]:
@@ -72,19 +77,40 @@ def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date
             assignments: list[MeasureAssignment], today: date) -> list[DueMeasure]:
     """The pure rule: what is due (due day, or a discharge window's first day, <= today) for one client. One entry per
     measure, the earliest due day first when several rules ask for the same one."""
+    found = _due_days(client, rule_rows, done, assignments, today)
+    grace = timedelta(days=OVERDUE_AFTER_DAYS)
+    return [DueMeasure(code, measures.definition(code).name, due_on, today > due_on + grace, reason, assignment_id,
+                       done[code][-1] if done.get(code) else None)
+            for code, (due_on, reason, assignment_id) in sorted(found.items(), key=lambda item: (item[1][0], item[0]))]
+
+
+def late_and_missed(client: Client, rule_rows: list[RuleView], done: dict[str, list[date]],
+                    assignments: list[MeasureAssignment], today: date) -> tuple[int, int]:
+    """due_for's measures counted as (late: past the due day, not yet overdue; missed:
+    overdue), without building them (the roster counts them for every client on a page)."""
+    late = missed = 0
+    last_in_grace = today - timedelta(days=OVERDUE_AFTER_DAYS)
+    for due_on, _reason, _assignment_id in _due_days(client, rule_rows, done, assignments, today).values():
+        if due_on < last_in_grace:
+            missed += 1
+        elif due_on < today:
+            late += 1
+    return late, missed
+
+
+def _due_days(client: Client, rule_rows: list[RuleView], done: dict[str, list[date]],
+              assignments: list[MeasureAssignment], today: date) -> dict[str, tuple[date, str, int | None]]:
+    """The rule itself: code -> (due day, reason, assignment id) of what is due; the
+    earliest offer of a measure wins."""
     ends = client.discharge_date
-    found: dict[str, DueMeasure] = {}
+    found: dict[str, tuple[date, str, int | None]] = {}
 
     def offer(code: str, due_on: date, reason: str, assignment_id: int | None = None,
               opens: date | None = None) -> None:
         if (opens or due_on) > today:
             return
-        days = done.get(code, [])
-        item = DueMeasure(code, measures.definition(code).name, due_on,
-                          today > due_on + timedelta(days=OVERDUE_AFTER_DAYS), reason, assignment_id,
-                          days[-1] if days else None)
-        if code not in found or due_on < found[code].due_on:
-            found[code] = item
+        if code not in found or due_on < found[code][0]:
+            found[code] = (due_on, reason, assignment_id)
 
     for rule in rule_rows:
         days = done.get(rule.code, [])
@@ -101,7 +127,7 @@ def due_for(client: Client, rule_rows: list[RuleView], done: dict[str, list[date
                 offer(rule.code, ends, rule.timing, opens=opens)
     for assignment in assignments:
         offer(assignment.code, assignment.due_on, "assigned", assignment.id)
-    return sorted(found.values(), key=lambda item: (item.due_on, item.code))
+    return found
 
 
 def due(session: Session, actor: User, client_id: int, today: date | None = None) -> list[DueMeasure]:

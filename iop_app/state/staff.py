@@ -15,7 +15,7 @@ import reflex as rx
 from .. import routes
 from ..components import charts
 from ..models.enums import ClientStatus, Role
-from ..services import program, reports, roster
+from ..services import measure_roster, program, reports, roster
 from .args import as_int, as_text, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_date
@@ -55,6 +55,44 @@ class RosterLine:
     review: str
     overdue: str
     flags: str
+    # Measures (services/measure_roster.py): filled in by with_measures.
+    phq9: str = "—"
+    phq9_words: str = ""
+    gad7: str = "—"
+    gad7_words: str = ""
+    measures_late: str = "—"
+    alert: str = ""  # "yes" while an alert on this client is open
+
+
+@dataclass
+class CaseloadEntry:
+    name: str
+    href: str
+    detail: str
+
+
+MEASURE_ARROWS = {"up": "↑", "down": "↓", "same": "→", "": ""}
+MEASURE_WORDS = {"up": "up (worse) since the previous one", "down": "down (better) since the previous one",
+                 "same": "the same as the previous one", "": "no earlier response"}
+
+
+def _measure_cell(name: str, latest) -> tuple[str, str]:
+    if latest is None:
+        return "—", f"{name}: none yet"
+    text = f"{latest.total:g} {latest.band} {MEASURE_ARROWS[latest.direction]}".strip()
+    return text, f"{name} {latest.total:g}, {latest.band}, {MEASURE_WORDS[latest.direction]}"
+
+
+def with_measures(line: RosterLine, figures: measure_roster.MeasureColumns | None) -> RosterLine:
+    """The roster line with its measure columns."""
+    if figures is None:
+        return line
+    line.phq9, line.phq9_words = _measure_cell("PHQ-9", figures.latest.get("phq9"))
+    line.gad7, line.gad7_words = _measure_cell("GAD-7", figures.latest.get("gad7"))
+    parts = [f"{figures.late} late"] * bool(figures.late) + [f"{figures.missed} missed"] * bool(figures.missed)
+    line.measures_late = ", ".join(parts) or "—"
+    line.alert = "yes" if figures.open_alerts else ""
+    return line
 
 
 def _fmt_avg(value: float | None, change: float | None) -> str:
@@ -126,6 +164,9 @@ class RosterState(PageState, SessionState):
     is_director: bool = False
     flagged_total: int = 0
     flag_counts: list[list[str]] = []  # [flag, count]
+    caseload_improved: list[CaseloadEntry] = []
+    caseload_not_improved: list[CaseloadEntry] = []
+    caseload_overdue: list[CaseloadEntry] = []
     _latest_scores: list[dict] = []  # {"score", "mood", "craving"}: small, the chart is built from it
 
     @rx.var
@@ -168,13 +209,21 @@ class RosterState(PageState, SessionState):
     def _reload(self, session, actor, with_summary: bool = False) -> None:
         today = program.local_today(session)
         result = roster.roster_page(session, actor, self._query(), today)
-        self.rows = [row_view(r, today) for r in result.rows]
+        figures = measure_roster.columns(session, actor, [r.client_id for r in result.rows], today)
+        self.rows = [with_measures(row_view(r, today), figures.get(r.client_id)) for r in result.rows]
         self.total, self.page, self.pages = result.total, result.page, result.pages
         if with_summary:
             summary = reports.caseload_summary(session, actor, self._query(0), today)
             self.flagged_total = summary["flagged"]
             self.flag_counts = [[flag, str(n)] for flag, n in summary["flag_counts"].items()]
             self._latest_scores = summary["latest_scores"].to_dict("records")
+            view = measure_roster.caseload_view(session, actor, today)
+
+            def entries(lines):
+                return [CaseloadEntry(x.name, routes.staff_client(x.client_id), x.detail) for x in lines]
+            self.caseload_improved = entries(view.improved)
+            self.caseload_not_improved = entries(view.not_improved)
+            self.caseload_overdue = entries(view.overdue)
 
     # No forms with fields here: a refused filter or sort shows as the banner (errors_var=None).
     @rx.event

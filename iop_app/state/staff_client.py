@@ -36,6 +36,7 @@ from .args import as_date, as_int, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_date
 from .staff import STAFF_PAGE
+from .staff_measures import ClientMeasuresState
 
 DAY_CHOICES = (30, 90, 365)
 WEEKS = 12
@@ -416,5 +417,8 @@ class ClientRecordState(PageState, SessionState):
                 self._record_id = 0
                 raise
             self.found = True
+            # The Measures section is its own state, refused (and left empty) when the page
+            # loaded: load it now the record is open, not only after a reload.
+            return ClientMeasuresState.load
         # Emergency access is a therapist's: the director is never refused a record.
         return self._run(action, reload=False, errors_var="emergency_errors", roles=(Role.THERAPIST,))

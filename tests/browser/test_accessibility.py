@@ -62,8 +62,11 @@ ROLES = {
         View("emergency-access", "/staff/clients/{off_caseload}", "#emergency-reason"),
     ]),
     "client": ("client@iop.example", "/client", [
-        View("home", "/client", "#trend-chart .main-svg"),
+        # The measure trends are drawn in the same update as the diary chart, below it.
+        View("home", "/client", "#measure-trends .main-svg"),
         View("checkin", "/client/checkin", "#checkin-day option"),
+        # GAD-7: due today in the demo and left due by test_measures (which completes the PHQ-9).
+        View("measure", "/client/measures/gad7", "#measure-progress"),
         View("goals", "/client/goals", ".goal-card"),
         View("needs", "/client/needs", "#needs-list li"),
         View("family", "/client/family", "main table tbody tr"),

@@ -6,14 +6,22 @@ from __future__ import annotations
 import reflex as rx
 
 from ... import routes
-from ...state.client import CheckinState, ClientHomeState, GoalsState, NeedsState, OrientationState
+from ...state.client import (
+    CheckinState,
+    ClientHomeState,
+    GoalsState,
+    MeasureFormState,
+    NeedsState,
+    OrientationState,
+)
 from .checkin import checkin_page
 from .goals import goals_page
 from .home import client_home
+from .measures import measure_page
 from .needs import needs_page
 from .orientation import orientation_page
 
-__all__ = ["checkin_page", "client_home", "goals_page", "needs_page", "orientation_page", "register"]
+__all__ = ["checkin_page", "client_home", "goals_page", "measure_page", "needs_page", "orientation_page", "register"]
 
 
 def register(app: rx.App) -> None:
@@ -23,3 +31,5 @@ def register(app: rx.App) -> None:
     app.add_page(needs_page, route=routes.CLIENT_NEEDS, title="My needs · IOP", on_load=NeedsState.load)
     app.add_page(orientation_page, route=routes.CLIENT_ORIENTATION, title="Orientation · IOP",
                  on_load=OrientationState.load)
+    app.add_page(measure_page, route=routes.CLIENT_MEASURE, title="Questionnaire · IOP",
+                 on_load=MeasureFormState.load)

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ...components.crisis import crisis_lines, support_panel
 from ...components.ui import LABEL_STYLE, select_field, text_field, textarea_field
 from ...services import checkins
 from ...state.client import CheckinState
 from .base import client_page
-
-
-def _crisis_lines() -> rx.Component:
-    return rx.vstack(
-        *[
-            rx.text(rx.text.strong(name), ": ", rx.link(how, href=tel), size="2")
-            for name, how, tel in checkins.CRISIS_LINES
-        ],
-        rx.text("If you are in danger right now, call 911.", size="2"),
-        spacing="1",
-        align="start",
-    )
-
 
 
 def _scale_field(label: str, name: str, low: int, high: int, hint: str) -> rx.Component:
@@ -56,23 +44,12 @@ def _checkbox_group(legend: str, name: str, choices: tuple[str, ...], checked, o
 
 
 def _support_panel() -> rx.Component:
-    return rx.callout.root(
-        rx.vstack(
-            rx.heading("You don't have to get through this alone", as_="h2", size="4"),
-            rx.text("Cravings and slips are part of recovery for many people. Your care team will see today's "
-                    "check-in and can help. Some things that can help right now:", size="2"),
-            rx.el.ul(*[rx.el.li(tip) for tip in checkins.COPING_SUGGESTIONS],
-                     style={"paddingLeft": "1.2rem", "fontSize": "0.9rem"}),
-            rx.text(rx.text.strong("Talk to someone now, any time:"), size="2"),
-            _crisis_lines(),
-            spacing="2",
-            align="start",
-        ),
-        color_scheme="amber",
-        role="region",
-        aria_label="Support right now",
-        id="support-panel",
-        margin_y="0.75rem",
+    return support_panel(
+        "You don't have to get through this alone",
+        "Cravings and slips are part of recovery for many people. Your care team will see today's "
+        "check-in and can help. Some things that can help right now:",
+        rx.el.ul(*[rx.el.li(tip) for tip in checkins.COPING_SUGGESTIONS],
+                 style={"paddingLeft": "1.2rem", "fontSize": "0.9rem"}),
     )
 
 
@@ -130,7 +107,7 @@ def checkin_page() -> rx.Component:
         ),
         rx.box(
             rx.text(rx.text.strong("Need to talk to someone now?"), size="2"),
-            _crisis_lines(),
+            crisis_lines(),
             margin_top="1.5rem",
             padding_top="0.75rem",
             border_top="1px solid var(--gray-5)",

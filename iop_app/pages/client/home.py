@@ -36,6 +36,36 @@ def _goal_summary(row) -> rx.Component:
     )
 
 
+def _measure_due(row) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.text(rx.text.strong(row.name), " · ", row.title, size="2"),
+                rx.text(row.when, size="2", color_scheme=rx.cond(row.overdue, "red", "gray")),
+                spacing="0",
+                min_width="0",
+            ),
+            # A link drawn as a big button (a button inside a link would be two controls in one).
+            rx.link(row.action, href=row.href, aria_label=row.action + " the " + row.name,
+                    style={"display": "inline-flex", "alignItems": "center", "minHeight": "2.75rem",
+                           "padding": "0 1.1rem", "borderRadius": "8px", "background": "var(--accent-9)",
+                           "color": "white", "fontWeight": 600, "textDecoration": "none"}),
+            justify="between", align="center", width="100%", wrap="wrap", spacing="2",
+        ),
+        style={"padding": "0.5rem 0", "borderBottom": "1px solid var(--gray-4)", "listStyle": "none"},
+    )
+
+
+def _measure_chart(figure, index) -> rx.Component:
+    # The chart is drawn for the eye; the sentence under it says the same for a screen reader.
+    return rx.box(
+        rx.box(rx.plotly.basic(data=figure, config={"displayModeBar": False, "responsive": True}, width="100%"),
+               aria_hidden="true", width="100%"),
+        rx.text(ClientHomeState.measure_summaries[index], size="2", class_name="measure-summary"),
+        width="100%", min_width="0",
+    )
+
+
 def client_home() -> rx.Component:
     s = ClientHomeState
     return page_frame(
@@ -60,6 +90,16 @@ def client_home() -> rx.Component:
                                 size="2", color_scheme="gray")),
                 rx.link(rx.cond(s.done_today, "Review today's check-in", "Do today's check-in"),
                         href=routes.CLIENT_CHECKIN, weight="bold"),
+            ),
+            rx.cond(
+                s.measures_due.length() > 0,
+                card(
+                    rx.heading("Questionnaires to complete", as_="h2", size="4"),
+                    rx.text("A few minutes each. They help you and your care team see how things are changing.",
+                            size="2", color_scheme="gray"),
+                    rx.el.ul(rx.foreach(s.measures_due, _measure_due), style={"padding": 0, "margin": 0},
+                             id="measures-due"),
+                ),
             ),
             card(
                 rx.heading("Coming up this week", as_="h2", size="4"),
@@ -91,6 +131,17 @@ def client_home() -> rx.Component:
                 rx.text(s.chart_summary, size="2", id="chart-summary"),
                 rx.text("Lines are 7-day averages; faint dots are single days; an × marks a day with reported use.",
                         size="1", color_scheme="gray"),
+            ),
+            rx.cond(
+                s.measure_figures.length() > 0,
+                card(
+                    rx.heading("My questionnaires over time", as_="h2", size="4"),
+                    rx.text("Shaded: the score's ranges, darker for more severe. Dotted: your diary's mood and "
+                            "craving (7-day averages, right scale). ★ a clear improvement (PHQ-9 down 5 or more), "
+                            "◇ a score half of your first or less.", size="1", color_scheme="gray"),
+                    rx.foreach(s.measure_figures, _measure_chart),
+                    id="measure-trends",
+                ),
             ),
             card(
                 rx.heading("Program hours this week", as_="h2", size="4"),

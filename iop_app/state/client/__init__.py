@@ -4,7 +4,8 @@ of needs. base.py holds what they share (the client's own record)."""
 from .checkin import CheckinState
 from .goals import GoalsState
 from .home import ClientHomeState
+from .measures import MeasureFormState
 from .needs import NeedsState
 from .orientation import OrientationState
 
-__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "NeedsState", "OrientationState"]
+__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "MeasureFormState", "NeedsState", "OrientationState"]

@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 import reflex as rx
 from sqlmodel import Session
 
-from ...components import charts
+from ... import routes
+from ...components import charts, measure_charts
 from ...models import User
 from ...models.enums import OPEN_GOAL_STATUSES
-from ...services import checkins, goals, program, progress, schedule
+from ...services import checkins, goals, measure_forms, measure_trends, program, progress, schedule
 from ..args import as_int
 from ..base import SessionState
 from .base import ClientPage, day_label
@@ -29,6 +30,33 @@ class ScheduleRow:
     where: str
     detail: str
     cancelled: bool
+
+
+@dataclasses.dataclass
+class MeasureDueRow:
+    """A questionnaire to complete, as the home page lists it."""
+
+    href: str
+    name: str
+    title: str
+    when: str
+    overdue: bool
+    action: str  # "Start" or "Continue"
+
+
+def measure_due_row(item: measure_forms.DueForm, today: date) -> MeasureDueRow:
+    if item.due_on is None:
+        when = "In progress"
+    elif item.overdue:
+        when = f"Overdue since {item.due_on.strftime('%b')} {item.due_on.day}"
+    elif item.due_on >= today:
+        when = "Due today"
+    else:
+        when = f"Due since {item.due_on.strftime('%b')} {item.due_on.day}"
+    if item.answered:
+        when += f" · {item.answered} of {item.items} answered"
+    return MeasureDueRow(routes.client_measure(item.code), item.name, item.title, when, item.overdue,
+                         "Continue" if item.answered else "Start")
 
 
 @dataclasses.dataclass
@@ -49,6 +77,7 @@ class ClientHomeState(ClientPage, SessionState):
     missed_days: list[str] = []
     sessions: list[ScheduleRow] = []
     goal_rows: list[GoalSummaryRow] = []
+    measures_due: list[MeasureDueRow] = []
     chart_days: int = 30
     hours_label: str = ""
     chart_summary: str = ""
@@ -56,6 +85,16 @@ class ClientHomeState(ClientPage, SessionState):
     _trend_rows: list[dict] = []
     _hours: float = 0.0
     _target: float = 9.0
+    # Each measure's trend beside the diary (their own responses only: the record is the
+    # signed-in client's, looked up from the session), and the charts in words.
+    measure_summaries: list[str] = []
+    _measure_points: dict[str, list[dict]] = {}  # code -> points, oldest first
+    _measure_diary: list[dict] = []
+
+    @rx.var(cache=True)
+    def measure_figures(self) -> list[go.Figure]:
+        return [measure_charts.trend_figure(code, points, self._measure_diary, height=300, short_title=True)
+                for code, points in self._measure_points.items()]
 
     @rx.var(cache=True)
     def trend_chart(self) -> go.Figure:
@@ -90,6 +129,8 @@ class ClientHomeState(ClientPage, SessionState):
             for g in goals.list_goals(session, actor, client_id, with_history=False)
             if g.status in OPEN_GOAL_STATUSES
         ]
+        self.measures_due = [measure_due_row(item, today)
+                             for item in measure_forms.due_forms(session, actor, client_id, today)]
         frame = progress.checkin_frame(session, actor, client_id, max(CHART_DAYS), today=today)
         self._trend_rows = self._rows_of(frame)
         self.chart_summary = self._summary(frame, today)
@@ -97,6 +138,9 @@ class ClientHomeState(ClientPage, SessionState):
         self._hours = float(week["hours"].iloc[-1])
         self._target = float(week["target"].iloc[-1])
         self.hours_label = f"{self._hours:g} of {self._target:g} hours this week"
+        self._measure_points, self._measure_diary = measure_charts.chart_data(
+            measure_trends.trends(session, actor, client_id, today))
+        self.measure_summaries = [measure_charts.summary(code, points) for code, points in self._measure_points.items()]
 
     @rx.event
     def load(self):

@@ -1,0 +1,44 @@
+"""Crisis resources, drawn the same wherever a client may need them at once: after a
+high-craving check-in and after a PHQ-9 whose item 9 is above 0. The lines
+themselves are data in services/checkins.CRISIS_LINES (one list for the program)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..services import checkins
+
+
+def crisis_lines() -> rx.Component:
+    """Who to call or text now, as tap-to-call links, and 911 for danger right now."""
+    return rx.vstack(
+        *[
+            rx.text(rx.text.strong(name), ": ", rx.link(how, href=tel), size="2")
+            for name, how, tel in checkins.CRISIS_LINES
+        ],
+        rx.text("If you are in danger right now, call 911.", size="2"),
+        spacing="1",
+        align="start",
+    )
+
+
+def support_panel(heading: str, intro: str, *middle: rx.Component, panel_id: str = "support-panel",
+                  label: str = "Support right now") -> rx.Component:
+    """The amber panel shown at once after an answer that needs support: a heading, a
+    kind line, what may help (`middle`), then the crisis lines."""
+    return rx.callout.root(
+        rx.vstack(
+            rx.heading(heading, as_="h2", size="4"),
+            rx.text(intro, size="2"),
+            *middle,
+            rx.text(rx.text.strong("Talk to someone now, any time:"), size="2"),
+            crisis_lines(),
+            spacing="2",
+            align="start",
+        ),
+        color_scheme="amber",
+        role="region",
+        aria_label=label,
+        id=panel_id,
+        margin_y="0.75rem",
+    )
