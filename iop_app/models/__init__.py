@@ -16,7 +16,6 @@ from .clinical import (
     Need,
     NeedRanking,
     NeedRankingItem,
-    PlanReview,
 )
 from .family import (
     CONSENT_SCOPES,
@@ -91,7 +90,6 @@ __all__ = [
     "PlanIntervention",
     "PlanObjective",
     "PlanProblem",
-    "PlanReview",
     "ProgramSetting",
     "ProgressNote",
     "SlotProposal",

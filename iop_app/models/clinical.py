@@ -1,4 +1,4 @@
-"""The client's record: enrolment, plan reviews, goals, needs, check-ins, individual sessions."""
+"""The client's record: enrolment, goals, needs, check-ins, individual sessions."""
 
 from __future__ import annotations
 
@@ -39,23 +39,6 @@ class Client(SQLModel, table=True):
     stage_of_change: str = Field(default="contemplation", max_length=24)
     discharge_date: date | None = None
     discharge_note: str = Field(default="", max_length=2000)
-
-
-class PlanReview(SQLModel, table=True):
-    """A treatment-plan review; the next one is due 30 days after the last."""
-
-    __tablename__ = "plan_review"
-    __table_args__ = (Index("ix_plan_review_client_on", "client_id", "reviewed_on"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    client_id: int = Field(foreign_key="client.id")
-    reviewed_on: date
-    reviewer_id: int = Field(foreign_key="user.id")
-    summary: str = Field(default="", max_length=4000)
-    # Optimistic concurrency (services/versions.py): bumped by every edit; who and when last wrote it.
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
-    updated_at: datetime | None = None
-    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Goal(SQLModel, table=True):
