@@ -55,11 +55,13 @@ class _Doc(FPDF):
         self.ln(gap)
 
 
-def render(view, program_name: str, tz: ZoneInfo) -> bytes:
-    """The plan version `view` (plans.PlanView) as PDF bytes."""
+def render(view, program_name: str, tz: ZoneInfo, *, compress: bool = True) -> bytes:
+    """The plan version `view` (plans.PlanView) as PDF bytes (`compress=False` keeps
+    the text readable in the file, for tests)."""
     doc = _Doc(f"{program_name} - treatment plan of {view.client_name}, version {view.number} - CONFIDENTIAL "
                "(42 CFR Part 2)")
     doc.alias_nb_pages()
+    doc.set_compression(compress)
     doc.add_page()
     doc.line_of(program_name, size=10, style="B", gap=0)
     doc.line_of("Treatment plan", size=16, style="B")
