@@ -77,7 +77,7 @@ def upgrade() -> None:
                 therapist_signature=(names.get(review.reviewer_id) or '')[:120],
                 client_signed_at=None, client_signature='', version=1,
                 updated_at=signed_at, updated_by=review.updated_by or review.reviewer_id,
-            )).inserted_primary_key[0]
+            ).returning(treatment_plan.c.id)).scalar_one()
             # Earlier summaries of this review stay with it: now earlier texts of the version's changes.
             bind.execute(text_version.update().where(text_version.c.table_name == 'plan_review',
                                                      text_version.c.row_id == review.id,
@@ -117,7 +117,7 @@ def downgrade() -> None:
         review_id = bind.execute(plan_review.insert().values(
             client_id=plan.client_id, reviewed_on=plan.effective_on, reviewer_id=plan.therapist_signed_by,
             summary=plan.changes, version=1, updated_at=plan.updated_at, updated_by=plan.updated_by,
-        )).inserted_primary_key[0]
+        ).returning(plan_review.c.id)).scalar_one()
         bind.execute(text_version.update().where(text_version.c.table_name == 'treatment_plan',
                                                  text_version.c.row_id == plan.id, text_version.c.field == 'changes')
                      .values(table_name='plan_review', row_id=review_id, field='summary'))
