@@ -201,6 +201,7 @@ class ReviewDue:
     first_plan: bool  # no plan in force yet: this is when the first plan is due
     open_id: int | None  # a version being written (draft or awaiting the client)
     open_status: str
+    client_name: str
 
 
 # ------------------------------------------------------------------ due dates
@@ -234,7 +235,8 @@ def review_status(session: Session, actor: User, client_id: int, today: date | N
     working = _open_version(session, client.id)
     return ReviewDue(in_force.id if in_force else None, in_force.number if in_force else None, due, overdue,
                      (today - due).days if overdue else 0, in_force is None,
-                     working.id if working else None, working.status if working else "")
+                     working.id if working else None, working.status if working else "",
+                     session.get(User, client.user_id).full_name)
 
 
 # ------------------------------------------------------------------ reading
