@@ -436,7 +436,7 @@ def _seed_plans(session: Session, clients: list[Client], director: User, today: 
     """For each client past intake: version 1 signed by the therapist and the client
     three days after admission, then a review every 30 days (38 for every fifth client,
     so some are overdue) while in the program. The second demo client has a review
-    awaiting their signature."""
+    awaiting their signature, the third a review being written (a draft)."""
     review_days = program.whole_number(session, "plan_review_days")
     now = utcnow()
     names = {u.id: u.full_name for u in session.exec(select(User)).all()}
@@ -480,6 +480,14 @@ def _seed_plans(session: Session, clients: list[Client], director: User, today: 
             previous = plan
             number += 1
             day += timedelta(days=30 if i % 5 else 38)
+        if i == 2 and previous is not None:  # the third demo client: a review being written
+            draft = TreatmentPlan(client_id=client.id, number=number, previous_id=previous.id,
+                                  status=PlanStatus.DRAFT, created_by=therapist,
+                                  created_at=now - timedelta(minutes=30), updated_at=now - timedelta(minutes=30),
+                                  updated_by=therapist)
+            session.add(draft)
+            session.flush()
+            _seed_plan_content(session, draft, number, last_day, needs, goals, i, carried)
 
 
 def _seed_plan_content(session: Session, plan: TreatmentPlan, number: int, day: date, needs: dict, goals: dict,

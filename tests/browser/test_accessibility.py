@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, User
+from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, TreatmentPlan, User
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -45,6 +45,8 @@ STAFF = [
     View("roll-call", "/staff/sessions/{session}", "main select[id^=status-]"),
     View("roll-call-old", "/staff/sessions/{old_session}", "#rollcall-reason"),
     View("family-sessions", "/staff/family-sessions", "main h3"),
+    View("plan", "/staff/clients/{client}/plan", "main h2"),
+    View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -63,6 +65,7 @@ ROLES = {
         View("checkin", "/client/checkin", "#checkin-day option"),
         View("goals", "/client/goals", ".goal-card"),
         View("needs", "/client/needs", "#needs-list li"),
+        View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
@@ -93,8 +96,10 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         opened = set(session.exec(select(BreakGlassGrant.client_id)).all())
         off_caseload = next(c.id for c in session.exec(select(Client).order_by(Client.id))
                             if c.id not in opened and not permissions.can(session, therapist, permissions.READ, c.id))
+        draft = session.exec(select(TreatmentPlan.client_id).where(TreatmentPlan.status == "draft")
+                             .order_by(TreatmentPlan.id)).first()  # the demo's review being written
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload}
+                "off_caseload": off_caseload, "plan_draft": draft}
 
 
 @pytest.fixture(scope="module")
