@@ -3,8 +3,8 @@
 Builds a temp SQLite program with the real migration: 50 therapists x 40 clients
 (2,000), 365 days of check-ins each (~730,000), 100 groups meeting Mon/Wed/Fri
 for a year with roll call (~310,000 attendance rows), weekly individual sessions
-and monthly plan reviews. Then times (best of many runs, the service and the SQL
-run alternately so a busy moment slows both alike):
+and treatment plans (a signed version about every month). Then times (best of many
+runs, the service and the SQL run alternately so a busy moment slows both alike):
 
   1. the roster for a 40-client caseload (the whole caseload on one page),
   2. the director's first roster page (25 of 2,000),
@@ -52,8 +52,8 @@ from iop_app.models import (  # noqa: E402
     MeasureAlert,
     MeasureResponse,
     MoodEntry,
-    PlanReview,
     TherapyGroup,
+    TreatmentPlan,
     User,
 )
 from iop_app.services import (  # noqa: E402
@@ -154,7 +154,7 @@ def build(url: str, today: date) -> dict:
                     batch = []
         if batch:
             s.execute(insert(Attendance), batch)
-        individual, reviews = [], []
+        individual = []
         for i, cid in enumerate(client_ids):
             for w in range(DAYS // 7 + 1):
                 day = start + timedelta(days=w * 7 + 3)
@@ -165,16 +165,13 @@ def build(url: str, today: date) -> dict:
                                        starts_at=program.to_utc(datetime.combine(day, time(15)), tz),
                                        duration_minutes=50, status="attended" if attended else "missed",
                                        minutes_attended=50 if attended else 0, note=""))
-            for m in range(0, DAYS, 30 + (i % 3) * 5):
-                reviews.append(dict(client_id=cid, reviewed_on=start + timedelta(days=m),
-                                    reviewer_id=therapists[i // PER_THERAPIST], summary=""))
         s.execute(insert(IndividualSession), individual)
-        s.execute(insert(PlanReview), reviews)
+        _build_plans(s, client_ids, therapists, start)
         _measures(s, rng, client_ids, ids, start, today, tz, now)
         s.commit()
         counts = {t: s.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
-                  for t in ("client", "mood_entry", "group_session", "attendance", "individual_session", "plan_review",
-                            "measure_response", "measure_alert")}
+                  for t in ("client", "mood_entry", "group_session", "attendance", "individual_session",
+                            "treatment_plan", "measure_response", "measure_alert")}
         s.execute(text("ANALYZE"))
         s.commit()
     return dict(director=director, therapist=therapists[7], client=client_ids[123], group=group_ids[11], counts=counts)
@@ -204,6 +201,25 @@ def _measures(s: Session, rng: random.Random, client_ids: list[int], ids: dict, 
         alerts.append(dict(client_id=cid, response_id=rid, kind="rise", text="PHQ-9 rose 5 points.", created_at=now,
                            action_note=""))
     s.execute(insert(MeasureAlert), alerts)
+
+
+def _build_plans(s: Session, client_ids: list[int], therapists: list[int], start: date) -> None:
+    """Versions every 30-40 days; the newest signed one is in force (earlier ones
+    superseded); every seventh client has none (their first plan is due)."""
+    plans = []
+    for i, cid in enumerate(client_ids):
+        if i % 7 == 6:
+            continue
+        days = list(range(3, DAYS, 30 + (i % 3) * 5))
+        for n, d in enumerate(days, start=1):
+            on = start + timedelta(days=d)
+            at = datetime.combine(on, time(16), tzinfo=UTC)
+            plans.append(dict(client_id=cid, number=n, status="signed" if n == len(days) else "superseded",
+                              effective_on=on, review_due_on=on + timedelta(days=30), changes="",
+                              created_by=therapists[i // PER_THERAPIST], created_at=at,
+                              therapist_signed_by=therapists[i // PER_THERAPIST], therapist_signed_at=at,
+                              therapist_signature="T", client_signed_at=at, client_signature="C", version=1))
+    s.execute(insert(TreatmentPlan), plans)
 
 
 def race(service, by_hand, runs: int = RUNS, seconds: float = 1.0):
@@ -257,7 +273,8 @@ h AS (SELECT client_id, SUM(minutes) AS mins FROM (
 SELECT c.id, c.name,
        (SELECT MAX(day) FROM mood_entry WHERE client_id = c.id AND day <= :today),
        m.mood7, m.moodp, m.cr7, m.crp, m.crmax, m.used, a.rec, a.att, a.missed, h.mins,
-       COALESCE((SELECT MAX(reviewed_on) FROM plan_review WHERE client_id = c.id), c.admission_date)
+       COALESCE((SELECT review_due_on FROM treatment_plan WHERE client_id = c.id AND status = 'signed'),
+                date(c.admission_date, '+' || :first_plan_days || ' days'))
 FROM c LEFT JOIN m ON m.client_id = c.id LEFT JOIN a ON a.client_id = c.id LEFT JOIN h ON h.client_id = c.id
 ORDER BY lower(c.name), c.id
 """
@@ -306,7 +323,8 @@ def roster_by_hand(s: Session, today: date, therapist: int | None, limit: int):
         where = """AND (cl.primary_therapist_id = :t OR cl.id IN (
             SELECT gm.client_id FROM group_membership gm JOIN therapy_group g ON g.id = gm.group_id
             WHERE g.facilitator_id = :t AND gm.joined_on <= :today AND (gm.left_on IS NULL OR gm.left_on >= :today)))"""
-    params = dict(limit=limit, today=today, d7=today - timedelta(days=6), d14=today - timedelta(days=13),
+    params = dict(limit=limit, today=today, first_plan_days=program.whole_number(s, "first_plan_days"),
+                  d7=today - timedelta(days=6), d14=today - timedelta(days=13),
                   s14=utc(today - timedelta(days=13)), tomorrow=utc(today + timedelta(days=1)), week=utc(week),
                   next_week=utc(week + timedelta(days=7)))
     if therapist is not None:
@@ -318,13 +336,13 @@ def roster_by_hand(s: Session, today: date, therapist: int | None, limit: int):
 def check_roster(rows: list, hand: list) -> None:
     assert [r.client_id for r in rows] == [h[0] for h in hand], "roster order differs"
     for r, h in zip(rows, hand, strict=True):
-        _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, last_review = h
+        _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, plan_due = h
         assert str(r.last_checkin) == str(last), (r.client_id, r.last_checkin, last)
         assert r.mood_avg7 == (round(mood7, 1) if mood7 is not None else None)
         assert r.craving_avg7 == (round(cr7, 1) if cr7 is not None else None)
         assert r.recorded_14 == (rec or 0) and r.attended_14 == (att or 0)
         assert r.hours_week == round((mins or 0) / 60, 2), (r.hours_week, mins)
-        assert str(r.next_review) == str(date.fromisoformat(str(last_review)) + timedelta(days=30))
+        assert str(r.next_review) == str(plan_due), (r.client_id, r.next_review, plan_due)
 
 
 MEASURES_SQL = """

@@ -3,7 +3,8 @@
 A director, 3 therapists, 30 clients at different weeks and stages (some in
 intake, some discharged), family members with and without consent, 5 groups of
 different types with 10 weeks of sessions and attendance, daily check-ins with
-gaps, goals, needs rankings, plan reviews, individual and family sessions.
+gaps, goals, needs rankings, treatment plans with their reviews (signed versions),
+individual and family sessions.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ from .models import (
     Need,
     NeedRanking,
     NeedRankingItem,
-    PlanReview,
+    PlanGoal,
+    PlanIntervention,
+    PlanObjective,
+    PlanProblem,
     SlotProposal,
     StaffProfile,
     TherapyGroup,
+    TreatmentPlan,
     User,
     utcnow,
 )
@@ -47,6 +52,8 @@ from .models.enums import (
     LevelOfCare,
     MeasureAlertKind,
     MeasureResponseStatus,
+    ObjectiveStatus,
+    PlanStatus,
     RecordStatus,
     RiskLevel,
     Role,
@@ -240,6 +247,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
 
     for i, client in enumerate(clients):
         _seed_record(session, rng, client, i, today, tz, client.id in struggling, director)
+    _seed_plans(session, clients, director, today, tz)
 
     _seed_family(session, rng, clients, therapists, today, tz)
     _seed_intakes(session, clients, director, today, tz)
@@ -333,13 +341,7 @@ def _seed_record(session, rng, client: Client, i: int, today: date, tz, struggli
         for pos, need in enumerate(order, start=1):
             session.add(NeedRankingItem(ranking_id=ranking.id, need_id=need.id, position=pos))
 
-    # Treatment plan reviews every 30 days; a few clients are overdue.
-    review_day = client.admission_date + timedelta(days=3)
     reviewer = client.primary_therapist_id or director.id
-    while review_day <= last_day:
-        session.add(PlanReview(client_id=client.id, reviewed_on=review_day, reviewer_id=reviewer,
-                               summary="Plan reviewed with client; goals updated."))
-        review_day += timedelta(days=30 if i % 5 else 38)
 
     # Weekly individual sessions: past ones attended (mostly), one ahead this week.
     session_day = client.admission_date + timedelta(days=(3 - client.admission_date.weekday()) % 7)
@@ -644,3 +646,118 @@ def _seed_client_measures(session: Session, rng: random.Random, client: Client, 
                 alert.acknowledged_at = min(row.completed_at + timedelta(hours=3), now)
                 alert.action_note = ACTIONS_TAKEN[row.id % len(ACTIONS_TAKEN)]
             session.add(alert)
+
+
+# --- Treatment plans (issue #11) ---------------------------------------------------
+# (ASAM dimension, problem, client's need area, goal in the client's words, client
+# goal area, [(objective, days to target, [(what, who, how often)])])
+PLAN_TEMPLATE = [
+    ("d5", "Returned to drinking within weeks after two earlier attempts to stop; cravings most evenings.",
+     "sobriety", "I want to stay sober and be there for my kids.", "sobriety", [
+         ("Attend at least 90% of scheduled IOP groups each week.", 30,
+          [("Relapse prevention and process groups", "IOP group facilitators", "3 times a week")]),
+         ("Name three personal triggers and a coping skill for each.", 21,
+          [("Individual CBT for relapse prevention", "Primary therapist", "Weekly")]),
+     ]),
+    ("d3", "Anxiety and low mood in the evenings lead to use.", "mental_health",
+     "I want to handle stress without drinking.", "mental_health", [
+         ("Use a coping skill on 5 of 7 days, noted in the daily check-in.", 28,
+          [("DBT skills group", "Group facilitator", "Twice a week"),
+           ("Daily check-in review", "Primary therapist", "Weekly")]),
+     ]),
+    ("d6", "Alcohol kept at home; few people around who support recovery.", "relationships",
+     "I want my home to be a safe place for my recovery.", "relationships", [
+         ("Hold a family session and agree on an alcohol-free home.", 45,
+          [("Family session", "Primary therapist", "Monthly")]),
+     ]),
+]
+PROGRESS_NOTES = ["Steady progress; keep going.", "Some missed days; barriers discussed.",
+                  "Met most weeks; building on it.", "Harder month; plan adjusted with the client."]
+
+
+def _seed_plans(session: Session, clients: list[Client], director: User, today: date, tz) -> None:
+    """For each client past intake: version 1 signed by the therapist and the client
+    three days after admission, then a review every 30 days (38 for every fifth client,
+    so some are overdue) while in the program. The second demo client has a review
+    awaiting their signature, the third a review being written (a draft)."""
+    review_days = program.whole_number(session, "plan_review_days")
+    now = utcnow()
+    names = {u.id: u.full_name for u in session.exec(select(User)).all()}
+    for i, client in enumerate(clients):
+        if client.status == "intake":
+            continue
+        last_day = min(today, client.discharge_date or today)
+        therapist = client.primary_therapist_id or director.id
+        needs = {n.area: n.id for n in session.exec(select(Need).where(Need.client_id == client.id)).all()}
+        goals = {g.life_area: g.id for g in session.exec(select(Goal).where(Goal.client_id == client.id)).all()}
+        day = client.admission_date + timedelta(days=3)
+        previous = None
+        carried: dict = {}
+        number = 1
+        while True:
+            awaiting = False
+            if day > last_day:
+                if i != 1 or previous is None:
+                    break
+                # The second demo client: today's review waits for their signature.
+                awaiting, day = True, last_day
+            at = min(program.to_utc(datetime.combine(day, time(16, 0)), tz), now - timedelta(minutes=5))
+            plan = TreatmentPlan(
+                client_id=client.id, number=number, previous_id=previous.id if previous else None,
+                status=PlanStatus.AWAITING_CLIENT if awaiting else PlanStatus.SIGNED,
+                effective_on=None if awaiting else day,
+                review_due_on=None if awaiting else day + timedelta(days=review_days),
+                changes="" if number == 1 else "Reviewed with the client: progress noted on each objective; "
+                "targets moved where needed.",
+                created_by=therapist, created_at=at - timedelta(hours=2), therapist_signed_by=therapist,
+                therapist_signed_at=at - timedelta(hours=1), therapist_signature=names[therapist],
+                client_signed_at=None if awaiting else at, client_signature="" if awaiting else names[client.user_id],
+                updated_at=at, updated_by=therapist)
+            session.add(plan)
+            session.flush()
+            if previous is not None and not awaiting:
+                previous.status = PlanStatus.SUPERSEDED
+            carried = _seed_plan_content(session, plan, number, day, needs, goals, i, carried)
+            if awaiting:
+                break
+            previous = plan
+            number += 1
+            day += timedelta(days=30 if i % 5 else 38)
+        if i == 2 and previous is not None:  # the third demo client: a review being written
+            draft = TreatmentPlan(client_id=client.id, number=number, previous_id=previous.id,
+                                  status=PlanStatus.DRAFT, created_by=therapist,
+                                  created_at=now - timedelta(minutes=30), updated_at=now - timedelta(minutes=30),
+                                  updated_by=therapist)
+            session.add(draft)
+            session.flush()
+            _seed_plan_content(session, draft, number, last_day, needs, goals, i, carried)
+
+
+def _seed_plan_content(session: Session, plan: TreatmentPlan, number: int, day: date, needs: dict, goals: dict,
+                       i: int, carried: dict) -> dict:
+    """The template's content; returns {(problem, objective) position: objective id}
+    for the next version's carried_from_id."""
+    objective_ids = {}
+    for p_pos, (dimension, statement, need_area, goal_text, goal_area, objectives) in enumerate(PLAN_TEMPLATE):
+        problem = PlanProblem(plan_id=plan.id, position=p_pos, statement=statement, dimension=dimension,
+                              from_assessment=True, need_id=needs.get(need_area))
+        session.add(problem)
+        session.flush()
+        goal = PlanGoal(problem_id=problem.id, position=0, statement=goal_text, client_goal_id=goals.get(goal_area))
+        session.add(goal)
+        session.flush()
+        for o_pos, (text, days, interventions) in enumerate(objectives):
+            status = (ObjectiveStatus.NOT_STARTED if number == 1
+                      else ObjectiveStatus.ACHIEVED if number > 2 and (o_pos + i) % 3 == 0
+                      else ObjectiveStatus.IN_PROGRESS)
+            objective = PlanObjective(
+                goal_id=goal.id, position=o_pos, statement=text, target_date=day + timedelta(days=days),
+                status=status, progress="" if number == 1 else PROGRESS_NOTES[(i + number + o_pos) % 4],
+                carried_from_id=carried.get((p_pos, o_pos)))
+            session.add(objective)
+            session.flush()
+            objective_ids[(p_pos, o_pos)] = objective.id
+            for n_pos, (what, who, frequency) in enumerate(interventions):
+                session.add(PlanIntervention(objective_id=objective.id, position=n_pos, what=what, who=who,
+                                             frequency=frequency))
+    return objective_ids

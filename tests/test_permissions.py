@@ -148,7 +148,7 @@ def test_director_browses_and_filters_the_audit_log(session, world):
 # --- every service operation on client data, for every kind of actor ----------------
 from datetime import date  # noqa: E402
 
-from iop_app.models import Consent, FamilySession, Goal, MoodEntry, Need, PlanReview  # noqa: E402
+from iop_app.models import Consent, FamilySession, Goal, MoodEntry, Need, TreatmentPlan  # noqa: E402
 from iop_app.services import (  # noqa: E402
     checkins,
     consents,
@@ -156,7 +156,7 @@ from iop_app.services import (  # noqa: E402
     family_sessions,
     goals,
     needs,
-    plan_reviews,
+    plans,
     progress,
     schedule,
 )
@@ -183,8 +183,8 @@ OPERATIONS = {
     "progress.checkin_frame": (lambda s, a, c: progress.checkin_frame(s, a, c.id, 30), CARE, None),
     "progress.weekly_hours_frame": (lambda s, a, c: progress.weekly_hours_frame(s, a, c.id, 4), CARE, None),
     "schedule.upcoming_this_week": (lambda s, a, c: schedule.upcoming_this_week(s, a, c.id), CARE, None),
-    "plan_reviews.record_review": (lambda s, a, c: plan_reviews.record_review(
-        s, a, c.id, _today(s), "Reviewed goals together."), STAFF, PlanReview),
+    "plans.start_plan": (lambda s, a, c: plans.start_plan(s, a, c.id), STAFF, TreatmentPlan),
+    "plans.list_versions": (lambda s, a, c: plans.list_versions(s, a, c.id), CARE, None),
     "consents.consents_for_client": (lambda s, a, c: consents.consents_for_client(s, a, c.id), CARE, None),
     "family.disclosures_for_client": (lambda s, a, c: family.disclosures_for_client(s, a, c.id), CARE, None),
     "family.add_link": (lambda s, a, c: family.add_link(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
@@ -16,10 +16,10 @@ from iop_app.models import (
     GroupMembership,
     GroupSession,
     MoodEntry,
-    PlanReview,
     TherapyGroup,
+    TreatmentPlan,
 )
-from iop_app.services import plan_reviews, program, reports, roster
+from iop_app.services import plans, program, reports, roster
 from iop_app.services.errors import PermissionDenied, ValidationError
 from iop_app.services.roster import FLAG_CRAVING, FLAG_MISSED, FLAG_QUIET, RosterQuery
 
@@ -70,8 +70,10 @@ def program_data(session, factory):
         session.flush()
         session.add(Attendance(session_id=gs.id, client_id=ben.id, status=status, minutes=minutes,
                                recorded_by=therapist.id))
-    session.add(PlanReview(client_id=ben.id, reviewed_on=date(2026, 2, 10), reviewer_id=therapist.id))
-    session.add(PlanReview(client_id=ana.id, reviewed_on=date(2026, 3, 3), reviewer_id=therapist.id))
+    # Plans in force (signed by both), due again 30 days after they came into force.
+    for client, on in ((ben, date(2026, 2, 10)), (ana, date(2026, 3, 3))):
+        session.add(TreatmentPlan(client_id=client.id, status="signed", effective_on=on,
+                                  review_due_on=on + timedelta(days=30), created_by=therapist.id))
     session.commit()
     return dict(therapist=therapist, other=other, director=director, ana=ana, ben=ben, cara=cara, dee=dee, eve=eve)
 
@@ -97,8 +99,9 @@ def test_therapist_roster_figures_by_hand(session, program_data):
     assert ben.hours_week == 2.75 and ben.hours_target == 9.0  # 165 minutes on Monday the 16th
     assert (ben.next_review, ben.review_overdue) == (date(2026, 3, 12), True)
     assert ben.flags == [FLAG_CRAVING, FLAG_MISSED]
-    # Cara: no review yet -> admission + 30 days; no roll call -> no rate
-    assert (cara.week, cara.next_review, cara.attendance_rate, cara.flags) == (2, date(2026, 4, 9), None, [])
+    # Cara: no plan yet -> the first plan is due 7 days after admission (10 March); no roll call -> no rate
+    assert (cara.week, cara.next_review, cara.review_overdue, cara.attendance_rate, cara.flags) == (
+        2, date(2026, 3, 17), True, None, [])
 
 
 def test_sorting_searching_paging_and_flag_filter(session, program_data):
@@ -166,19 +169,15 @@ def test_caseload_summary(session, program_data):
     assert scores.loc[2, "craving"] == 2 and scores.loc[1, "craving"] == 1
 
 
-def test_plan_review_due_dates(session, program_data):
-    t, ben = program_data["therapist"], program_data["ben"]
-    status = plan_reviews.status(session, t, ben.id, TODAY)
-    assert (status.next_due, status.overdue, status.days_overdue) == (date(2026, 3, 12), True, 6)
-    plan_reviews.record_review(session, t, ben.id, date(2026, 3, 17), "Goals updated.", today=TODAY)
-    status = plan_reviews.status(session, t, ben.id, TODAY)
-    assert (status.last_review, status.next_due, status.overdue) == (date(2026, 3, 17), date(2026, 4, 16), False)
-    with pytest.raises(ValidationError) as err:
-        plan_reviews.record_review(session, t, ben.id, date(2026, 3, 19), "x", today=TODAY)
-    assert "reviewed_on" in err.value.errors
+def test_plan_due_dates_come_from_the_plan_in_force(session, program_data):
+    t, ben, cara = program_data["therapist"], program_data["ben"], program_data["cara"]
+    status = plans.review_status(session, t, ben.id, TODAY)
+    assert (status.next_due, status.overdue, status.days_overdue, status.first_plan) == (date(2026, 3, 12), True, 6,
+                                                                                         False)
+    status = plans.review_status(session, t, cara.id, TODAY)
+    assert (status.next_due, status.overdue, status.first_plan) == (date(2026, 3, 17), True, True)
     with pytest.raises(PermissionDenied):
-        plan_reviews.record_review(session, program_data["other"], ben.id, date(2026, 3, 17), "x", today=TODAY)
-    assert len(session.exec(select(PlanReview).where(PlanReview.client_id == ben.id)).all()) == 2
+        plans.review_status(session, program_data["other"], ben.id, TODAY)
 
 
 def test_status_filter_descending_sql_sort_and_a_page_past_the_end(session, program_data):

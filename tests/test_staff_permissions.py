@@ -8,8 +8,8 @@ from datetime import time, timedelta
 import pytest
 from sqlmodel import select
 
-from iop_app.models import AuditEvent, GroupMembership, PlanReview, TherapyGroup
-from iop_app.services import groups, plan_reviews, program, progress, roll_call, roster
+from iop_app.models import AuditEvent, GroupMembership, TherapyGroup, TreatmentPlan
+from iop_app.services import groups, plans, program, progress, roll_call, roster
 from iop_app.services.errors import PermissionDenied
 
 
@@ -34,7 +34,7 @@ def reads(world):
         "progress.hours": lambda s, a: progress.weekly_hours_frame(s, a, cid, 8),
         "progress.attendance": lambda s, a: progress.attendance_by_week_frame(s, a, cid, 8),
         "attendance.history": lambda s, a: roll_call.client_attendance(s, a, cid),
-        "plan_review.status": lambda s, a: plan_reviews.status(s, a, cid),
+        "plan.review_status": lambda s, a: plans.review_status(s, a, cid),
     }
 
 
@@ -62,17 +62,17 @@ def test_roster_never_lists_another_caseload(session, world):
 def test_changes_are_refused_for_another_caseload(session, world):
     cid, today = world["theirs"].id, world["today"]
     with pytest.raises(PermissionDenied):
-        plan_reviews.record_review(session, world["mine"], cid, today, "Reviewed")
+        plans.start_plan(session, world["mine"], cid)
     with pytest.raises(PermissionDenied):
         groups.join_group(session, world["mine"], world["group"].id, cid, today)
-    assert session.exec(select(PlanReview)).all() == [] and session.exec(select(GroupMembership)).all() == []
+    assert session.exec(select(TreatmentPlan)).all() == [] and session.exec(select(GroupMembership)).all() == []
     # ids that do not exist or are not ints are refused the same way
     for forged in (10_000, -1, "1", None):
         with pytest.raises(PermissionDenied):
             progress.checkin_frame(session, world["mine"], forged, 7)
-    plan_reviews.record_review(session, world["director"], cid, today, "Reviewed")
+    plans.start_plan(session, world["director"], cid)
     groups.join_group(session, world["director"], world["group"].id, cid, today)
-    assert len(session.exec(select(PlanReview)).all()) == 1
+    assert len(session.exec(select(TreatmentPlan)).all()) == 1
 
 
 def test_group_membership_puts_a_client_on_the_facilitators_caseload(session, world):

@@ -21,7 +21,6 @@ from iop_app.models import (
     GroupMembership,
     GroupSession,
     Need,
-    PlanReview,
     TherapyGroup,
 )
 from iop_app.services import program
@@ -107,12 +106,10 @@ def test_client_record_loads_own_client_and_refuses_forged_changes(session, worl
     ClientRecordState.set_focus.fn(state, str(world["own_need"].id))
     session.expire_all()
     assert session.get(Need, world["own_need"].id).in_focus
-    # a review with a bad date or a huge summary saves nothing
-    ClientRecordState.record_review.fn(state, {"reviewed_on": "2026-99-99", "summary": "ok"})
-    assert "reviewed_on" in state.review_errors
-    ClientRecordState.record_review.fn(state, {"reviewed_on": date.today().isoformat(), "summary": "x" * 5000})
-    assert "summary" in state.review_errors
-    assert session.exec(select(PlanReview)).all() == []
+    # the plan is written on its own page: the overview says when it is due and links there
+    assert state.review_status["what"] == "First plan due"
+    assert state.review_status["href"] == f"/staff/clients/{own}/plan"
+    assert "record_review" not in ClientRecordState.event_handlers  # review dates can no longer be typed in
     ClientRecordState.set_days.fn(state, "100000")
     assert state.days == 30 and state.error
 
@@ -152,19 +149,6 @@ def test_other_therapist_cannot_open_the_roll_call_or_enrol(session, factory, wo
 
 def test_forms_show_the_services_messages(session, world):
     """The states no longer check ranges themselves: what the service says is shown."""
-    own = world["own"].id
-    state = page_state(ClientRecordState, world["token"], client_id=str(own))
-    ClientRecordState.load.fn(state)
-    today = date.today().isoformat()
-    for summary, message in (("   ", "Write a short summary of the review."),
-                             ("x" * 4001, "The summary must be at most 4000 characters."),
-                             (["x"], "Write a short summary of the review.")):
-        ClientRecordState.record_review.fn(state, {"reviewed_on": today, "summary": summary})
-        assert state.review_errors == {"summary": message}
-    ClientRecordState.record_review.fn(state, {"reviewed_on": "2999-01-01", "summary": "ok"})
-    assert state.review_errors == {"reviewed_on": "A review cannot be in the future."}
-    assert session.exec(select(PlanReview)).all() == []
-
     group_state = page_state(GroupState, world["token"], group_id=str(world["group"].id))
     GroupState.load.fn(group_state)
     GroupState.add_extra.fn(group_state, {"day": "someday", "start": "10:00", "duration_minutes": "5",

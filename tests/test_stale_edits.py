@@ -22,10 +22,11 @@ from iop_app.models import (
     GoalUpdate,
     GroupSession,
     MoodEntry,
-    PlanReview,
+    PlanProblem,
     TextVersion,
+    TreatmentPlan,
 )
-from iop_app.services import checkins, consents, family, goals, groups, plan_reviews, program, roll_call, versions
+from iop_app.services import checkins, consents, family, goals, groups, plans, program, roll_call, versions
 from iop_app.services.errors import PermissionDenied, StaleEdit, ValidationError
 
 
@@ -223,67 +224,47 @@ def test_a_session_cannot_be_cancelled_twice(session, team, meeting):
     assert session.get(GroupSession, meeting.id).cancel_reason == "Facilitator ill"
 
 
-# ------------------------------------------------------------------ plan reviews
+# ------------------------------------------------------------------ plan drafts
 @pytest.fixture
-def review(session, team):
-    return plan_reviews.record_review(session, team["therapist"], team["client"].id, program.local_today(session),
-                                      "Goals reviewed; sleep is the focus.")
+def draft(session, team):
+    return plans.start_plan(session, team["therapist"], team["client"].id)
 
 
-def test_second_review_edit_on_a_stale_copy_is_refused(session, fresh, team, review):
-    cid = team["client"].id
-    [shown] = plan_reviews.history(session, team["director"], cid)
-    today = program.local_today(session)
+def test_second_edit_of_a_plan_draft_on_a_stale_copy_is_refused(session, fresh, team, draft):
+    seen = plans.plan_view(session, team["director"], draft.id).version  # both pages show this version
     with fresh() as s:
-        plan_reviews.edit_review(s, team["therapist"], review.id, reviewed_on=today,
-                                 summary="Goals reviewed; sleep and work are the focus.",
-                                 expected_version=shown["version"])
+        plans.add_problem(s, team["therapist"], draft.id, expected_version=seen, statement="Drinks most evenings.",
+                          dimension="d5")
     with fresh() as s, pytest.raises(StaleEdit) as exc:
-        plan_reviews.edit_review(s, team["director"], review.id, reviewed_on=today - timedelta(days=1),
-                                 summary="Reviewed.", expected_version=shown["version"])
+        plans.add_problem(s, team["director"], draft.id, expected_version=seen, statement="Poor sleep.",
+                          dimension="d2")
     session.expire_all()
-    saved = session.get(PlanReview, review.id)
-    assert (saved.summary, saved.reviewed_on) == ("Goals reviewed; sleep and work are the focus.", today)
+    saved = session.get(TreatmentPlan, draft.id)
+    assert [p.statement for p in session.exec(select(PlanProblem)).all()] == ["Drinks most evenings."]
     assert exc.value.message.startswith(f"Maria Lopez changed this at {local_hhmm(session, saved.updated_at)} ")
-    [row] = plan_reviews.history(session, team["director"], cid)
-    assert [(e.text, e.replaced_by) for e in row["earlier"]] == [("Goals reviewed; sleep is the focus.", "Maria Lopez")]
+    assert count(session, AuditEvent, AuditEvent.action == "plan.update", AuditEvent.outcome == "failure") == 1
 
 
-def test_review_edits_follow_the_record_rules(session, factory, team, review):
+def test_a_reviews_replaced_what_changed_text_is_kept(session, team, draft):
+    plans.set_changes(session, team["therapist"], draft.id, expected_version=draft.version,
+                      changes="Sleep is the focus.")
+    version = session.get(TreatmentPlan, draft.id).version
+    plans.set_changes(session, team["director"], draft.id, expected_version=version, changes="Sleep and work.")
+    earlier = versions.earlier_texts(session, "treatment_plan", [draft.id], ("changes",))[draft.id]
+    assert [(e.text, e.replaced_by) for e in earlier] == [("Sleep is the focus.", "Dana Director")]
+
+
+def test_plan_edits_follow_the_record_rules(session, factory, team, draft):
     stranger = factory.user("therapist", name="Olive Other")
-    today = program.local_today(session)
-    for actor, review_id in ((stranger, review.id), (team["client_user"], review.id), (team["therapist"], 10**9),
-                             (team["therapist"], "1")):
+    for actor, plan_id in ((stranger, draft.id), (team["client_user"], draft.id), (team["therapist"], 10**9),
+                           (team["therapist"], "1")):
         with pytest.raises(PermissionDenied):
-            plan_reviews.edit_review(session, actor, review_id, reviewed_on=today, summary="Mine now",
-                                     expected_version=review.version)
-    with pytest.raises(ValidationError) as exc:
-        plan_reviews.edit_review(session, team["therapist"], review.id, reviewed_on=today + timedelta(days=1),
-                                 summary=" ", expected_version=review.version)
-    assert set(exc.value.errors) == {"reviewed_on", "summary"}
+            plans.set_changes(session, actor, plan_id, expected_version=draft.version, changes="Mine now")
     session.expire_all()
-    assert session.get(PlanReview, review.id).summary == "Goals reviewed; sleep is the focus."
-    denied = session.exec(select(AuditEvent).where(AuditEvent.action == "plan_review.update",
+    assert session.get(TreatmentPlan, draft.id).changes == ""
+    denied = session.exec(select(AuditEvent).where(AuditEvent.action == "plan.update",
                                                    AuditEvent.outcome == "denied")).all()
     assert len(denied) == 4
-
-
-def test_recording_a_review_after_someone_else_recorded_one_is_reported(session, fresh, team):
-    cid = team["client"].id
-    today = program.local_today(session)
-    seen = max((r["id"] for r in plan_reviews.history(session, team["director"], cid)), default=0)
-    assert seen == 0
-    with fresh() as s:
-        first = plan_reviews.record_review(s, team["therapist"], cid, today, "Monthly review done.",
-                                           expected_latest_id=0)
-    with fresh() as s, pytest.raises(StaleEdit) as exc:
-        plan_reviews.record_review(s, team["director"], cid, today, "Monthly review.", expected_latest_id=seen)
-    assert count(session, PlanReview) == 1
-    assert exc.value.message.startswith(
-        f"Maria Lopez recorded a plan review for this client at {local_hhmm(session, first.updated_at)} ")
-    # once the page shows it, recording another is the reviewer's informed choice
-    plan_reviews.record_review(session, team["director"], cid, today, "Second opinion.", expected_latest_id=first.id)
-    assert count(session, PlanReview) == 2
 
 
 # ------------------------------------------------------------------ consent recorded on paper

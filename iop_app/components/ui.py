@@ -30,7 +30,7 @@ SESSION_CHECK_MS = 30_000
 
 NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
-                  ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY),
+                  ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
                   ("Orientation", routes.CLIENT_ORIENTATION)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
                      ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],

@@ -14,7 +14,6 @@ from .clinical import (
     Need,
     NeedRanking,
     NeedRankingItem,
-    PlanReview,
 )
 from .family import Consent, Disclosure, FamilyLink, FamilySession, FamilySessionMessage, SlotProposal
 from .groups import Attendance, GroupMembership, GroupSession, TherapyGroup
@@ -75,7 +74,6 @@ __all__ = [
     "PlanIntervention",
     "PlanObjective",
     "PlanProblem",
-    "PlanReview",
     "ProgramSetting",
     "ProgressNote",
     "SlotProposal",

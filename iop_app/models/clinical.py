@@ -1,4 +1,4 @@
-"""The client's record: enrolment, plan reviews, goals, needs, check-ins, individual sessions."""
+"""The client's record: enrolment, goals, needs, check-ins, individual sessions."""
 
 from __future__ import annotations
 
@@ -37,20 +37,6 @@ class Client(SQLModel, table=True):
     stage_of_change: str = Field(default="contemplation", max_length=24)
     discharge_date: date | None = None
     discharge_note: str = Field(default="", max_length=2000)
-
-
-class PlanReview(Versioned, table=True):
-    """A treatment-plan review; the next one is due 30 days after the last."""
-
-    __tablename__ = "plan_review"
-    __table_args__ = (Index("ix_plan_review_client_on", "client_id", "reviewed_on"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    client_id: int = Field(foreign_key="client.id")
-    reviewed_on: date
-    reviewer_id: int = Field(foreign_key="user.id")
-    summary: str = Field(default="", max_length=4000)
-    updated_at: datetime | None = None  # last edit (Versioned)
 
 
 class Goal(Versioned, table=True):

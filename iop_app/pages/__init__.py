@@ -1,9 +1,20 @@
 """Pages draw; state holds what they show. Each module registers its routes."""
 
-from . import auth, client, client_family, director, director_orientation, family, staff, staff_family, staff_intake
+from . import (
+    auth,
+    client,
+    client_family,
+    director,
+    director_orientation,
+    family,
+    plans,
+    staff,
+    staff_family,
+    staff_intake,
+)
 
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation):
+                   director_orientation, plans):
         module.register(app)

@@ -15,8 +15,36 @@ from ..components.ui import (
     stat,
     text_field,
 )
-from ..models.enums import Role
+from ..models.enums import NoteFormat, Role
 from ..state.director import AccountsState, AuditState, BreakGlassReviewState, DirectorHomeState
+
+
+def _record_settings() -> list[rx.Component]:
+    """The clinical record's settings (issue #11): plan review interval, first plan,
+    note format, when unsigned notes are overdue, whether clients see their notes."""
+    settings, errors = DirectorHomeState.settings, DirectorHomeState.setting_errors
+
+    def number(label: str, key: str, field_id: str, hint: str) -> rx.Component:
+        return text_field(label, key, field_id, default_value=settings.get(key, ""), hint=hint,
+                          error=errors.get(key, ""), input_mode="numeric", key=settings.get(key, ""))
+
+    def choice(label: str, key: str, field_id: str, options) -> rx.Component:
+        return rx.box(select_field(label, key, field_id, options, error=errors.get(key, ""),
+                                   default_value=settings.get(key, "")),
+                      key=key + settings.get(key, ""), width="100%")
+
+    return [
+        rx.heading("Clinical record", as_="h3", size="3", margin_top="0.5rem"),
+        number("Treatment plan review every (days)", "plan_review_days", "setting-plan-review",
+               "Many states require 30 days; some 14. From 7 to 90. Applies to plans signed from now on."),
+        number("First plan due within (days of admission)", "first_plan_days", "setting-first-plan",
+               "From 1 to 30."),
+        choice("Default progress note format", "note_format_default", "setting-note-format", NoteFormat.choices()),
+        number("A note is overdue when unsigned after (hours)", "notes_overdue_hours", "setting-notes-overdue",
+               "From 1 to 336 hours after the session."),
+        choice("Clients see their signed progress notes", "client_sees_notes", "setting-client-notes",
+               [("no", "No (the default)"), ("yes", "Yes")]),
+    ]
 
 
 def director_home() -> rx.Component:
@@ -54,6 +82,7 @@ def director_home() -> rx.Component:
                                     "lasts: 15 to 240 minutes.",
                                error=DirectorHomeState.setting_errors.get("break_glass_minutes", ""),
                                input_mode="numeric", key=DirectorHomeState.settings.get("break_glass_minutes", "")),
+                    *_record_settings(),
                     rx.button("Save settings", type="submit"),
                     spacing="3",
                     max_width="28rem",

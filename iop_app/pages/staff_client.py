@@ -10,18 +10,16 @@ from ..components.ui import (
     card,
     data_table,
     error_banner,
-    field_error,
     notice,
     page_frame,
     select_field,
-    stale_notice,
     stat,
     text_field,
     textarea_field,
 )
 from ..models.enums import ClientStatus
 from ..state.staff_client import ClientRecordState as S
-from ..state.staff_client import GoalLine, NeedLine, ReviewLine
+from ..state.staff_client import GoalLine, NeedLine
 from ..state.staff_measures import ClientMeasuresState
 from .staff_measures import measures_section
 
@@ -56,39 +54,6 @@ def _need(need: rx.Var[NeedLine]) -> rx.Component:
             ),
             align="center", wrap="wrap", spacing="2",
         ),
-    )
-
-
-def _review_edit(r: rx.Var[ReviewLine]) -> rx.Component:
-    """Correct a review (date, summary); its earlier summaries below."""
-    date_id, summary_id = "edit-review-date-" + r.id, "edit-review-summary-" + r.id
-    mine = S.edited_review == r.id
-    return rx.vstack(
-        rx.el.details(
-            rx.el.summary("Edit", aria_label="Edit the review of " + r.on),
-            rx.form(
-                rx.el.input(type="hidden", name="review_id", value=r.id),
-                rx.vstack(
-                    rx.el.label("Review date", html_for=date_id),
-                    rx.input(id=date_id, name="reviewed_on", type="date", default_value=r.on_iso,
-                             aria_describedby=date_id + "-error"),
-                    field_error(rx.cond(mine, S.review_errors.get("edit_reviewed_on", ""), ""), date_id),
-                    rx.el.label("Summary", html_for=summary_id),
-                    rx.text_area(id=summary_id, name="summary", default_value=r.summary, rows="4",
-                                 aria_describedby=summary_id + "-error", width="100%"),
-                    field_error(rx.cond(mine, S.review_errors.get("edit_summary", ""), ""), summary_id),
-                    rx.button("Save changes", type="submit", size="1"),
-                    spacing="1", width="100%", min_width="16rem",
-                ),
-                on_submit=S.edit_review, reset_on_submit=False,
-                key="review-" + r.id + "-" + r.version,  # a newer version refills the form
-            ),
-        ),
-        rx.cond(r.earlier_count != "0", rx.el.details(
-            rx.el.summary("Earlier versions (" + r.earlier_count + ")"),
-            rx.text(r.earlier, size="2", style={"whiteSpace": "pre-wrap"}),
-        )),
-        spacing="1",
     )
 
 
@@ -215,25 +180,12 @@ def client_record_page() -> rx.Component:
                             lambda r: r.minutes]),
                 ),
                 card(
-                    rx.heading("Treatment-plan reviews", as_="h3", size="4"),
-                    rx.text("Last review: " + S.review_status["last"] + " · next due " + S.review_status["next"]),
+                    rx.heading("Treatment plan", as_="h3", size="4"),
+                    rx.text(S.review_status["what"] + " · next due " + S.review_status["next"]),
                     rx.cond(S.review_status["overdue"] != "",
-                            rx.text("Review " + S.review_status["overdue"], color_scheme="red", weight="bold")),
-                    stale_notice(S.review_stale, S.reload_reviews, S.review_draft, S.discard_review_draft),
-                    rx.form(
-                        rx.vstack(
-                            text_field("Review date", "reviewed_on", "review-date", type="date",
-                                       error=S.review_errors.get("reviewed_on", "")),
-                            textarea_field("Summary", "summary", "review-summary",
-                                           error=S.review_errors.get("summary", "")),
-                            rx.button("Record review", type="submit"),
-                            spacing="2", max_width="32rem", width="100%",
-                        ),
-                        # kept on a refused save; emptied (new key) once recorded
-                        on_submit=S.record_review, reset_on_submit=False, key=S.review_form_key.to_string(),
-                    ),
-                    _table("Treatment-plan reviews", ["Date", "Reviewer", "Summary", "Correct"], S.reviews,
-                           [lambda r: r.on, lambda r: r.by, lambda r: r.summary, _review_edit]),
+                            rx.text("Plan " + S.review_status["overdue"], color_scheme="red", weight="bold")),
+                    rx.cond(S.review_status["working"] != "", rx.text(S.review_status["working"], size="2")),
+                    rx.link("Open the treatment plan", href=S.review_status["href"]),
                 ),
                 spacing="4", width="100%", align="stretch",
             ),

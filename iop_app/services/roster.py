@@ -11,7 +11,9 @@ Definitions (shared by the roster, the flags and the reports):
   / group sessions in the last 14 program days (today included) with a roll-call
   row for the client; cancelled sessions do not count;
 - hours this week = hours.hours_this_week (groups + individual + family sessions);
-- next plan review = last review + 30 days; with no review yet, admission + 30 days;
+- next plan review = the review date of the treatment plan in force
+  (services/plans.due_date); with no plan in force, the first plan is due
+  `first_plan_days` (a program setting) after admission;
 - flags (not for discharged clients):
   * "no check-in 3+ days": today - (last check-in, or the day before admission
     when there is none) >= 3 days,
@@ -40,15 +42,14 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, selec
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
-from ..models.enums import ATTENDED, MISSED, ClientStatus
-from . import accounts, audit, hours, permissions, program
+from ..models import Attendance, Client, GroupSession, MoodEntry, TreatmentPlan, User
+from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus
+from . import accounts, audit, hours, permissions, plans, program
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
 
 PAGE_SIZE = 25
-REVIEW_INTERVAL_DAYS = 30
 STATUS_FILTERS = ("current", "all", "intake", "active", "discharged")
 SQL_SORTS = ("name", "admission", "status", "therapist")
 FIGURE_SORTS = ("last_checkin", "mood", "craving", "attendance", "hours", "review", "flags")
@@ -264,8 +265,11 @@ def _roster_statement(shape: _Shape):
         .where(MoodEntry.client_id == page.c.client_id, MoodEntry.day <= P_TODAY)
         .scalar_subquery()
     )
-    last_review = (
-        select(func.max(PlanReview.reviewed_on)).where(PlanReview.client_id == page.c.client_id).scalar_subquery()
+    # The plan in force: the one signed version (older ones are superseded).
+    plan_due = (
+        select(func.max(TreatmentPlan.review_due_on))
+        .where(TreatmentPlan.client_id == page.c.client_id, TreatmentPlan.status == PlanStatus.SIGNED)
+        .scalar_subquery()
     )
     recent, earlier = MoodEntry.day >= P_LAST7, MoodEntry.day < P_LAST7
     scores = (
@@ -299,7 +303,7 @@ def _roster_statement(shape: _Shape):
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               last_review.label("last_review"))
+               plan_due.label("plan_due"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -312,9 +316,9 @@ def _round1(value) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-def _roster_row(result, today: date, target: float) -> RosterRow:
+def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, last_review) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -324,7 +328,7 @@ def _roster_row(result, today: date, target: float) -> RosterRow:
                         if craving7 is not None and craving_before is not None else None),
         recorded_14=recorded or 0, attended_14=attended or 0, missed_14=missed or 0,
         hours_week=round((minutes or 0) / 60, 2), hours_target=target,
-        next_review=(last_review or admitted) + timedelta(days=REVIEW_INTERVAL_DAYS),
+        next_review=plans.due_date(plan_due, admitted, first_plan_days),
     )
     row.attendance_rate = round(row.attended_14 / row.recorded_14, 3) if row.recorded_14 else None
     if status == "discharged":
@@ -348,7 +352,8 @@ def _run(session: Session, actor: User, query: RosterQuery, today: date, paged: 
     values = _parameters(session, actor, query, today, page)
     result = session.connection().execute(_roster_statement(_Shape.of(actor, query, paged)), values).all()
     target = program.weekly_hours_target(session)
-    return [_roster_row(r, today, target) for r in result], (result[0].total if result else 0)
+    first_plan_days = program.whole_number(session, "first_plan_days")
+    return [_roster_row(r, today, target, first_plan_days) for r in result], (result[0].total if result else 0)
 
 
 def _figure_sort_key(sort: str):

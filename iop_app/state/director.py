@@ -19,7 +19,10 @@ from .args import as_date, as_int, as_text, form_dict
 from .base import PageState, SessionState, off_loop
 
 # The settings the director edits on the overview page.
-SETTING_KEYS = ("timezone", "weekly_hours_target", "break_glass_minutes")
+SETTING_KEYS = ("timezone", "weekly_hours_target", "break_glass_minutes",
+                # the clinical record (issue #11)
+                "plan_review_days", "first_plan_days", "note_format_default", "notes_overdue_hours",
+                "client_sees_notes")
 # Roles the director creates accounts for (family members activate their own).
 NEW_ACCOUNT_ROLES = (Role.CLIENT, Role.THERAPIST, Role.DIRECTOR)
 AUDIT_PAGE = 50

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 import reflex as rx
 
+from .. import routes
 from ..components import charts
 from ..models import User
 from ..models.enums import ClientStatus, GoalUpdateKind, Role
@@ -26,12 +27,12 @@ from ..services import (
     goals,
     needs,
     permissions,
-    plan_reviews,
+    plans,
     program,
     progress,
     roll_call,
 )
-from ..services.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
+from ..services.errors import NotFound, PermissionDenied, ValidationError
 from .args import as_date, as_int, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_date
@@ -89,18 +90,6 @@ class AttendanceLine:
     minutes: str
 
 
-@dataclass
-class ReviewLine:
-    id: str
-    on: str
-    on_iso: str
-    by: str
-    summary: str
-    version: str
-    earlier_count: str
-    earlier: str  # the replaced summaries, newest first
-
-
 def _goal_line(g) -> GoalLine:
     history = "\n".join(f"{fmt_date(u.day)}: {u.kind} — {u.progress_pct}%"
                         + (f" ({u.status})" if u.kind == GoalUpdateKind.STATUS else "")
@@ -108,13 +97,6 @@ def _goal_line(g) -> GoalLine:
     return GoalLine(id=str(g.id), title=g.title, area=g.life_area_label, horizon=g.horizon_label,
                     status=g.status_label, progress=f"{g.progress_pct}%", target=fmt_date(g.target_date),
                     steps="; ".join(("✓ " if s.done else "") + s.text for s in g.steps), history=history)
-
-
-def _review_line(r: dict) -> ReviewLine:
-    return ReviewLine(
-        id=str(r["id"]), on=fmt_date(r["reviewed_on"]), on_iso=r["reviewed_on"].isoformat(), by=r["reviewer"],
-        summary=r["summary"], version=str(r["version"]), earlier_count=str(len(r["earlier"])),
-        earlier="\n\n".join(f"Replaced {e.replaced_local} by {e.replaced_by}:\n{e.text}" for e in r["earlier"]))
 
 
 class ClientRecordState(PageState, SessionState):
@@ -126,16 +108,9 @@ class ClientRecordState(PageState, SessionState):
     need_history: list[NeedOrderLine] = []
     consents: list[ConsentLine] = []
     attendance: list[AttendanceLine] = []
-    reviews: list[ReviewLine] = []
     review_status: dict[str, str] = {}
-    review_errors: dict[str, str] = {}
     discharge_errors: dict[str, str] = {}
     today: str = ""
-    # A review saved (or a new one recorded) after this page showed the reviews:
-    review_stale: str = ""  # who and when; the page offers Reload
-    review_draft: str = ""  # the refused text, shown after Reload until discarded
-    review_form_key: int = 0  # a new key empties the "record a review" form after a save
-    edited_review: str = ""  # the review whose edit form has the errors in review_errors
     days: int = 30
     averages: dict[str, str] = {}
     _record_id: int = 0
@@ -148,9 +123,6 @@ class ClientRecordState(PageState, SessionState):
     _emergency_client_id: int = 0
     _checkins: list[dict] = []
     _weekly: list[dict] = []  # progress.weekly_frame as records
-    # What the reviews on the page are: only these server-side values go to the services.
-    _review_versions: dict[str, int] = {}  # review id -> version shown
-    _latest_review_id: int = 0  # the last review recorded when the page showed them
 
     # ------------------------------------------------------------ charts
     def _checkin_frame(self) -> pd.DataFrame:
@@ -215,16 +187,15 @@ class ClientRecordState(PageState, SessionState):
         ]
         self.attendance = [AttendanceLine(**{k: str(v) for k, v in row.items()})
                            for row in roll_call.client_attendance(session, actor, client_id, limit=40)]
-        status = plan_reviews.status(session, actor, client_id, today)
+        due = plans.review_status(session, actor, client_id, today)
         self.review_status = {
-            "last": fmt_date(status.last_review), "next": fmt_date(status.next_due),
-            "overdue": f"OVERDUE by {status.days_overdue} days" if status.overdue else "",
+            "next": fmt_date(due.next_due),
+            "overdue": f"OVERDUE by {due.days_overdue} days" if due.overdue else "",
+            "what": ("First plan due" if due.first_plan else f"Plan version {due.in_force_number} in force"),
+            "working": {"draft": "A new version is being written.",
+                        "awaiting_client": "A new version awaits the client's signature."}.get(due.open_status, ""),
+            "href": routes.staff_client_plan(client_id),
         }
-        every = plan_reviews.history(session, actor, client_id)
-        shown = every[:10]
-        self.reviews = [_review_line(r) for r in shown]
-        self._review_versions = {str(r["id"]): r["version"] for r in shown}
-        self._latest_review_id = max((r["id"] for r in every), default=0)  # the last one recorded
         self._load_charts(session, actor, today)
 
     def _load_charts(self, session, actor, today) -> None:
@@ -240,7 +211,7 @@ class ClientRecordState(PageState, SessionState):
     def _clear(self) -> None:
         self.found = False
         self.header, self.goals, self.needs, self.need_history, self.consents = {}, [], [], [], []
-        self.attendance, self.reviews, self.review_status, self.averages = [], [], {}, {}
+        self.attendance, self.review_status, self.averages = [], {}, {}
         self._checkins, self._weekly = [], []
 
     def _refreshed(self, session, actor) -> None:
@@ -255,8 +226,7 @@ class ClientRecordState(PageState, SessionState):
     def load(self):
         self._clear()
         self._clear_emergency()
-        self.review_errors, self.discharge_errors = {}, {}
-        self.review_stale = self.review_draft = ""
+        self.discharge_errors = {}
 
         def action(session, actor):
             try:
@@ -297,31 +267,6 @@ class ClientRecordState(PageState, SessionState):
             self.message = "Focus updated."
         return self._run(action, reload=False, errors_var=None)
 
-    def _keep_refused_review(self, exc: StaleEdit, day, summary: str) -> None:
-        """Someone saved first: say who and when, and keep the refused text to copy from."""
-        self.review_stale = exc.message
-        self.review_draft = f"Review of {day.isoformat()}:\n{summary.strip()}"
-
-    @rx.event
-    def record_review(self, form: dict):
-        form = form_dict(form)
-        day, summary = as_date(form.get("reviewed_on")), form.get("summary")
-
-        def action(session, actor):
-            if not self._record_id:
-                raise ValidationError({"reviewed_on": "Open a client first."})
-            try:
-                plan_reviews.record_review(session, actor, self._record_id, day, summary,
-                                           expected_latest_id=self._latest_review_id)
-            except StaleEdit as exc:
-                self._keep_refused_review(exc, day, summary)
-                return
-            self._reload(session, actor)
-            self.review_form_key += 1
-            self.review_stale = self.review_draft = ""
-            self.message = "Plan review recorded."
-        return self._run(action, reload=False, errors_var="review_errors")
-
     @rx.event
     def discharge_client(self, form: dict):
         form = form_dict(form)
@@ -334,48 +279,6 @@ class ClientRecordState(PageState, SessionState):
             self._reload(session, actor)
             self.message = "Client discharged. Consents that end at discharge have ended."
         return self._run(action, reload=False, errors_var="discharge_errors")
-
-    @rx.event
-    def edit_review(self, form: dict):
-        """Correct a review's date or summary (refused when someone saved it since)."""
-        form = form_dict(form)
-        review_id = as_int(form.get("review_id"), 1)
-        day, summary = as_date(form.get("reviewed_on")), form.get("summary")
-
-        def action(session, actor):
-            self.review_errors = {}
-            if review_id is None or str(review_id) not in self._review_versions:
-                self.error = "That review could not be found. Please reload the page."
-                return
-            self.edited_review = str(review_id)
-            try:
-                plan_reviews.edit_review(session, actor, review_id, reviewed_on=day, summary=summary,
-                                         expected_version=self._review_versions[str(review_id)])
-            except StaleEdit as exc:
-                self._keep_refused_review(exc, day, summary)
-                return
-            except ValidationError as exc:  # this review's edit form has its own field ids
-                self.review_errors = {f"edit_{k}": v for k, v in exc.errors.items()}
-                return
-            self._reload(session, actor)
-            self.review_stale = self.review_draft = ""
-            self.message = "Plan review updated."
-        return self._run(action, reload=False, errors_var=None)
-
-    @rx.event
-    def reload_reviews(self):
-        """After a refused save: show the latest reviews; the refused text stays below."""
-        def action(session, actor):
-            if not self._record_id:
-                return
-            self._refreshed(session, actor)
-            self.review_stale = ""
-            self.message = "Reloaded: these are the latest reviews; your unsaved text is shown above them."
-        return self._run(action, reload=False, errors_var=None)
-
-    @rx.event
-    def discard_review_draft(self):
-        self.review_draft = ""
 
     # ------------------------------------------------------------ break-glass
     def _clear_emergency(self) -> None:

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, User
+from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, TreatmentPlan, User
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -47,6 +47,8 @@ STAFF = [
     View("family-sessions", "/staff/family-sessions", "main h3"),
     View("intake-signed", "/staff/clients/{client}/intake", "#orientation-list li"),
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
+    View("plan", "/staff/clients/{client}/plan", "main h2"),
+    View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -69,6 +71,7 @@ ROLES = {
         View("measure", "/client/measures/gad7", "#measure-progress"),
         View("goals", "/client/goals", ".goal-card"),
         View("needs", "/client/needs", "#needs-list li"),
+        View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
     ]),
@@ -103,8 +106,10 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         # The demo therapist's client still in intake, with a draft intake (seed.py).
         intake_client = session.exec(select(Client.id).join(User, User.id == Client.user_id)
                                      .where(User.full_name == "Morgan Ellis")).one()
+        draft = session.exec(select(TreatmentPlan.client_id).where(TreatmentPlan.status == "draft")
+                             .order_by(TreatmentPlan.id)).first()  # the demo's review being written
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload, "intake_client": intake_client}
+                "off_caseload": off_caseload, "intake_client": intake_client, "plan_draft": draft}
 
 
 @pytest.fixture(scope="module")

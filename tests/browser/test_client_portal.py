@@ -185,6 +185,8 @@ def test_bad_check_in_shows_messages_next_to_the_fields_and_saves_nothing(page, 
     before = _todays_entry(live_server)
     before_values = None if before is None else (before.mood, before.anxiety, before.craving, before.note)
     go(page, "Check-in", "Daily check-in")
+    if before is not None:  # wait for the saved check-in to fill the form, or it would replace what is typed
+        expect(page.get_by_label("Mood", exact=True)).to_have_value(str(before.mood))
     page.get_by_label("Mood", exact=True).fill("11")
     page.get_by_label("Anxiety", exact=True).fill("-1")
     page.get_by_label("Craving", exact=True).fill("")
