@@ -77,15 +77,13 @@ def signed_plan(session, team, *, number=1):
 # ------------------------------------------------------------------ starting
 def test_version_one_is_prefilled_from_the_signed_assessment(session, team):
     cid = team["client"].id
-    draft = Intake(client_id=cid, status="draft", created_by=team["therapist"].id)
     signed = Intake(client_id=cid, status="signed", created_by=team["therapist"].id,
                     signed_by=team["therapist"].id, signed_at=utcnow())
-    session.add_all([draft, signed])
+    session.add(signed)
     session.flush()
     for dimension, risk, narrative in (("d1", 1, "Mild withdrawal last month."), ("d3", 2, "Anxiety most days."),
                                        ("d5", 3, ""), ("d6", 0, "")):
         session.add(AsamRating(intake_id=signed.id, dimension=dimension, risk=risk, narrative=narrative))
-    session.add(AsamRating(intake_id=draft.id, dimension="d2", risk=4, narrative="Not signed: not used."))
     session.commit()
     plan = plans.start_plan(session, team["therapist"], cid)
     problems = session.exec(select(PlanProblem).where(PlanProblem.plan_id == plan.id)
@@ -97,7 +95,13 @@ def test_version_one_is_prefilled_from_the_signed_assessment(session, team):
         plans.start_plan(session, team["therapist"], cid)
 
 
-def test_without_an_assessment_version_one_starts_empty(session, team):
+def test_without_a_signed_assessment_version_one_starts_empty(session, team):
+    # A draft intake (one client has one intake) is not an assessment yet: nothing is prefilled from it.
+    draft = Intake(client_id=team["client"].id, status="draft", created_by=team["therapist"].id)
+    session.add(draft)
+    session.flush()
+    session.add(AsamRating(intake_id=draft.id, dimension="d2", risk=4, narrative="Not signed: not used."))
+    session.commit()
     plan = plans.start_plan(session, team["director"], team["client"].id)
     assert plans.plan_view(session, team["director"], plan.id).problems == []
 
