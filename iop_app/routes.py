@@ -20,6 +20,13 @@ STAFF_CLIENT = "/staff/clients/[client_id]"
 STAFF_CLIENT_INTAKE = "/staff/clients/[client_id]/intake"  # intake, ASAM assessment, orientation
 STAFF_CLIENT_PLAN = "/staff/clients/[client_id]/plan"  # treatment plan versions
 STAFF_CLIENT_NOTES = "/staff/clients/[client_id]/notes"  # notes and the timeline of services
+STAFF_CLIENT_SCREENS = "/staff/clients/[client_id]/screens"  # drug and alcohol screens
+STAFF_CLIENT_REFERRALS = "/staff/clients/[client_id]/referrals"  # referrals, closed loop
+STAFF_CLIENT_TOOLS = "/staff/clients/[client_id]/tools"  # the client's recovery tools, as staff see them
+STAFF_CLIENT_DISCHARGE = "/staff/clients/[client_id]/discharge"  # discharge, aftercare plan, follow-ups
+STAFF_RESOURCES = "/staff/resources"  # the community resource directory
+STAFF_FOLLOW_UPS = "/staff/follow-ups"  # follow-up contacts after discharge to work through
+DIRECTOR_REPORTS = "/director/reports"  # completion, length of stay, follow-up outcomes
 STAFF_NOTE = "/staff/notes/[note_id]"  # one progress note: write, sign, addenda, co-sign
 STAFF_NOTES = "/staff/notes"  # my unsigned notes, notes awaiting my co-signature
 STAFF_GROUPS = "/staff/groups"
@@ -35,6 +42,9 @@ CLIENT_NEEDS = "/client/needs"
 CLIENT_PLAN = "/client/plan"  # the client's treatment plan: read it, sign it
 CLIENT_ORIENTATION = "/client/orientation"  # orientation items to initial
 CLIENT_MEASURE = "/client/measures/[code]"  # one questionnaire, one item per screen
+CLIENT_TOOLS = "/client/tools"  # stage of change, decisional balance, urges, relapse prevention
+CLIENT_SAFETY_PLAN = "/client/safety-plan"  # one tap from every client page
+CLIENT_RESOURCES = "/client/resources"  # referrals and the community directory
 CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
 
 # Family members

@@ -13,6 +13,10 @@ RECORD_TABS = (
     ("Intake and assessment", "/intake"),
     ("Treatment plan", "/plan"),
     ("Notes and services", "/notes"),
+    ("Screens", "/screens"),
+    ("Referrals", "/referrals"),
+    ("Recovery tools", "/tools"),
+    ("Discharge", "/discharge"),
 )
 
 
