@@ -71,3 +71,55 @@ def mark(session: Session, meeting: GroupSession, client, status: str, minutes: 
     session.add(Attendance(session_id=meeting.id, client_id=client.id, status=status, minutes=minutes,
                            recorded_by=by.id))
     session.commit()
+
+
+def document_all(session: Session) -> int:
+    """Give every delivered service without a note a signed one (rows made directly):
+    for tests about hours, which count only documented services. Returns how many."""
+    from sqlalchemy import select
+
+    from iop_app.models import FamilySession, GroupNote, IndividualSession, ProgressNote
+    from iop_app.models.enums import ATTENDED
+
+    tz = program.program_tz(session)
+    now = utcnow()
+    made = 0
+
+    def note(client_id, author_id, kind, starts, minutes, **links):
+        nonlocal made
+        made += 1
+        session.add(ProgressNote(client_id=client_id, author_id=author_id, service_type=kind, status="signed",
+                                 service_date=program.to_local(starts, tz).date(), starts_at=starts,
+                                 ends_at=starts + timedelta(minutes=max(1, minutes)), minutes=minutes,
+                                 sections={"data": "documented"}, signed_by=author_id, signed_at=now, **links))
+
+    for meeting, group in session.execute(select(GroupSession, TherapyGroup)
+                                          .join(TherapyGroup, TherapyGroup.id == GroupSession.group_id)).all():
+        rows = session.execute(select(Attendance).where(Attendance.session_id == meeting.id,
+                                                        Attendance.status.in_(ATTENDED))).scalars().all()
+        if not rows:
+            continue
+        shared = session.execute(select(GroupNote).where(GroupNote.group_session_id == meeting.id)).scalars().first()
+        if shared is None:
+            shared = GroupNote(group_session_id=meeting.id, author_id=group.facilitator_id, status="signed",
+                               shared="documented", signed_by=group.facilitator_id, signed_at=now)
+            session.add(shared)
+            session.flush()
+        noted = set(session.execute(select(ProgressNote.client_id)
+                                    .where(ProgressNote.group_note_id == shared.id)).scalars())
+        for row in rows:
+            if row.client_id not in noted:
+                note(row.client_id, group.facilitator_id, "group", meeting.starts_at, row.minutes,
+                     group_note_id=shared.id)
+    noted = set(session.execute(select(ProgressNote.individual_session_id)).scalars())
+    for visit in session.execute(select(IndividualSession).where(IndividualSession.status == "attended")).scalars():
+        if visit.id not in noted:
+            note(visit.client_id, visit.therapist_id, "individual", visit.starts_at, visit.minutes_attended,
+                 individual_session_id=visit.id)
+    noted = set(session.execute(select(ProgressNote.family_session_id)).scalars())
+    for held in session.execute(select(FamilySession).where(FamilySession.status == "completed")).scalars():
+        if held.id not in noted and held.starts_at is not None:
+            note(held.client_id, held.therapist_id, "family", held.starts_at, held.minutes_attended,
+                 family_session_id=held.id)
+    session.commit()
+    return made

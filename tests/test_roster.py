@@ -22,6 +22,7 @@ from iop_app.models import (
 from iop_app.services import plan_reviews, program, reports, roster
 from iop_app.services.errors import PermissionDenied, ValidationError
 from iop_app.services.roster import FLAG_CRAVING, FLAG_MISSED, FLAG_QUIET, RosterQuery
+from tests.notes_helpers import document_all
 
 TODAY = date(2026, 3, 18)  # Wednesday
 
@@ -73,6 +74,7 @@ def program_data(session, factory):
     session.add(PlanReview(client_id=ben.id, reviewed_on=date(2026, 2, 10), reviewer_id=therapist.id))
     session.add(PlanReview(client_id=ana.id, reviewed_on=date(2026, 3, 3), reviewer_id=therapist.id))
     session.commit()
+    document_all(session)  # hours count documented services only
     return dict(therapist=therapist, other=other, director=director, ana=ana, ben=ben, cara=cara, dee=dee, eve=eve)
 
 
