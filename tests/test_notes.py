@@ -290,3 +290,22 @@ def test_supervision_row_only_for_staff(session, world):
         notes.set_supervision(session, world["director"], world["client"].user_id, is_supervisor=True,
                               needs_cosign=False)
     assert session.exec(select(Supervision)).all() == []
+
+
+def test_notes_overdue_is_a_roster_flag(session, world):
+    from iop_app.services import roster
+
+    t, client = world["therapist"], world["client"]
+
+    def flags():
+        return next(r for r in roster.roster_page(session, t, roster.RosterQuery()).rows
+                    if r.client_id == client.id).flags
+
+    note = _new(session, t, client, day=program.local_today(session) - timedelta(days=2))
+    assert roster.FLAG_NOTES not in flags()  # 48 hours: not yet overdue (72 by default)
+    program.set_setting(session, world["director"], "notes_overdue_hours", "24")
+    assert roster.FLAG_NOTES in flags()
+    notes.save_note(session, t, note.id, expected_version=note.version, sections=DAP,
+                    objective_ids=[world["objectives"][0].id])
+    notes.sign_note(session, t, note.id, expected_version=note.version)
+    assert roster.FLAG_NOTES not in flags()

@@ -17,7 +17,9 @@ Definitions (shared by the roster, the flags and the reports):
     when there is none) >= 3 days,
   * "craving 8+ or use": a check-in in the last 7 days with craving >= 8 or
     reported substance use,
-  * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days.
+  * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days,
+  * "notes overdue": a draft progress note of a service that ended more than
+    notes_overdue_hours (a program setting) ago.
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -38,8 +40,8 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, selec
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, User
-from ..models.enums import ATTENDED, MISSED
+from ..models import Attendance, Client, GroupSession, MoodEntry, PlanReview, ProgressNote, User, utcnow
+from ..models.enums import ATTENDED, MISSED, RecordStatus
 from . import accounts, audit, hours, permissions, program
 from .errors import ValidationError
 from .ids import moment_param
@@ -54,7 +56,8 @@ SORT_KEYS = SQL_SORTS + FIGURE_SORTS
 FLAG_QUIET = "no check-in 3+ days"
 FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED)
+FLAG_NOTES = "notes overdue"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_NOTES)
 
 
 @dataclass
@@ -151,6 +154,7 @@ P_START14 = moment_param("start14_utc")
 P_END = moment_param("end_utc")  # the end of today
 P_WEEK_START = moment_param("week_start_utc")
 P_WEEK_END = moment_param("week_end_utc")
+P_NOTES_DUE = moment_param("notes_due_utc")  # a draft of a service that ended before this is overdue
 P_ACTOR = bindparam("actor_id", type_=Integer())
 P_THERAPIST = bindparam("therapist_id", type_=Integer())
 P_NEEDLE = bindparam("needle", type_=String())
@@ -189,7 +193,8 @@ def _parameters(session: Session, actor: User, query: RosterQuery, today: date, 
     values = dict(today=today, last7=today - timedelta(days=6), first14=today - timedelta(days=13),
                   start14_utc=start_of(today - timedelta(days=13)), end_utc=start_of(today + timedelta(days=1)),
                   week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
-                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size)
+                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size,
+                  notes_due_utc=utcnow() - timedelta(hours=program.whole_number(session, "notes_overdue_hours")))
     if query.search:
         escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["needle"] = f"%{escaped}%"
@@ -264,6 +269,11 @@ def _roster_statement(shape: _Shape):
     last_review = (
         select(func.max(PlanReview.reviewed_on)).where(PlanReview.client_id == page.c.client_id).scalar_subquery()
     )
+    notes_overdue = (
+        select(func.count()).where(ProgressNote.client_id == page.c.client_id,
+                                   ProgressNote.status == RecordStatus.DRAFT, ProgressNote.ends_at < P_NOTES_DUE)
+        .scalar_subquery()
+    )
     recent, earlier = MoodEntry.day >= P_LAST7, MoodEntry.day < P_LAST7
     scores = (
         select(
@@ -296,7 +306,7 @@ def _roster_statement(shape: _Shape):
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               last_review.label("last_review"))
+               last_review.label("last_review"), notes_overdue.label("notes_overdue"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -311,7 +321,7 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, last_review) = result
+     craving_max, used, recorded, attended, missed, minutes, last_review, notes_overdue) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -334,6 +344,8 @@ def _roster_row(result, today: date, target: float) -> RosterRow:
         row.flags.append(FLAG_CRAVING)
     if row.missed_14 >= 2:
         row.flags.append(FLAG_MISSED)
+    if notes_overdue:
+        row.flags.append(FLAG_NOTES)
     return row
 
 
