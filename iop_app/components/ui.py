@@ -32,10 +32,10 @@ NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
                   ("Needs", routes.CLIENT_NEEDS), ("Family", routes.CLIENT_FAMILY)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
+                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("My notes", routes.STAFF_NOTES)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
-                    ("Accounts", routes.DIRECTOR_ACCOUNTS),
+                    ("My notes", routes.STAFF_NOTES), ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
