@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, User
+from iop_app.models import Addendum, BreakGlassGrant, Client, GroupSession, ProgressNote, TherapyGroup, User
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -45,6 +45,10 @@ STAFF = [
     View("roll-call", "/staff/sessions/{session}", "main select[id^=status-]"),
     View("roll-call-old", "/staff/sessions/{old_session}", "#rollcall-reason"),
     View("family-sessions", "/staff/family-sessions", "main h3"),
+    View("my-notes", "/staff/notes", "main h2"),
+    View("client-notes", "/staff/clients/{client}/notes", "main table tbody tr"),
+    View("note-signed", "/staff/notes/{note}", "main h2"),
+    View("note-draft", "/staff/notes/{draft_note}", "main h2"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -93,8 +97,12 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         opened = set(session.exec(select(BreakGlassGrant.client_id)).all())
         off_caseload = next(c.id for c in session.exec(select(Client).order_by(Client.id))
                             if c.id not in opened and not permissions.can(session, therapist, permissions.READ, c.id))
+        # A signed note with an addendum, and a draft the demo therapist wrote (their edit form).
+        note = session.exec(select(Addendum.note_id).where(col(Addendum.note_id).is_not(None))).first()
+        draft = session.exec(select(ProgressNote.id).where(ProgressNote.author_id == therapist.id,
+                                                           ProgressNote.status == "draft")).first()
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload}
+                "off_caseload": off_caseload, "note": note, "draft_note": draft or note}
 
 
 @pytest.fixture(scope="module")
