@@ -34,6 +34,7 @@ import shutil
 import sys
 import tempfile
 import time as clock
+from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -508,7 +509,7 @@ def main() -> None:
         # 6. a group note for 12 attendees: one transaction (commits counted), best of 5
         group_times, commits = [], []
         for attempt in range(5):
-            meeting_id = twelve_present(s, ids["group"], today, attempt, director)
+            meeting_id = twelve_present(s, ids["group"], today, attempt, director.id)
             count = []
             listener = lambda _s, c=count: c.append(1)  # noqa: E731
             event.listen(s, "after_commit", listener)
@@ -527,8 +528,8 @@ def main() -> None:
         group_note_ms = min(group_times) * 1000
 
         # state a roster page sends to the browser: its rows as JSON plus the small vars
-        state_rows = [row_view(r, today) for r in first_page.rows]
-        caseload_rows = [row_view(r, today) for r in page.rows]
+        state_rows = [asdict(row_view(r, today)) for r in first_page.rows]
+        caseload_rows = [asdict(row_view(r, today)) for r in page.rows]
         state_kb = len(json.dumps({"rows": state_rows, "total": first_page.total}).encode()) / 1024
         caseload_kb = len(json.dumps({"rows": caseload_rows}).encode()) / 1024
 

@@ -690,8 +690,7 @@ def timeline(session: Session, actor: User, client_id: int, kind: str = "all",
     the plan versions, newest first; `kind` narrows it to one service type or "plan"."""
     if kind not in TIMELINE_KINDS:
         raise ValidationError({"kind": "Choose a type from the list."})
-    permissions.require(session, actor, permissions.READ, client_id, what="record.timeline",
-                        roles=permissions.STAFF)
+    permissions.check(session, actor, permissions.READ, client_id, what="record.timeline", roles=permissions.STAFF)
     tz = program.program_tz(session)
     cutoff = overdue_before(session)
     rows = session.execute(timeline_statement(), {"client_id": client_id}).all()
