@@ -14,6 +14,12 @@ runs, the service and the SQL run alternately so a busy moment slows both alike)
   5. the roster's measure columns for the 40-client caseload (latest PHQ-9 and GAD-7
      band and direction, late and missed measures, open alerts) with the roster,
   6. one client's measure trends (responses in force, and the diary beside them),
+  7. one client's record of notes and services (12 weeks: ~100 notes, 4 plan
+     versions; the timeline at /staff/clients/[id]/notes),
+
+and writes a group note for 12 attendees (one transaction, commits counted).
+Services of the last 13 weeks are documented (signed notes): hours count only
+documented services.
 
 each next to the best single hand-written SQL query returning the same numbers
 (asserted equal), and the ratio; plus the size of the roster page state the
@@ -38,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import bindparam, insert, text  # noqa: E402
+from sqlalchemy import bindparam, event, insert, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from iop_app.db import get_engine  # noqa: E402
@@ -52,15 +58,18 @@ from iop_app.models import (  # noqa: E402
     MeasureAlert,
     MeasureResponse,
     MoodEntry,
+    ProgressNote,
     TherapyGroup,
     TreatmentPlan,
     User,
 )
 from iop_app.services import (  # noqa: E402
+    group_notes,
     measure_roster,
     measure_schedule,
     measure_trends,
     measures,
+    notes,
     program,
     progress,
     reports,
@@ -169,6 +178,7 @@ def build(url: str, today: date) -> dict:
         _build_plans(s, client_ids, therapists, start)
         _measures(s, rng, client_ids, ids, start, today, tz, now)
         s.commit()
+        document(s, today, tz, client_ids[123], director)
         counts = {t: s.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one()
                   for t in ("client", "mood_entry", "group_session", "attendance", "individual_session",
                             "treatment_plan", "measure_response", "measure_alert")}
@@ -222,6 +232,79 @@ def _build_plans(s: Session, client_ids: list[int], therapists: list[int], start
     s.execute(insert(TreatmentPlan), plans)
 
 
+NOTE_WEEKS = 13  # services of the last 13 weeks are documented (signed notes)
+PLAIN_NOTE = '{"data": "d", "response": "r", "assessment": "a", "plan": "p"}'
+STAMP = "strftime('%Y-%m-%d %H:%M:%S.000000', {})"  # UTCDateTime's text form on SQLite
+
+
+def document(s: Session, today: date, tz, record_client: int, director: int) -> None:
+    """Signed notes for the services of the last NOTE_WEEKS weeks (set-based inserts),
+    extra case-management contacts and 4 plan versions for the record benchmark's client."""
+    since = program.to_utc(datetime.combine(today - timedelta(weeks=NOTE_WEEKS), time.min), tz)
+    now = datetime.now(UTC)
+    params = dict(since=since, now=now)
+    s.execute(typed("""
+        INSERT INTO group_note (group_session_id, author_id, note_format, status, topic, shared, created_at,
+                                signed_by, signed_at, version)
+        SELECT s.id, g.facilitator_id, 'dap', 'signed', '', 'Skills practice.', :now, g.facilitator_id, :now, 1
+        FROM group_session s JOIN therapy_group g ON g.id = s.group_id
+        WHERE s.starts_at >= :since AND s.starts_at < :now AND NOT s.cancelled""", "since", "now"), params)
+    ends = STAMP.format("datetime(s.starts_at, '+' || s.duration_minutes || ' minutes')")
+    s.execute(typed(f"""
+        INSERT INTO progress_note (client_id, author_id, service_type, note_format, status, service_date, starts_at,
+                                   ends_at, location, minutes, group_note_id, sections, created_at, signed_by,
+                                   signed_at, cosign_required, version)
+        SELECT a.client_id, gn.author_id, 'group', 'dap', 'signed', date(s.starts_at), s.starts_at, {ends},
+               'office', a.minutes, gn.id, '{PLAIN_NOTE}', :now, gn.author_id, :now, 0, 1
+        FROM attendance a JOIN group_session s ON s.id = a.session_id JOIN group_note gn ON gn.group_session_id = s.id
+        WHERE a.status IN ('present', 'late', 'left_early')""", "now"), params)
+    ends = STAMP.format("datetime(i.starts_at, '+' || i.duration_minutes || ' minutes')")
+    s.execute(typed(f"""
+        INSERT INTO progress_note (client_id, author_id, service_type, note_format, status, service_date, starts_at,
+                                   ends_at, location, minutes, individual_session_id, sections, created_at,
+                                   signed_by, signed_at, cosign_required, version)
+        SELECT i.client_id, i.therapist_id, 'individual', 'dap', 'signed', date(i.starts_at), i.starts_at, {ends},
+               'office', i.minutes_attended, i.id, '{PLAIN_NOTE}', :now, i.therapist_id, :now, 0, 1
+        FROM individual_session i WHERE i.status = 'attended' AND i.starts_at >= :since""", "since", "now"), params)
+    # The record benchmark's client: 4 contacts a week besides groups and sessions, 4 plan versions.
+    therapist = s.execute(text("SELECT primary_therapist_id FROM client WHERE id = :c"),
+                          dict(c=record_client)).scalar_one()
+    contacts = []
+    for d in range(0, 7 * 12, 2):
+        day = today - timedelta(days=d + 1)
+        starts = program.to_utc(datetime.combine(day, time(11)), tz)
+        contacts.append(dict(client_id=record_client, author_id=therapist, service_type="case_management",
+                             note_format="dap", status="signed", service_date=day, starts_at=starts,
+                             ends_at=starts + timedelta(minutes=20), location="telehealth_phone", minutes=20,
+                             sections={"data": "d"}, created_at=now, signed_by=therapist, signed_at=now,
+                             cosign_required=False, version=1))
+    s.execute(insert(ProgressNote), contacts)
+    previous = None
+    for number in range(1, 5):
+        created = now - timedelta(days=30 * (4 - number) + 1)
+        plan = TreatmentPlan(client_id=record_client, number=number, previous_id=previous, created_by=therapist,
+                             status="signed" if number == 4 else "superseded", created_at=created)
+        s.add(plan)
+        s.flush()
+        previous = plan.id
+    s.commit()
+
+
+def twelve_present(s: Session, group_id: int, today: date, attempt: int, recorder: int) -> int:
+    """A new session of the group today with 12 members present; its id."""
+    tz = program.program_tz(s)
+    meeting = GroupSession(group_id=group_id, starts_at=program.to_utc(datetime.combine(today, time(6, attempt)), tz),
+                           duration_minutes=60, topic="", notes="", extra=True)
+    s.add(meeting)
+    s.flush()
+    members = s.execute(text("SELECT client_id FROM group_membership WHERE group_id = :g ORDER BY client_id LIMIT 12"),
+                        dict(g=group_id)).scalars().all()
+    s.execute(insert(Attendance), [dict(session_id=meeting.id, client_id=cid, status="present", minutes=60,
+                                        recorded_at=datetime.now(UTC), recorded_by=recorder) for cid in members])
+    s.commit()
+    return meeting.id
+
+
 def race(service, by_hand, runs: int = RUNS, seconds: float = 1.0):
     """Best times of the service and of the hand-written SQL, run alternately (so a
     busy moment on the machine slows both alike) at least `runs` times each and for
@@ -262,19 +345,27 @@ a AS (SELECT a.client_id, COUNT(*) AS rec,
 h AS (SELECT client_id, SUM(minutes) AS mins FROM (
         SELECT a.client_id, a.minutes FROM attendance a JOIN group_session s ON s.id = a.session_id
         WHERE a.client_id IN (SELECT id FROM c) AND s.starts_at >= :week AND s.starts_at < :next_week
-          AND NOT s.cancelled
+          AND NOT s.cancelled AND EXISTS (SELECT 1 FROM group_note g JOIN progress_note n ON n.group_note_id = g.id
+            WHERE g.group_session_id = s.id AND n.client_id = a.client_id AND n.status = 'signed')
         UNION ALL
-        SELECT client_id, minutes_attended FROM individual_session
+        SELECT client_id, minutes_attended FROM individual_session i
         WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'attended'
+          AND EXISTS (SELECT 1 FROM progress_note n WHERE n.individual_session_id = i.id AND n.status = 'signed')
         UNION ALL
-        SELECT client_id, minutes_attended FROM family_session
+        SELECT client_id, minutes_attended FROM family_session f
         WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'completed'
+          AND EXISTS (SELECT 1 FROM progress_note n WHERE n.family_session_id = f.id AND n.status = 'signed')
+        UNION ALL
+        SELECT client_id, minutes FROM progress_note
+        WHERE client_id IN (SELECT id FROM c) AND starts_at >= :week AND starts_at < :next_week AND status = 'signed'
+          AND service_type IN ('case_management', 'crisis')
       ) GROUP BY client_id)
 SELECT c.id, c.name,
        (SELECT MAX(day) FROM mood_entry WHERE client_id = c.id AND day <= :today),
        m.mood7, m.moodp, m.cr7, m.crp, m.crmax, m.used, a.rec, a.att, a.missed, h.mins,
        COALESCE((SELECT review_due_on FROM treatment_plan WHERE client_id = c.id AND status = 'signed'),
-                date(c.admission_date, '+' || :first_plan_days || ' days'))
+                date(c.admission_date, '+' || :first_plan_days || ' days')),
+       (SELECT COUNT(*) FROM progress_note WHERE client_id = c.id AND status = 'draft' AND ends_at < :due)
 FROM c LEFT JOIN m ON m.client_id = c.id LEFT JOIN a ON a.client_id = c.id LEFT JOIN h ON h.client_id = c.id
 ORDER BY lower(c.name), c.id
 """
@@ -290,10 +381,34 @@ HOURS_SQL = """
 SELECT starts_at, minutes FROM (
   SELECT s.starts_at, a.minutes FROM attendance a JOIN group_session s ON s.id = a.session_id
   WHERE a.client_id = :cid AND s.starts_at >= :start AND s.starts_at < :end AND NOT s.cancelled
-  UNION ALL SELECT starts_at, minutes_attended FROM individual_session
+    AND EXISTS (SELECT 1 FROM group_note g JOIN progress_note n ON n.group_note_id = g.id
+                WHERE g.group_session_id = s.id AND n.client_id = a.client_id AND n.status = 'signed')
+  UNION ALL SELECT starts_at, minutes_attended FROM individual_session i
   WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'attended'
-  UNION ALL SELECT starts_at, minutes_attended FROM family_session
-  WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'completed')
+    AND EXISTS (SELECT 1 FROM progress_note n WHERE n.individual_session_id = i.id AND n.status = 'signed')
+  UNION ALL SELECT starts_at, minutes_attended FROM family_session f
+  WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'completed'
+    AND EXISTS (SELECT 1 FROM progress_note n WHERE n.family_session_id = f.id AND n.status = 'signed')
+  UNION ALL SELECT starts_at, minutes FROM progress_note
+  WHERE client_id = :cid AND starts_at >= :start AND starts_at < :end AND status = 'signed'
+    AND service_type IN ('case_management', 'crisis'))
+"""
+
+# The client's record (the timeline): services with their notes, contacts, plan versions.
+TIMELINE_SQL = """
+SELECT s.starts_at, 'group', g.name, a.minutes, n.id, n.status FROM attendance a
+  JOIN group_session s ON s.id = a.session_id JOIN therapy_group g ON g.id = s.group_id
+  LEFT JOIN group_note gn ON gn.group_session_id = s.id
+  LEFT JOIN progress_note n ON n.group_note_id = gn.id AND n.client_id = a.client_id
+  WHERE a.client_id = :cid AND a.status IN ('present', 'late', 'left_early') AND NOT s.cancelled
+UNION ALL SELECT i.starts_at, 'individual', '', i.minutes_attended, n.id, n.status FROM individual_session i
+  LEFT JOIN progress_note n ON n.individual_session_id = i.id WHERE i.client_id = :cid AND i.status = 'attended'
+UNION ALL SELECT f.starts_at, 'family', '', f.minutes_attended, n.id, n.status FROM family_session f
+  LEFT JOIN progress_note n ON n.family_session_id = f.id WHERE f.client_id = :cid AND f.status = 'completed'
+UNION ALL SELECT starts_at, service_type, '', minutes, id, status FROM progress_note
+  WHERE client_id = :cid AND service_type IN ('case_management', 'crisis')
+UNION ALL SELECT created_at, 'plan', 'Treatment plan, version ' || number, NULL, NULL, status FROM treatment_plan
+  WHERE client_id = :cid
 """
 
 ATTENDANCE_SQL = """
@@ -326,23 +441,25 @@ def roster_by_hand(s: Session, today: date, therapist: int | None, limit: int):
     params = dict(limit=limit, today=today, first_plan_days=program.whole_number(s, "first_plan_days"),
                   d7=today - timedelta(days=6), d14=today - timedelta(days=13),
                   s14=utc(today - timedelta(days=13)), tomorrow=utc(today + timedelta(days=1)), week=utc(week),
-                  next_week=utc(week + timedelta(days=7)))
+                  next_week=utc(week + timedelta(days=7)),
+                  due=datetime.now(UTC) - timedelta(hours=program.whole_number(s, "notes_overdue_hours")))
     if therapist is not None:
         params["t"] = therapist
-    stmt = typed(ROSTER_SQL.format(where=where), "s14", "tomorrow", "week", "next_week")
+    stmt = typed(ROSTER_SQL.format(where=where), "s14", "tomorrow", "week", "next_week", "due")
     return s.execute(stmt, params).all()
 
 
 def check_roster(rows: list, hand: list) -> None:
     assert [r.client_id for r in rows] == [h[0] for h in hand], "roster order differs"
     for r, h in zip(rows, hand, strict=True):
-        _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, plan_due = h
+        _cid, _name, last, mood7, moodp, cr7, crp, _crmax, _used, rec, att, _missed, mins, plan_due, due = h
         assert str(r.last_checkin) == str(last), (r.client_id, r.last_checkin, last)
         assert r.mood_avg7 == (round(mood7, 1) if mood7 is not None else None)
         assert r.craving_avg7 == (round(cr7, 1) if cr7 is not None else None)
         assert r.recorded_14 == (rec or 0) and r.attended_14 == (att or 0)
         assert r.hours_week == round((mins or 0) / 60, 2), (r.hours_week, mins)
         assert str(r.next_review) == str(plan_due), (r.client_id, r.next_review, plan_due)
+        assert (roster.FLAG_NOTES in r.flags) == bool(due)
 
 
 MEASURES_SQL = """
@@ -527,6 +644,36 @@ def main() -> None:
                 compared += 1
         assert compared > 300
         results.append(("One client's measure trends", t_service, t_sql))
+        # 5. one client's record of notes and services: ~100 notes over 12 weeks, 4 plan versions
+        record_client = ids["client"]
+        t_service, items, t_sql, hand = race(
+            lambda: notes.timeline(s, director, record_client),
+            lambda: s.execute(text(TIMELINE_SQL), dict(cid=record_client)).all())
+        assert len(items) == len(hand) and sum(1 for i in items if i.note_id) == sum(1 for h in hand if h[4])
+        assert sum(1 for i in items if i.kind == "plan") == 4
+        noted = sum(1 for i in items if i.note_id and i.day >= today - timedelta(weeks=12))
+        results.append((f"Client record: {noted} notes, 4 plans", t_service, t_sql))
+
+        # 6. a group note for 12 attendees: one transaction (commits counted), best of 5
+        group_times, commits = [], []
+        for attempt in range(5):
+            meeting_id = twelve_present(s, ids["group"], today, attempt, director.id)
+            count = []
+            listener = lambda _s, c=count: c.append(1)  # noqa: E731
+            event.listen(s, "after_commit", listener)
+            t0 = clock.perf_counter()
+            parts = {cid: {"sections": {"data": "d", "response": "r", "assessment": "a", "plan": "p"}}
+                     for cid in s.execute(text("SELECT client_id FROM attendance WHERE session_id = :m"),
+                                          dict(m=meeting_id)).scalars()}
+            group_notes.save_group_note(s, director, meeting_id, note_format="dap", topic="t",
+                                        shared="Skills practice.", parts=parts, expected_version=0)
+            group_times.append(clock.perf_counter() - t0)
+            event.remove(s, "after_commit", listener)
+            commits.append(len(count))
+        assert commits == [1] * 5, commits
+        assert s.execute(text("SELECT COUNT(*) FROM progress_note n JOIN group_note g ON g.id = n.group_note_id "
+                              "WHERE g.group_session_id = :m"), dict(m=meeting_id)).scalar_one() == 12
+        group_note_ms = min(group_times) * 1000
 
         # state a roster page sends to the browser: its rows as JSON plus the small vars
         state_rows = [asdict(row_view(r, today)) for r in first_page.rows]
@@ -545,6 +692,7 @@ def main() -> None:
     print(f"Roster page state sent to the browser: {state_kb:.1f} KB (25 rows); "
           f"40-row caseload page {caseload_kb:.1f} KB")
     print("All service numbers equal the hand-written SQL.")
+    print(f"Group note for 12 attendees: {group_note_ms:.1f} ms, one transaction (1 commit; 12 notes).")
     print(f"Worst ratio {worst:.2f} (aim < 2); state {'under' if state_kb < 100 else 'OVER'} 100 KB.")
     engine.dispose()
     shutil.rmtree(tmp, ignore_errors=True)

@@ -252,6 +252,9 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     _seed_family(session, rng, clients, therapists, today, tz)
     _seed_intakes(session, clients, director, today, tz)
     _seed_measures(session, clients, today, tz, now)
+    session.flush()
+    # After the plans (a note addresses objectives of the plan in force).
+    seed_notes(session, clients, therapists, director, today, tz)
     session.commit()
 
 
@@ -761,3 +764,151 @@ def _seed_plan_content(session: Session, plan: TreatmentPlan, number: int, day: 
                 session.add(PlanIntervention(objective_id=objective.id, position=n_pos, what=what, who=who,
                                              frequency=frequency))
     return objective_ids
+NOTE_TEXT = {
+    "data": "Reported cravings after work on two evenings; described using a coping skill once.",
+    "behavior": "Arrived on time, engaged, mood brighter than last week.",
+    "subjective": "Said the week was hard but manageable.",
+    "objective": "Alert, oriented, calm affect; no signs of intoxication.",
+    "goal": "Work on the objective of using a coping skill when cravings hit.",
+    "interventions": "Reviewed triggers; practised urge surfing; planned for the weekend.",
+    "intervention": "Reviewed triggers; practised urge surfing; planned for the weekend.",
+    "response": "Receptive; practised the skill and named two triggers.",
+    "assessment": "Progressing toward the objective; relapse risk moderate.",
+    "plan": "Practise urge surfing daily; review the craving log next session.",
+}
+GROUP_SHARED = "Psychoeducation and skills practice on the session topic; pair work and a closing check-in."
+
+
+def seed_notes(session: Session, clients: list[Client], therapists: list[User], director: User, today: date,
+               tz) -> None:
+    """Weeks of signed group and individual notes, each addressing an objective of the
+    client's plan in force (a minimal signed plan is made for a client without one);
+    the last four days' notes are drafts (some overdue); one note has an addendum; a therapist who
+    needs co-signature has one note awaiting it (issue #11 demo data)."""
+    from sqlalchemy import inspect, select
+
+    from .models import (
+        Addendum,
+        GroupNote,
+        NoteObjective,
+        PlanGoal,
+        PlanObjective,
+        PlanProblem,
+        ProgressNote,
+        Supervision,
+        TreatmentPlan,
+    )
+    from .models.enums import ATTENDED, AsamDimension, PlanStatus
+    from .services import notes as note_service
+    from .services.note_formats import FORMATS
+
+    if not inspect(session.connection()).has_table("progress_note"):
+        return  # a database of an older schema (tests seed one, then migrate it)
+    senior, junior = therapists[0], therapists[2]
+    session.add(Supervision(user_id=senior.id, is_supervisor=True))
+    session.add(Supervision(user_id=junior.id, needs_cosign=True, supervisor_id=senior.id))
+    session.add(Supervision(user_id=director.id, is_supervisor=True))
+
+    objective_of: dict[int, int] = {}
+    for client in clients:
+        if client.status == "intake":
+            continue
+        options = note_service.objective_options(session, [client.id]).get(client.id)
+        if not options:
+            starts = client.admission_date + timedelta(days=3)
+            signed = program.to_utc(datetime.combine(starts, time(16, 0)), tz)
+            author = client.primary_therapist_id or director.id
+            plan = TreatmentPlan(client_id=client.id, number=1, status=PlanStatus.SIGNED, effective_on=starts,
+                                 review_due_on=starts + timedelta(days=30), created_by=author, created_at=signed,
+                                 therapist_signed_by=author, therapist_signed_at=signed,
+                                 therapist_signature=session.get(User, author).full_name, client_signed_at=signed,
+                                 client_signature=session.get(User, client.user_id).full_name)
+            session.add(plan)
+            session.flush()
+            problem = PlanProblem(plan_id=plan.id, statement="Cravings and use under stress",
+                                  dimension=AsamDimension.RELAPSE)
+            session.add(problem)
+            session.flush()
+            goal = PlanGoal(problem_id=problem.id, statement="I want to handle cravings without using")
+            session.add(goal)
+            session.flush()
+            for pos, text in enumerate(("Use a coping skill when cravings reach 6 or more, 5 of 7 days",
+                                        "Attend every scheduled group and individual session")):
+                session.add(PlanObjective(goal_id=goal.id, position=pos, statement=text,
+                                          target_date=starts + timedelta(days=30), status="in_progress"))
+            session.flush()
+            options = note_service.objective_options(session, [client.id])[client.id]
+        objective_of[client.id] = options[0].id
+
+    draft_after = today - timedelta(days=4)  # the last days' notes are still drafts (some overdue)
+    fmt = "dap"
+    keys = FORMATS[fmt].keys
+
+    def sections(group: bool) -> dict:
+        skip = FORMATS[fmt].interventions if group else None
+        return {k: NOTE_TEXT[k] for k in keys if k != skip}
+
+    made: list[tuple[ProgressNote, int]] = []
+    group_rows = session.execute(
+        select(GroupSession, TherapyGroup.facilitator_id).join(TherapyGroup, TherapyGroup.id == GroupSession.group_id)
+        .where(GroupSession.cancelled.is_(False)).order_by(GroupSession.starts_at)).all()
+    attendance: dict[int, list[Attendance]] = {}
+    for row in session.execute(select(Attendance).where(Attendance.status.in_(ATTENDED))).scalars():
+        attendance.setdefault(row.session_id, []).append(row)
+    for meeting, facilitator in group_rows:
+        rows = [a for a in attendance.get(meeting.id, []) if a.client_id in objective_of]
+        if not rows:
+            continue
+        day = program.to_local(meeting.starts_at, tz).date()
+        ends = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+        draft = day >= draft_after
+        signed_at = None if draft else ends + timedelta(hours=2)
+        shared = GroupNote(group_session_id=meeting.id, author_id=facilitator, note_format=fmt,
+                           status="draft" if draft else "signed", topic=meeting.topic, shared=GROUP_SHARED,
+                           created_at=ends, signed_by=None if draft else facilitator, signed_at=signed_at)
+        session.add(shared)
+        session.flush()
+        for a in rows:
+            note = ProgressNote(client_id=a.client_id, author_id=facilitator, service_type="group", note_format=fmt,
+                                status=shared.status, service_date=day, starts_at=meeting.starts_at, ends_at=ends,
+                                location="office", minutes=a.minutes, group_note_id=shared.id,
+                                sections=sections(True), created_at=ends, signed_by=shared.signed_by,
+                                signed_at=signed_at)
+            made.append((note, a.client_id))
+
+    for visit in session.execute(select(IndividualSession).where(IndividualSession.status == "attended")
+                                 .order_by(IndividualSession.starts_at)).scalars():
+        if visit.client_id not in objective_of:
+            continue
+        day = program.to_local(visit.starts_at, tz).date()
+        ends = visit.starts_at + timedelta(minutes=visit.duration_minutes)
+        draft = day >= draft_after
+        note = ProgressNote(client_id=visit.client_id, author_id=visit.therapist_id, service_type="individual",
+                            note_format=fmt, status="draft" if draft else "signed", service_date=day,
+                            starts_at=visit.starts_at, ends_at=ends, location="office",
+                            minutes=visit.minutes_attended, individual_session_id=visit.id,
+                            sections=sections(False), created_at=ends,
+                            signed_by=None if draft else visit.therapist_id,
+                            signed_at=None if draft else ends + timedelta(hours=1))
+        made.append((note, visit.client_id))
+
+    for note, _ in made:
+        if note.author_id == junior.id and note.status == "signed":
+            note.cosign_required = True
+            note.cosigned_by, note.cosigned_at = senior.id, note.signed_at + timedelta(hours=20)
+    session.add_all([n for n, _ in made])
+    session.flush()
+    session.add_all([NoteObjective(note_id=n.id, objective_id=objective_of[cid], progress="Progressing")
+                     for n, cid in made])
+    # The junior therapist's latest signed note still awaits co-signature.
+    theirs = [n for n, _ in made if n.author_id == junior.id and n.status == "signed"]
+    if theirs:
+        latest = max(theirs, key=lambda n: (n.signed_at, n.id))
+        latest.cosigned_by = latest.cosigned_at = None
+    # The demo client's latest signed individual note has a late entry.
+    alex = [n for n, cid in made if cid == clients[0].id and n.service_type == "individual" and n.status == "signed"]
+    if alex:
+        note = max(alex, key=lambda n: n.starts_at)
+        session.add(Addendum(note_id=note.id, author_id=note.author_id, created_at=note.signed_at + timedelta(days=1),
+                             reason="Information received after signing",
+                             text="Client called the next morning: used the coping plan over the weekend; no use."))

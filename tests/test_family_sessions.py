@@ -22,6 +22,7 @@ from iop_app.models import (
 from iop_app.services import family_home, hours, program
 from iop_app.services import family_sessions as fs_svc
 from iop_app.services.errors import PermissionDenied, ServiceError, ValidationError
+from tests.notes_helpers import document_all
 
 
 @pytest.fixture
@@ -283,6 +284,8 @@ def test_attended_session_counts_toward_weekly_hours(session, world):
         fs_svc.mark_attended(session, therapist, fs.id, minutes=91)
     assert hours.hours_between(session, [client.id], held_on, held_on + timedelta(days=1)) == {}
     fs_svc.mark_attended(session, therapist, fs.id, minutes=75)
+    assert hours.hours_between(session, [client.id], held_on, held_on + timedelta(days=1)) == {}  # no note yet
+    document_all(session)
     assert hours.hours_between(session, [client.id], held_on, held_on + timedelta(days=1)) == {client.id: 1.25}
 
 

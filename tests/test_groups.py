@@ -12,6 +12,7 @@ from sqlmodel import select
 from iop_app.models import Attendance, AuditEvent, Client, GroupMembership, GroupSession
 from iop_app.services import groups, hours, reports, roll_call
 from iop_app.services.errors import PermissionDenied, ValidationError
+from tests.notes_helpers import document_all
 
 TODAY = date(2026, 3, 18)  # Wednesday
 
@@ -122,6 +123,8 @@ def test_roll_call_defaults_all_present_and_hours(session, world):
     assert roll_call.mark_all_present(session, t, meeting.id, today=TODAY) == 1  # only Ana was unmarked
     marks = {r.client_id: (r.status, r.minutes) for r in session.exec(select(Attendance)).all()}
     assert marks == {a.id: ("present", 180), b.id: ("late", 165)}
+    assert hours.hours_this_week(session, [a.id, b.id], TODAY) == {}  # roll call alone is not documentation
+    document_all(session)  # each attendee's signed note
     assert hours.hours_this_week(session, [a.id, b.id], TODAY) == {a.id: 3.0, b.id: 2.75}
     roll_call.record_attendance(session, t, meeting.id, {a.id: ("left_early", None), b.id: ("unexcused", None)},
                              today=TODAY)

@@ -20,6 +20,7 @@ from iop_app.models import (
 )
 from iop_app.services import hours, program, progress
 from iop_app.services.errors import PermissionDenied
+from tests.notes_helpers import document_all
 
 TODAY = date(2026, 3, 18)  # a Wednesday; its program week starts Monday 16 March
 
@@ -103,12 +104,17 @@ def _group_with_sessions(session, therapist, client):
     session.add(FamilySession(client_id=client.id, therapist_id=therapist.id, status="completed",
                               starts_at=at_local(session, date(2026, 3, 8), 12), minutes_attended=60))
     session.commit()
+    document_all(session)  # hours count documented services only (signed notes)
     return group
 
 
 def test_weekly_hours_frame_by_hand(session, setup):
     therapist, client = setup
     _group_with_sessions(session, therapist, client)
+    # attended but not documented (no signed note): delivered, not counted
+    session.add(IndividualSession(client_id=client.id, therapist_id=therapist.id, status="attended",
+                                  starts_at=at_local(session, date(2026, 3, 18), 15), minutes_attended=50))
+    session.commit()
     frame = progress.weekly_hours_frame(session, therapist, client.id, weeks=2, today=TODAY)
     assert [d.date() for d in frame["week_start"]] == [date(2026, 3, 9), date(2026, 3, 16)]
     # week of 9th: 180 group + 50 individual (Sunday night) = 230 min; week of 16th: 150 + 50 = 200 min
@@ -195,6 +201,7 @@ def test_one_week_and_a_week_with_the_dst_change(session, setup):
         session.add(IndividualSession(client_id=client.id, therapist_id=therapist.id, status="attended",
                                       starts_at=at_local(session, day, hour, minute), minutes_attended=30))
     session.commit()
+    document_all(session)
     frame = progress.weekly_hours_frame(session, therapist, client.id, weeks=3, today=TODAY)
     # week of 2 March: family 60 + 30; of 9 March: 180 + 50 + 30; of 16 March: 150 + 50
     assert frame["hours"].tolist() == [1.5, round(260 / 60, 2), round(200 / 60, 2)]

@@ -22,6 +22,7 @@ from iop_app.models import (
 from iop_app.services import plans, program, reports, roster
 from iop_app.services.errors import PermissionDenied, ValidationError
 from iop_app.services.roster import FLAG_CRAVING, FLAG_MISSED, FLAG_QUIET, RosterQuery
+from tests.notes_helpers import document_all
 
 TODAY = date(2026, 3, 18)  # Wednesday
 
@@ -75,6 +76,7 @@ def program_data(session, factory):
         session.add(TreatmentPlan(client_id=client.id, status="signed", effective_on=on,
                                   review_due_on=on + timedelta(days=30), created_by=therapist.id))
     session.commit()
+    document_all(session)  # hours count documented services only
     return dict(therapist=therapist, other=other, director=director, ana=ana, ben=ben, cara=cara, dee=dee, eve=eve)
 
 
@@ -162,7 +164,8 @@ def test_roster_csv(session, program_data):
 def test_caseload_summary(session, program_data):
     summary = reports.caseload_summary(session, program_data["therapist"], today=TODAY)
     assert summary["clients"] == 3 and summary["flagged"] == 2
-    assert summary["flag_counts"] == {FLAG_QUIET: 1, FLAG_CRAVING: 1, FLAG_MISSED: 1, roster.FLAG_INTAKE: 0}
+    assert summary["flag_counts"] == {FLAG_QUIET: 1, FLAG_CRAVING: 1, FLAG_MISSED: 1, roster.FLAG_INTAKE: 0,
+                                      roster.FLAG_NOTES: 0}
     scores = summary["latest_scores"].set_index("score")
     # latest check-ins: Ana 15th (mood 5, craving 2), Ben 18th (6, 2), Cara 17th (7, 1)
     assert scores["mood"].to_dict() == {**{s: 0 for s in range(11)}, 5: 1, 6: 1, 7: 1}

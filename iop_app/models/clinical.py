@@ -169,4 +169,8 @@ class IndividualSession(SQLModel, table=True):
     duration_minutes: int = Field(default=50)
     status: str = Field(default="scheduled", max_length=16)  # scheduled/attended/missed/cancelled
     minutes_attended: int = Field(default=0)
+    # Retired: what was said is a ProgressNote (individual_session_id). Migration
+    # f11c0c0e0003 moved every text here into a signed note and emptied the column;
+    # nothing writes it. (Kept so that a current seed still fits older schemas in
+    # tests/test_check_constraints.py; a later migration can drop it.)
     note: str = Field(default="", max_length=2000)

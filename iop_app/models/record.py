@@ -287,6 +287,7 @@ class ProgressNote(SQLModel, table=True):
         enum_check("progress_note", "location", ServiceLocation),
         UniqueConstraint("group_note_id", "client_id", name="uq_progress_note_group_client"),
         CheckConstraint("ends_at > starts_at", name="ck_progress_note_times"),
+        CheckConstraint("minutes >= 0", name="ck_progress_note_minutes"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -299,6 +300,9 @@ class ProgressNote(SQLModel, table=True):
     starts_at: datetime  # UTC
     ends_at: datetime  # UTC
     location: str = Field(default=ServiceLocation.OFFICE, max_length=20)
+    # Minutes of service this client received (a group: their roll-call minutes; a
+    # contact: its length). What services/hours.py counts once the note is signed.
+    minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     individual_session_id: int | None = Field(default=None, foreign_key="individual_session.id", index=True)
     group_note_id: int | None = Field(default=None, foreign_key="group_note.id")
     family_session_id: int | None = Field(default=None, foreign_key="family_session.id", index=True)

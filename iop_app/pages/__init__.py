@@ -7,6 +7,7 @@ from . import (
     director,
     director_orientation,
     family,
+    notes,
     plans,
     staff,
     staff_family,
@@ -16,5 +17,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans):
+                   director_orientation, plans, notes):
         module.register(app)

@@ -10,6 +10,7 @@ from ..components.ui import (
     data_table,
     error_banner,
     field_error,
+    field_label,
     notice,
     page_frame,
     select_field,
@@ -17,6 +18,7 @@ from ..components.ui import (
     text_field,
     textarea_field,
 )
+from ..state.group_notes import AttendeeLine, GroupNoteState, PartObjective, PartSection
 from ..state.staff_groups import (
     GroupLine,
     GroupsState,
@@ -214,6 +216,90 @@ def _entry_row(entry: rx.Var[RollCallLine]) -> rx.Component:
     )
 
 
+def _part_section(s: rx.Var[PartSection]) -> rx.Component:
+    return rx.vstack(
+        field_label(s.label, s.field_id),
+        rx.text_area(id=s.field_id, name=s.name, default_value=s.text, rows="3", width="100%",
+                     aria_describedby=s.field_id + "-error"),
+        rx.cond(GroupNoteState.errors.get(s.name, "") != "",
+                rx.text(GroupNoteState.errors.get(s.name, ""), id=s.field_id + "-error", color_scheme="red",
+                        size="2", role="alert")),
+        spacing="1", width="100%", align="stretch",
+    )
+
+
+def _part_objective(o: rx.Var[PartObjective]) -> rx.Component:
+    return rx.hstack(
+        rx.el.input(type="checkbox", id=o.field_id, name=o.name, default_checked=o.checked),
+        rx.el.label(o.label, html_for=o.field_id),
+        align="center", spacing="2",
+    )
+
+
+def _attendee_part(a: rx.Var[AttendeeLine]) -> rx.Component:
+    errors = GroupNoteState.errors
+    return rx.el.fieldset(
+        rx.el.legend(a.name + " · " + a.status, style={"fontWeight": 600}),
+        rx.foreach(a.sections, _part_section),
+        rx.text("Objectives of " + a.name + "'s plan this session addressed", size="2", weight="medium"),
+        rx.cond(a.objectives.length() == 0,
+                rx.text("No plan in force: the note cannot be signed until a plan is signed.", size="2",
+                        color_scheme="amber")),
+        rx.foreach(a.objectives, _part_objective),
+        rx.cond(errors.get(a.id + ":objectives", "") != "",
+                rx.text(errors.get(a.id + ":objectives", ""), color_scheme="red", size="2", role="alert")),
+        rx.cond(errors.get("part-" + a.id, "") != "",
+                rx.text(errors.get("part-" + a.id, ""), color_scheme="red", size="2", role="alert")),
+        rx.cond(a.note_href != "", rx.link("Open " + a.name + "'s note", href=a.note_href)),
+        style={"border": "1px solid var(--gray-6)", "borderRadius": "6px", "padding": "0.75rem",
+               "marginBottom": "0.75rem", "minWidth": 0},
+    )
+
+
+def group_note_card() -> rx.Component:
+    """The group note: the shared part once, each attendee's own part (GroupNoteState)."""
+    s = GroupNoteState
+    e = s.errors
+    return card(
+        rx.heading("Group note", as_="h3", size="4"),
+        rx.text("Status: " + s.status, weight="medium"),
+        rx.text("Each member marked present, late or left early gets their own note in their own chart; absent "
+                "members get none. Name no other member in any part.", size="2", color_scheme="gray"),
+        rx.cond(s.unmarked > 0, rx.text(s.unmarked.to_string() + " member(s) not marked yet: they get no note.",
+                                        size="2", color_scheme="amber")),
+        error_banner(e.get("group_note", "")),
+        stale_notice(s.stale, s.reload_note),
+        notice(s.message),
+        rx.cond(
+            s.signed,
+            rx.vstack(
+                rx.text("Topic: " + s.topic),
+                rx.el.pre(s.shared, style={"whiteSpace": "pre-wrap", "fontFamily": "inherit", "margin": 0}),
+                rx.el.ul(rx.foreach(s.attendees, lambda a: rx.el.li(
+                    rx.link(a.name + "'s note", href=a.note_href)))),
+                width="100%",
+            ),
+            rx.form(
+                rx.vstack(
+                    select_field("Format", "note_format", "group-note-format", s.format_options,
+                                 default_value=s.note_format, error=e.get("note_format", "")),
+                    text_field("Topic", "topic", "group-note-topic", default_value=s.topic, error=e.get("topic", "")),
+                    textarea_field(s.shared_label, "shared", "group-note-shared", default_value=s.shared, rows="4",
+                                   error=e.get("shared", "")),
+                    rx.foreach(s.attendees, _attendee_part),
+                    rx.hstack(
+                        rx.button("Save group note", type="submit"),
+                        rx.button("Sign group note", type="button", on_click=s.sign, color_scheme="green"),
+                        spacing="3", wrap="wrap",
+                    ),
+                    spacing="3", width="100%", align="stretch",
+                ),
+                on_submit=s.save, reset_on_submit=False, key=s.form_key.to_string(),
+            ),
+        ),
+    )
+
+
 def roll_call_page() -> rx.Component:
     info = RollCallState.info
     e = RollCallState.errors
@@ -275,6 +361,7 @@ def roll_call_page() -> rx.Component:
                         )), style={"paddingLeft": "1.2rem"}),
                     )),
                 ),
+                rx.cond(~RollCallState.cancelled, group_note_card()),
                 rx.cond(~RollCallState.cancelled, rx.el.details(
                     rx.el.summary("Cancel this session"),
                     rx.form(
@@ -296,4 +383,5 @@ def roll_call_page() -> rx.Component:
 def register(app: rx.App) -> None:
     app.add_page(groups_page, route=routes.STAFF_GROUPS, title="Groups · IOP", on_load=GroupsState.load)
     app.add_page(group_page, route=routes.STAFF_GROUP, title="Group · IOP", on_load=GroupState.load)
-    app.add_page(roll_call_page, route=routes.STAFF_SESSION, title="Roll call · IOP", on_load=RollCallState.load)
+    app.add_page(roll_call_page, route=routes.STAFF_SESSION, title="Roll call · IOP",
+                 on_load=[RollCallState.load, GroupNoteState.load])

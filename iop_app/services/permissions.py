@@ -263,18 +263,6 @@ def client_for_user(session: Session, actor: User) -> Client | None:
 # the assessment; clients and family members never (whatever a consent says).
 
 
-def supervises(session: Session, supervisor: User, staff_id: int | None) -> bool:
-    """Whether `supervisor` is the named clinical supervisor of staff member `staff_id`."""
-    from ..models.record import Supervision  # models/record.py is this issue's module
-
-    if staff_id is None or not supervisor.is_staff:
-        return False
-    own = session.get(Supervision, supervisor.id)
-    if own is None or not own.is_supervisor:
-        return False
-    row = session.get(Supervision, staff_id)
-    return row is not None and row.supervisor_id == supervisor.id
-
 
 def on_care_team(session: Session, actor: User, client) -> bool:
     """Director, primary therapist, or the primary therapist's supervisor (no break-glass here)."""
@@ -303,4 +291,88 @@ def require_care_team(session: Session, actor: User | None, action: str, client_
     audit.record_now(session, actor, what, client_id=client.id if client else None,
                      target=f"client:{client_id}"[:120], outcome="denied",
                      detail=f"{action} refused: care team only" if actor is not None else "not signed in")
+
+
+# --- Progress notes (issue #11) --------------------------------------------------
+# A note is read by the care team of that note, not by everyone with the client's
+# record: the primary therapist, the author, the director, the author's supervisor,
+# the facilitator of the group for a group note, and a therapist with a break-glass
+# grant on the client. The client only when the program shows notes to clients
+# (setting client_sees_notes) and only signed notes. Family members never, whatever
+# their consent (42 CFR Part 2). Every read is audited, allowed or denied.
+NOTE_READ = "note.read"
+
+
+def supervises(session: Session, actor: User, author_id: int | None) -> bool:
+    """The actor supervises the author: named as their supervisor, or, for staff who
+    need co-signature without a named supervisor, any staff marked as supervisor."""
+    from ..models import Supervision
+
+    if author_id is None or not actor.active or not actor.is_staff or actor.id == author_id:
+        return False
+    row = session.get(Supervision, author_id)
+    if row is None:
+        return False
+    if row.supervisor_id is not None:
+        return row.supervisor_id == actor.id
+    if not row.needs_cosign:
+        return False
+    mine = session.get(Supervision, actor.id)
+    return mine is not None and mine.is_supervisor
+
+
+def group_facilitator_of_note(session: Session, note) -> int | None:
+    """The facilitator of the group a group note belongs to (None for other notes)."""
+    from ..models import GroupNote, GroupSession
+
+    if note.group_note_id is None:
+        return None
+    return session.execute(
+        sa_select(TherapyGroup.facilitator_id)
+        .join(GroupSession, GroupSession.group_id == TherapyGroup.id)
+        .join(GroupNote, GroupNote.group_session_id == GroupSession.id)
+        .where(GroupNote.id == note.group_note_id)
+    ).scalar()
+
+
+def note_read_allowed(session: Session, actor: User, note, client: Client | None = None) -> bool:
+    """The note-read rule without auditing (see NOTE_READ above); break-glass excluded."""
+    if actor is None or not actor.active:
+        return False
+    client = client or session.get(Client, note.client_id)
+    if client is None or actor.is_family:
+        return False
+    if actor.is_director:
+        return True
+    if actor.is_client:
+        return (client.user_id == actor.id and note.status == "signed"
+                and program.get_setting(session, "client_sees_notes") == "yes")
+    if not actor.is_therapist:
+        return False
+    if actor.id in (note.author_id, client.primary_therapist_id):
+        return True
+    if group_facilitator_of_note(session, note) == actor.id:
+        return True
+    return supervises(session, actor, note.author_id)
+
+
+def require_note_read(session: Session, actor: User, note, *, what: str = NOTE_READ,
+                      now: datetime | None = None) -> Client:
+    """The client of a note the actor may read (audited as a view), or an audited
+    denial. A break-glass grant on the client opens its notes, audited as such."""
+    client = session.get(Client, note.client_id) if note is not None else None
+    target = f"progress_note:{note.id}" if note is not None else "progress_note:?"
+    if note is not None and note_read_allowed(session, actor, note, client):
+        if not (actor.is_client and client.user_id == actor.id):
+            audit.record_now(session, actor, what, client_id=client.id, target=target, outcome="allowed",
+                             detail="read")
+        return client
+    if note is not None and client is not None and actor is not None and not actor.is_family:
+        grant = active_grant(session, actor, READ, client.id, now)
+        if grant is not None:
+            audit.record_now(session, actor, what, client_id=client.id, target=f"break_glass:{grant.id}",
+                             outcome="allowed", detail=emergency_detail(READ, grant.id) + f" ({target})")
+            return client
+    audit.record_now(session, actor, what, client_id=client.id if client else None, target=target,
+                     outcome="denied", detail=f"note read refused: {actor.role if actor else 'nobody'}")
     raise PermissionDenied()

@@ -22,6 +22,8 @@ Definitions (shared by the roster, the flags and the reports):
   * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days,
   * "intake not signed": the client is still in intake status (only signing the
     intake makes them active, services/intake.py); the page adds the days since admission.
+  * "notes overdue": a draft progress note of a service that ended more than
+    notes_overdue_hours (a program setting) ago.
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -42,8 +44,8 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, selec
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, Client, GroupSession, MoodEntry, TreatmentPlan, User
-from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus
+from ..models import Attendance, Client, GroupSession, MoodEntry, ProgressNote, TreatmentPlan, User, utcnow
+from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus, RecordStatus
 from . import accounts, audit, hours, permissions, plans, program
 from .errors import ValidationError
 from .ids import moment_param
@@ -58,7 +60,8 @@ FLAG_QUIET = "no check-in 3+ days"
 FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
 FLAG_INTAKE = "intake not signed"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE)
+FLAG_NOTES = "notes overdue"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES)
 
 
 @dataclass
@@ -155,6 +158,7 @@ P_START14 = moment_param("start14_utc")
 P_END = moment_param("end_utc")  # the end of today
 P_WEEK_START = moment_param("week_start_utc")
 P_WEEK_END = moment_param("week_end_utc")
+P_NOTES_DUE = moment_param("notes_due_utc")  # a draft of a service that ended before this is overdue
 P_ACTOR = bindparam("actor_id", type_=Integer())
 P_THERAPIST = bindparam("therapist_id", type_=Integer())
 P_NEEDLE = bindparam("needle", type_=String())
@@ -193,7 +197,8 @@ def _parameters(session: Session, actor: User, query: RosterQuery, today: date, 
     values = dict(today=today, last7=today - timedelta(days=6), first14=today - timedelta(days=13),
                   start14_utc=start_of(today - timedelta(days=13)), end_utc=start_of(today + timedelta(days=1)),
                   week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
-                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size)
+                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size,
+                  notes_due_utc=utcnow() - timedelta(hours=program.whole_number(session, "notes_overdue_hours")))
     if query.search:
         escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["needle"] = f"%{escaped}%"
@@ -271,6 +276,11 @@ def _roster_statement(shape: _Shape):
         .where(TreatmentPlan.client_id == page.c.client_id, TreatmentPlan.status == PlanStatus.SIGNED)
         .scalar_subquery()
     )
+    notes_overdue = (
+        select(func.count()).where(ProgressNote.client_id == page.c.client_id,
+                                   ProgressNote.status == RecordStatus.DRAFT, ProgressNote.ends_at < P_NOTES_DUE)
+        .scalar_subquery()
+    )
     recent, earlier = MoodEntry.day >= P_LAST7, MoodEntry.day < P_LAST7
     scores = (
         select(
@@ -303,7 +313,7 @@ def _roster_statement(shape: _Shape):
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               plan_due.label("plan_due"))
+               plan_due.label("plan_due"), notes_overdue.label("notes_overdue"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -318,7 +328,7 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, plan_due) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -343,6 +353,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
         row.flags.append(FLAG_MISSED)
     if status == ClientStatus.INTAKE:
         row.flags.append(FLAG_INTAKE)
+    if notes_overdue:
+        row.flags.append(FLAG_NOTES)
     return row
 
 

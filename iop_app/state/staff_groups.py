@@ -20,6 +20,7 @@ from ..services.errors import ServiceError, StaleEdit, ValidationError
 from .args import as_date, as_int, as_text, as_time, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_day
+from .group_notes import GroupNoteState
 from .staff import STAFF_PAGE
 
 
@@ -322,7 +323,7 @@ class RollCallState(PageState, SessionState):
                 self.error = exc.message
                 raise
             self.message = "Saved." if changed else "No change."
-            return changed
+            return GroupNoteState.refresh if changed else None  # the attendees of the group note
         return self._run(action)
 
     @rx.event
@@ -375,6 +376,7 @@ class RollCallState(PageState, SessionState):
         def action(session, actor):
             changed = roll_call.mark_all_present(session, actor, self._session_id, self.reason)
             self.message = f"{changed} marked present." if changed else "Everyone is already marked."
+            return GroupNoteState.refresh if changed else None  # the attendees of the group note
         return self._run(action)
 
     @rx.event

@@ -16,7 +16,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, TreatmentPlan, User
+from iop_app.models import (
+    Addendum,
+    BreakGlassGrant,
+    Client,
+    GroupSession,
+    ProgressNote,
+    TherapyGroup,
+    TreatmentPlan,
+    User,
+)
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -49,6 +58,10 @@ STAFF = [
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
     View("plan", "/staff/clients/{client}/plan", "main h2"),
     View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
+    View("my-notes", "/staff/notes", "main h2"),
+    View("client-notes", "/staff/clients/{client}/notes", "main table tbody tr"),
+    View("note-signed", "/staff/notes/{note}", "main h2"),
+    View("note-draft", "/staff/notes/{draft_note}", "main h2"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -108,8 +121,13 @@ def _demo_ids(db_url: str) -> dict[str, int]:
                                      .where(User.full_name == "Morgan Ellis")).one()
         draft = session.exec(select(TreatmentPlan.client_id).where(TreatmentPlan.status == "draft")
                              .order_by(TreatmentPlan.id)).first()  # the demo's review being written
+        # A signed note with an addendum, and a draft the demo therapist wrote (their edit form).
+        note = session.exec(select(Addendum.note_id).where(col(Addendum.note_id).is_not(None))).first()
+        draft_note = session.exec(select(ProgressNote.id).where(ProgressNote.author_id == therapist.id,
+                                                                ProgressNote.status == "draft")).first()
         return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload, "intake_client": intake_client, "plan_draft": draft}
+                "off_caseload": off_caseload, "intake_client": intake_client, "plan_draft": draft,
+                "note": note, "draft_note": draft_note or note}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """The demo therapist's morning: flagged clients in the roster, roll call for a
-group session, and the client's attendance rate and weekly hours change."""
+group session, and the client's attendance rate changes (weekly hours wait for the
+session's note: only documented services count)."""
 
 from __future__ import annotations
 
@@ -60,9 +61,10 @@ def test_therapist_takes_roll_call_and_sees_the_roster_change(page: Page, live_s
     expect(status).to_have_value("present")
     expect(page.get_by_label("Minutes for Alex Morgan")).to_have_value("60")
 
-    # Back on the roster, Alex's attendance and hours include the session.
+    # Back on the roster, Alex's attendance includes the session; the hours do not yet:
+    # only documented services count (the group note is signed in tests/browser/test_notes.py).
     page.get_by_role("link", name="Roster").click()
     expect(roster_row(page, "Alex Morgan")).to_be_visible()
-    expect(roster_row(page, "Alex Morgan").locator("td").nth(HOURS)).to_contain_text(f"{hours_before + 1:g} / ")
-    attended_after, recorded_after = attendance_of(cell_text(page, "Alex Morgan", ATTENDANCE))
-    assert (attended_after, recorded_after) == (attended_before + 1, recorded_before + 1)
+    expect(roster_row(page, "Alex Morgan").locator("td").nth(ATTENDANCE)).to_contain_text(
+        f"({attended_before + 1}/{recorded_before + 1})")  # waits for the roster's fresh figures
+    expect(roster_row(page, "Alex Morgan").locator("td").nth(HOURS)).to_contain_text(f"{hours_before:g} / ")
