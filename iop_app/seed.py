@@ -802,8 +802,10 @@ def seed_notes(session: Session, clients: list[Client], therapists: list[User], 
     from .services import notes as note_service
     from .services.note_formats import FORMATS
 
-    if not inspect(session.connection()).has_table("progress_note"):
-        return  # a database of an older schema (tests seed one, then migrate it)
+    inspector = inspect(session.connection())
+    if not inspector.has_table("progress_note") or "minutes" not in {
+            c["name"] for c in inspector.get_columns("progress_note")}:
+        return  # a database of an older schema (tests seed one, then migrate it): before f11c0c0e0003
     senior, junior = therapists[0], therapists[2]
     session.add(Supervision(user_id=senior.id, is_supervisor=True))
     session.add(Supervision(user_id=junior.id, needs_cosign=True, supervisor_id=senior.id))

@@ -291,6 +291,7 @@ def require_care_team(session: Session, actor: User | None, action: str, client_
     audit.record_now(session, actor, what, client_id=client.id if client else None,
                      target=f"client:{client_id}"[:120], outcome="denied",
                      detail=f"{action} refused: care team only" if actor is not None else "not signed in")
+    raise PermissionDenied()
 
 
 # --- Progress notes (issue #11) --------------------------------------------------
