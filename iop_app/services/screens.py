@@ -238,8 +238,9 @@ class TimelineDay:
 
     @property
     def discrepancy(self) -> bool:
-        """An unexpected positive (not refuted) on a day the diary says no use."""
-        return any(s.flags and s.outcome == ScreenOutcome.COLLECTED for s in self.screens) and not self.used
+        """An unexpected positive (not refuted) on a day the client checked in and reported no use."""
+        return (self.checked_in and not self.used
+                and any(s.flags and s.outcome == ScreenOutcome.COLLECTED for s in self.screens))
 
 
 @dataclass
