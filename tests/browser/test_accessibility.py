@@ -49,6 +49,7 @@ STAFF = [
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
     View("plan", "/staff/clients/{client}/plan", "main h2"),
     View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
+    View("screens", "/staff/clients/{client}/screens", "#screens li"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -57,6 +58,7 @@ ROLES = {
         View("audit", "/director/audit", "main table tbody tr"),
         View("break-glass", "/director/break-glass", "main [role=status]"),
         View("orientation-items", "/director/orientation", "#orientation-items li"),
+        View("screen-panel", "/director/screen-panel", "#analytes li"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
@@ -74,6 +76,7 @@ ROLES = {
         View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
+        View("screens", "/client/screens", "#my-screens li"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
