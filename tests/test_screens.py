@@ -273,3 +273,10 @@ def test_only_the_director_edits_the_panel(session, team):
         screens.record_screen(session, team["therapist"], team["client"].id, **cup(session, bar="negative"))
     with pytest.raises(PermissionDenied):
         screens.set_analyte_active(session, team["therapist"], analyte(session, "bar"), True)
+
+
+def test_no_new_screens_after_discharge(session, team, factory):
+    discharged = factory.client(team["therapist"], status="discharged")
+    with pytest.raises(ServiceError, match="discharged"):
+        screens.record_screen(session, team["therapist"], discharged.id, **cup(session, amp="negative"))
+    assert session.exec(select(Screen)).all() == []

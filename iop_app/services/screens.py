@@ -35,6 +35,7 @@ from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
 from ..models import Client, MoodEntry, User, utcnow
+from ..models.enums import ClientStatus
 from ..models.screens import (
     CONFIRMATION_FINAL,
     NOT_COLLECTED,
@@ -309,6 +310,8 @@ def record_screen(session: Session, actor: User, client_id, *, results=None, **v
     value; analytes left out were not tested."""
     client = permissions.require(session, actor, permissions.WRITE, client_id, what="screen.record",
                                  roles=permissions.STAFF)
+    if client.status == ClientStatus.DISCHARGED:
+        raise ServiceError("This client has been discharged: no new screens.")
     data = inputs.validate(ScreenInput, **values)
     errors: dict[str, str] = {}
     active = {a.id: a for a in panel(session)}
