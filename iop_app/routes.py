@@ -12,6 +12,7 @@ DIRECTOR_ACCOUNTS = "/director/accounts"
 DIRECTOR_AUDIT = "/director/audit"
 DIRECTOR_BREAK_GLASS = "/director/break-glass"  # every use of emergency access, to review
 DIRECTOR_ORIENTATION = "/director/orientation"  # the orientation checklist's items
+DIRECTOR_SCREEN_PANEL = "/director/screen-panel"  # the analytes offered on drug and alcohol screens
 
 # Therapists and the director (staff)
 STAFF_ROSTER = "/staff/roster"
@@ -45,6 +46,7 @@ CLIENT_MEASURE = "/client/measures/[code]"  # one questionnaire, one item per sc
 CLIENT_TOOLS = "/client/tools"  # stage of change, decisional balance, urges, relapse prevention
 CLIENT_SAFETY_PLAN = "/client/safety-plan"  # one tap from every client page
 CLIENT_RESOURCES = "/client/resources"  # referrals and the community directory
+CLIENT_SCREENS = "/client/screens"  # the client's own drug and alcohol screens (read only)
 CLIENT_FAMILY = "/client/family"  # support people, consents, disclosures, family sessions
 
 # Family members
@@ -73,6 +75,10 @@ def staff_client_plan(client_id: int) -> str:
 
 def staff_client_notes(client_id: int) -> str:
     return f"/staff/clients/{client_id}/notes"
+
+
+def staff_client_screens(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/screens"
 
 
 def staff_note(note_id: int) -> str:

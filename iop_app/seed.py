@@ -255,6 +255,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     session.flush()
     # After the plans (a note addresses objectives of the plan in force).
     seed_notes(session, clients, therapists, director, today, tz)
+    _seed_screens(session, clients, director, today, tz)
     session.commit()
 
 
@@ -914,3 +915,57 @@ def seed_notes(session: Session, clients: list[Client], therapists: list[User], 
         session.add(Addendum(note_id=note.id, author_id=note.author_id, created_at=note.signed_at + timedelta(days=1),
                              reason="Information received after signing",
                              text="Client called the next morning: used the coping plan over the weekend; no use."))
+
+
+
+
+# --- Drug and alcohol screens (issue #13, section 1) --------------------------------
+SCREEN_PANEL = ("amp", "bzo", "bup", "coc", "fen", "met", "opi", "oxy", "thc", "etg")  # the usual cup
+
+
+def _seed_screens(session: Session, clients: list[Client], director: User, today: date, tz) -> None:
+    """Weekly urine screens for every active client, nearly all negative; the first
+    active client whose intake names opioids is on buprenorphine (expected positives);
+    the first struggling active client has one unexpected methamphetamine positive,
+    3 days ago, sent for confirmation (it flags the roster). Its own Random keeps the
+    rest of the demo unchanged; skipped on a database before the screens migration."""
+    if not sa_inspect(session.connection()).has_table("screen"):
+        return
+    from .models.screens import ExpectedMedication, Screen, ScreenAnalyte, ScreenResult
+
+    rng = random.Random(1301)
+    ids = {a.code: a.id for a in session.exec(select(ScreenAnalyte)).all()}
+    active = [(i, c) for i, c in enumerate(clients) if c.status == ClientStatus.ACTIVE]
+    on_bup = next((c.id for i, c in active if SUBSTANCES[i % len(SUBSTANCES)][0].startswith("Opioids")), None)
+    slip = next((c.id for i, c in active if i in (3, 7, 13, 17) and c.id != on_bup), None)
+    for _, client in active:
+        staff = client.primary_therapist_id or director.id
+        if client.id == on_bup:
+            session.add(ExpectedMedication(
+                client_id=client.id, medication="Buprenorphine/naloxone 8/2 mg daily", analyte_id=ids["bup"],
+                started_on=client.admission_date - timedelta(days=10), prescriber="Dr. Imani Hale (MAT clinic)",
+                recorded_by=staff, recorded_at=program.to_utc(datetime.combine(client.admission_date, time(9)), tz)))
+        day = client.admission_date + timedelta(days=rng.randint(1, 4))
+        days = []
+        while day <= today - timedelta(days=1) and not (client.id == slip and day > today - timedelta(days=7)):
+            days.append(day)
+            day += timedelta(days=rng.randint(6, 8))
+        if client.id == slip:
+            days.append(today - timedelta(days=3))
+        for day in days:
+            slipped = client.id == slip and day == today - timedelta(days=3)
+            at = program.to_utc(datetime.combine(day, time(10, rng.randint(0, 50))), tz)
+            positive = {"bup"} if client.id == on_bup else set()
+            if slipped:
+                positive.add("met")
+            screen = Screen(client_id=client.id, collected_at=at, specimen="urine", observed=rng.random() < 0.5,
+                            method="poc", temperature="passed", adulterant="passed", recorded_by=staff,
+                            confirmation="sent" if slipped else "unconfirmed" if positive else "not_needed",
+                            confirmation_at=at if positive else None, confirmation_by=staff if positive else None,
+                            note="Says it was a one-time use at a party." if slipped else "")
+            session.add(screen)
+            session.flush()
+            for code in SCREEN_PANEL:
+                result = "positive" if code in positive else "negative"
+                session.add(ScreenResult(screen_id=screen.id, analyte_id=ids[code], result=result,
+                                         expected=result == "positive" and code == "bup" and client.id == on_bup))

@@ -29,6 +29,9 @@ CONSTRAINED = {
     ("need", "area"), ("therapy_group", "group_type"), ("attendance", "status"),
     ("individual_session", "status"), ("family_session", "mode"), ("family_session", "status"),
     ("slot_proposal", "status"), ("consent", "scope"), ("consent", "end_event"), ("audit_event", "outcome"),
+    # drug and alcohol screens (j13a0c0e0001)
+    ("screen", "outcome"), ("screen", "specimen"), ("screen", "method"), ("screen", "temperature"),
+    ("screen", "adulterant"), ("screen", "confirmation"), ("screen_result", "result"),
 }
 
 

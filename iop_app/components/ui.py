@@ -31,14 +31,14 @@ SESSION_CHECK_MS = 30_000
 NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
                   ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
-                  ("Orientation", routes.CLIENT_ORIENTATION)],
+                  ("Orientation", routes.CLIENT_ORIENTATION), ("My screens", routes.CLIENT_SCREENS)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
                      ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("My notes", routes.STAFF_NOTES)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("My notes", routes.STAFF_NOTES), ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
-                    ("Orientation", routes.DIRECTOR_ORIENTATION)],
+                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Screen panel", routes.DIRECTOR_SCREEN_PANEL)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

@@ -35,6 +35,7 @@ from .record import (
     Supervision,
     TreatmentPlan,
 )
+from .screens import ExpectedMedication, Screen, ScreenAnalyte, ScreenResult
 from .versions import TextVersion
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "Client",
     "Consent",
     "Disclosure",
+    "ExpectedMedication",
     "FailureCounter",
     "FamilyLink",
     "FamilySession",
@@ -76,6 +78,9 @@ __all__ = [
     "PlanProblem",
     "ProgramSetting",
     "ProgressNote",
+    "Screen",
+    "ScreenAnalyte",
+    "ScreenResult",
     "SlotProposal",
     "StaffProfile",
     "SubstanceUse",

@@ -9,6 +9,7 @@ from . import (
     family,
     notes,
     plans,
+    screens,
     staff,
     staff_family,
     staff_intake,
@@ -17,5 +18,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes):
+                   director_orientation, plans, notes, screens):
         module.register(app)

@@ -24,6 +24,9 @@ Definitions (shared by the roster, the flags and the reports):
     intake makes them active, services/intake.py); the page adds the days since admission.
   * "notes overdue": a draft progress note of a service that ended more than
     notes_overdue_hours (a program setting) ago.
+  * "screen: unexpected positive or missed": in the last 14 program days a missed or
+    refused screen, or a positive no expected medication explains that the lab has
+    not refuted (services/screens.flag_condition).
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -46,7 +49,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, ProgressNote, TreatmentPlan, User, utcnow
 from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus, RecordStatus
-from . import accounts, audit, hours, permissions, plans, program
+from . import accounts, audit, hours, permissions, plans, program, screens
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -61,7 +64,8 @@ FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
 FLAG_INTAKE = "intake not signed"
 FLAG_NOTES = "notes overdue"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES)
+FLAG_SCREEN = "screen: unexpected positive or missed"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES, FLAG_SCREEN)
 
 
 @dataclass
@@ -308,12 +312,13 @@ def _roster_statement(shape: _Shape):
         .group_by(Attendance.client_id).subquery("attendance")
     )
     week = hours.minutes_by_client_query(P_WEEK_START, P_WEEK_END, ids).subquery("week")
+    screen_flag = screens.flag_condition(page.c.client_id, P_START14)  # FLAG_DAYS = the last 14 days
     return (
         select(page.c.client_id, page.c.name, page.c.therapist, page.c.status, page.c.admission_date,
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               plan_due.label("plan_due"), notes_overdue.label("notes_overdue"))
+               plan_due.label("plan_due"), notes_overdue.label("notes_overdue"), screen_flag.label("screen_flag"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -328,7 +333,7 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue, screen_flag) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -355,6 +360,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
         row.flags.append(FLAG_INTAKE)
     if notes_overdue:
         row.flags.append(FLAG_NOTES)
+    if screen_flag:
+        row.flags.append(FLAG_SCREEN)
     return row
 
 

@@ -62,6 +62,7 @@ STAFF = [
     View("client-notes", "/staff/clients/{client}/notes", "main table tbody tr"),
     View("note-signed", "/staff/notes/{note}", "main h2"),
     View("note-draft", "/staff/notes/{draft_note}", "main h2"),
+    View("screens", "/staff/clients/{client}/screens", "#screens li"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -70,6 +71,7 @@ ROLES = {
         View("audit", "/director/audit", "main table tbody tr"),
         View("break-glass", "/director/break-glass", "main [role=status]"),
         View("orientation-items", "/director/orientation", "#orientation-items li"),
+        View("screen-panel", "/director/screen-panel", "#analytes li"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
@@ -87,6 +89,7 @@ ROLES = {
         View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
+        View("screens", "/client/screens", "#my-screens li"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
