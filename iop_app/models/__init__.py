@@ -35,6 +35,7 @@ from .record import (
     Supervision,
     TreatmentPlan,
 )
+from .recovery_tools import DecisionalBalance, RelapsePlan, SafetyPlan, StageRating, UrgeEntry
 from .versions import TextVersion
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "BreakGlassGrant",
     "Client",
     "Consent",
+    "DecisionalBalance",
     "Disclosure",
     "FailureCounter",
     "FamilyLink",
@@ -76,13 +78,17 @@ __all__ = [
     "PlanProblem",
     "ProgramSetting",
     "ProgressNote",
+    "RelapsePlan",
+    "SafetyPlan",
     "SlotProposal",
     "StaffProfile",
+    "StageRating",
     "SubstanceUse",
     "Supervision",
     "TextVersion",
     "TherapyGroup",
     "TreatmentPlan",
+    "UrgeEntry",
     "User",
     "chain_hash",
     "role_in",
