@@ -8,18 +8,26 @@ The tables of models/recovery_tools.py (issue #13, section 3). Only new tables. 
 documents are append-only versions; unique (client_id, number) is their lock.
 """
 from collections.abc import Sequence
-from typing import Union
 
 from iop_app.models import enums
 from iop_app.models.migration_helpers import (
-    boolean, check, create, drop, index, integer, table, text, unique, utc,
+    boolean,
+    check,
+    create,
+    drop,
+    index,
+    integer,
+    table,
+    text,
+    unique,
+    utc,
 )
 
 # revision identifiers, used by Alembic.
 revision: str = 'j13c0c0e0003'
-down_revision: Union[str, Sequence[str], None] = 'f11b0c0e0002'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = 'f11b0c0e0002'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 TEXT_MAX = 2000
 

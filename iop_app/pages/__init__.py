@@ -11,10 +11,11 @@ from . import (
     staff,
     staff_family,
     staff_intake,
+    staff_tools,
 )
 
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans):
+                   director_orientation, plans, staff_tools):
         module.register(app)
