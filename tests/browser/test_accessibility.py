@@ -49,6 +49,7 @@ STAFF = [
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
     View("plan", "/staff/clients/{client}/plan", "main h2"),
     View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
+    View("recovery-tools", "/staff/clients/{client}/tools", "#staff-safety-versions details"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -74,6 +75,8 @@ ROLES = {
         View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
+        View("tools", "/client/tools", "#balance-versions details"),
+        View("safety-plan", "/client/safety-plan", "#safety-helpers-list li"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
