@@ -211,7 +211,7 @@ def home_plans_card() -> rx.Component:
     relapse-prevention plan."""
     m = MyPlansState
     return card(
-        rx.heading("My recovery tools", as_="h2", size="4"),
+        rx.heading("Tools and plans", as_="h2", size="4"),
         rx.flex(
             big_link("My safety plan", routes.CLIENT_SAFETY_PLAN, id="home-safety-plan"),
             big_link("Log an urge", routes.CLIENT_TOOLS + "#urge", soft=True),
