@@ -256,6 +256,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     # After the plans (a note addresses objectives of the plan in force).
     seed_notes(session, clients, therapists, director, today, tz)
     _seed_screens(session, clients, director, today, tz)
+    _seed_recovery_tools(session, clients, today, tz)
     session.commit()
 
 
@@ -969,3 +970,71 @@ def _seed_screens(session: Session, clients: list[Client], director: User, today
                 result = "positive" if code in positive else "negative"
                 session.add(ScreenResult(screen_id=screen.id, analyte_id=ids[code], result=result,
                                          expected=result == "positive" and code == "bup" and client.id == on_bup))
+
+
+
+
+def _seed_recovery_tools(session: Session, clients: list[Client], today: date, tz) -> None:
+    """The demo client's recovery tools (issue #13): stage placements over the weeks,
+    two versions of a decisional balance, urges of the last two weeks (beside the
+    diary), a relapse-prevention plan written with the therapist and a safety plan.
+    A Random of its own keeps the rest of the demo unchanged."""
+    from .models.recovery_tools import DecisionalBalance, RelapsePlan, SafetyPlan, StageRating, UrgeEntry
+
+    if not sa_inspect(session.connection()).has_table("safety_plan"):
+        return  # a database at a revision before the recovery tools
+    rng = random.Random(13)
+    client = clients[0]
+    user_id, therapist_id = client.user_id, client.primary_therapist_id or client.user_id
+
+    def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
+        return program.to_utc(datetime.combine(today - timedelta(days=days_ago), time(hour, minute)), tz)
+
+    admitted = max(7, (today - client.admission_date).days)
+    for days_ago, stage, importance, confidence in ((admitted, "contemplation", 7, 3),
+                                                    (admitted * 2 // 3, "preparation", 8, 5),
+                                                    (admitted // 3, "action", 9, 6), (2, "action", 9, 7)):
+        session.add(StageRating(client_id=client.id, stage=stage, importance=importance, confidence=confidence,
+                                note="", recorded_at=at(days_ago, 18), recorded_by=user_id))
+    session.add(DecisionalBalance(
+        client_id=client.id, number=1, written_at=at(admitted - 2, 19), written_by=user_id,
+        pros_change="My kids would trust me again.\nI'd keep my job.",
+        cons_change="I don't know how to relax without a drink.\nMy friends all drink.",
+        pros_same="It's easy. It takes the edge off after work.",
+        cons_same="Another DUI would mean jail.\nMy doctor says my liver is already damaged."))
+    session.add(DecisionalBalance(
+        client_id=client.id, number=2, written_at=at(5, 20), written_by=user_id,
+        pros_change="My kids would trust me again.\nI'd keep my job.\nI'm sleeping better already.",
+        cons_change="Some evenings are long and boring.\nI've had to step back from some friends.",
+        pros_same="Honestly, less and less.",
+        cons_same="Another DUI would mean jail.\nMy liver.\nLosing the progress I've made."))
+    triggers = ("Payday", "Argument at home", "Passing the bar on the way home", "Bored on a Friday night",
+                "Stress at work")
+    places = ("Home", "Work", "Bus stop", "Friend's place", "Car")
+    responses = ("Called my sponsor", "Went for a walk", "Played guitar", "Texted my sister", "Urge surfing")
+    for days_ago in sorted(rng.sample(range(1, 14), 7), reverse=True):
+        session.add(UrgeEntry(client_id=client.id, felt_at=at(days_ago, rng.choice((12, 17, 19, 21)),
+                                                               rng.choice((5, 20, 40))),
+                              intensity=8 if days_ago == 9 else rng.randint(3, 7), trigger=rng.choice(triggers),
+                              place=rng.choice(places), response=rng.choice(responses), used=False,
+                              logged_by=user_id))
+    session.add(RelapsePlan(
+        client_id=client.id, number=1, written_at=at(10, 15), written_by=therapist_id,
+        warning_signs="Skipping meals and sleep.\nTelling myself one won't hurt.",
+        high_risk="Friday paydays.\nDriving past the bar on 5th.", coping="Call my sponsor.\nGo to a meeting.",
+        people="Sponsor (Jim): 555-0142", reasons="My kids."))
+    session.add(RelapsePlan(
+        client_id=client.id, number=2, written_at=at(3, 19), written_by=user_id,
+        warning_signs="Skipping meals and sleep.\nTelling myself one won't hurt.\nAvoiding my sponsor's calls.",
+        high_risk="Friday paydays.\nDriving past the bar on 5th.\nArguments with my ex.",
+        coping="Call my sponsor.\nGo to a meeting.\nTake the long way home.\nUrge surfing for 20 minutes.",
+        people="Sponsor (Jim): 555-0142\nMy sister Ana: 555-0177\nHarbor Light front desk: 555-0100",
+        reasons="My kids.\nMy health.\nBeing someone people can count on."))
+    session.add(SafetyPlan(
+        client_id=client.id, number=1, written_at=at(12, 11), written_by=therapist_id,
+        warning_signs="Not sleeping for days.\nFeeling like a burden.\nDrinking alone.",
+        coping="Shower, then a walk round the block.\nPlay guitar.\nBreathing exercise from group.",
+        distractions="Coffee with my sister.\nThe Tuesday evening meeting at St. Mark's.\nThe library.",
+        helpers="My sister Ana: 555-0177\nSponsor (Jim): 555-0142",
+        professionals="My therapist at Harbor Light: 555-0100\nDr. Patel (GP): 555-0133",
+        safe_environment="No alcohol in the house.\nMy sister keeps my spare medication."))

@@ -1,12 +1,17 @@
 """Crisis resources, drawn the same wherever a client may need them at once: after a
 high-craving check-in and after a PHQ-9 whose item 9 is above 0. The lines
-themselves are data in services/checkins.CRISIS_LINES (one list for the program)."""
+themselves are data in services/checkins.CRISIS_LINES (one list for the program).
+The panel also shows the client's own safety plan in short (what they can do, who
+to call) and a link to all of it (issue #13)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from .. import routes
 from ..services import checkins
+from ..state.client import MyPlansState
+from .recovery_tools import PRE, big_link, contact_list
 
 
 def crisis_lines() -> rx.Component:
@@ -31,6 +36,7 @@ def support_panel(heading: str, intro: str, *middle: rx.Component, panel_id: str
             rx.heading(heading, as_="h2", size="4"),
             rx.text(intro, size="2"),
             *middle,
+            safety_plan_box(),
             rx.text(rx.text.strong("Talk to someone now, any time:"), size="2"),
             crisis_lines(),
             spacing="2",
@@ -41,4 +47,24 @@ def support_panel(heading: str, intro: str, *middle: rx.Component, panel_id: str
         aria_label=label,
         id=panel_id,
         margin_y="0.75rem",
+    )
+
+
+def safety_plan_box() -> rx.Component:
+    """The client's own safety plan in short, and a link to all of it. Loaded when the
+    panel appears (the panel is drawn only after an answer that raises an alarm)."""
+    m = MyPlansState
+    return rx.box(
+        rx.cond(
+            m.has_safety_plan,
+            rx.vstack(
+                rx.text(rx.text.strong("From my safety plan:"), size="2"),
+                rx.cond(m.safety_coping != "", rx.el.p(m.safety_coping, style={**PRE, "fontSize": "0.9rem"})),
+                contact_list(m.safety_people, "crisis-plan-people"),
+                spacing="1", align="start",
+            ),
+        ),
+        big_link("Open my safety plan", routes.CLIENT_SAFETY_PLAN, id="crisis-safety-plan", margin_top="0.5rem"),
+        on_mount=MyPlansState.load,
+        width="100%",
     )

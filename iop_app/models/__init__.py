@@ -35,6 +35,7 @@ from .record import (
     Supervision,
     TreatmentPlan,
 )
+from .recovery_tools import DecisionalBalance, RelapsePlan, SafetyPlan, StageRating, UrgeEntry
 from .screens import ExpectedMedication, Screen, ScreenAnalyte, ScreenResult
 from .versions import TextVersion
 
@@ -47,6 +48,7 @@ __all__ = [
     "BreakGlassGrant",
     "Client",
     "Consent",
+    "DecisionalBalance",
     "Disclosure",
     "ExpectedMedication",
     "FailureCounter",
@@ -78,16 +80,20 @@ __all__ = [
     "PlanProblem",
     "ProgramSetting",
     "ProgressNote",
+    "RelapsePlan",
+    "SafetyPlan",
     "Screen",
     "ScreenAnalyte",
     "ScreenResult",
     "SlotProposal",
     "StaffProfile",
+    "StageRating",
     "SubstanceUse",
     "Supervision",
     "TextVersion",
     "TherapyGroup",
     "TreatmentPlan",
+    "UrgeEntry",
     "User",
     "chain_hash",
     "role_in",

@@ -13,10 +13,11 @@ from . import (
     staff,
     staff_family,
     staff_intake,
+    staff_tools,
 )
 
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes, screens):
+                   director_orientation, plans, notes, screens, staff_tools):
         module.register(app)

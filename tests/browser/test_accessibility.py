@@ -63,6 +63,7 @@ STAFF = [
     View("note-signed", "/staff/notes/{note}", "main h2"),
     View("note-draft", "/staff/notes/{draft_note}", "main h2"),
     View("screens", "/staff/clients/{client}/screens", "#screens li"),
+    View("recovery-tools", "/staff/clients/{client}/tools", "#staff-safety-versions details"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -90,6 +91,8 @@ ROLES = {
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
         View("screens", "/client/screens", "#my-screens li"),
+        View("tools", "/client/tools", "#balance-versions details"),
+        View("safety-plan", "/client/safety-plan", "#safety-helpers-list li"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }

@@ -8,6 +8,7 @@ from ... import routes
 from ...components.ui import card, page_frame
 from ...state.client import ClientHomeState
 from .base import WIDTH
+from .tools import home_plans_card
 
 
 def _session_row(row) -> rx.Component:
@@ -91,6 +92,7 @@ def client_home() -> rx.Component:
                 rx.link(rx.cond(s.done_today, "Review today's check-in", "Do today's check-in"),
                         href=routes.CLIENT_CHECKIN, weight="bold"),
             ),
+            home_plans_card(),
             rx.cond(
                 s.measures_due.length() > 0,
                 card(

@@ -7,5 +7,7 @@ from .home import ClientHomeState
 from .measures import MeasureFormState
 from .needs import NeedsState
 from .orientation import OrientationState
+from .tools import ClientToolsState, MyPlansState, SafetyPlanState
 
-__all__ = ["CheckinState", "ClientHomeState", "GoalsState", "MeasureFormState", "NeedsState", "OrientationState"]
+__all__ = ["CheckinState", "ClientHomeState", "ClientToolsState", "GoalsState", "MeasureFormState", "MyPlansState",
+           "NeedsState", "OrientationState", "SafetyPlanState"]

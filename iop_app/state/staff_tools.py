@@ -1,0 +1,133 @@
+"""The recovery tools of one client, as their care staff see them
+(/staff/clients/[id]/tools): the stages of change the client placed themselves in,
+beside URICA and the Readiness Ruler; the decisional balance's versions; the urge
+log beside the diary; and the relapse-prevention and safety plans, which staff may
+edit with the client (versions, optimistic concurrency).
+
+The client id is the page's URL argument (kept server-side in `_record_id`); every
+read goes through services/recovery_tools.py, which checks the record permission
+again and audits the staff read."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+from sqlmodel import Session
+
+from ..models import Client, User
+from ..services import recovery_tools
+from ..services.errors import PermissionDenied
+from .base import SessionState
+from .formatting import fmt_day
+from .recovery_tools import (
+    ContactRow,
+    DiaryRow,
+    DocRow,
+    DocumentForms,
+    StageRow,
+    UrgeRow,
+    contact_rows,
+    diary_rows,
+    doc_rows,
+    stage_rows,
+    urge_rows,
+)
+from .staff import STAFF_PAGE
+
+
+@dataclasses.dataclass
+class ReadinessRow:
+    day: str
+    name: str
+    summary: str
+
+
+class StaffToolsState(DocumentForms, SessionState):
+    _roles = STAFF_PAGE
+    _documents = ("relapse", "safety")
+
+    found: bool = False
+    client_name: str = ""
+    stage_rows: list[StageRow] = []
+    readiness_rows: list[ReadinessRow] = []
+    urge_rows: list[UrgeRow] = []
+    diary_rows: list[DiaryRow] = []
+    balance_history: list[DocRow] = []
+
+    relapse_values: dict[str, str] = {}
+    relapse_errors: dict[str, str] = {}
+    relapse_message: str = ""
+    relapse_stale: str = ""
+    relapse_draft: str = ""
+    relapse_key: str = ""
+    relapse_history: list[DocRow] = []
+    relapse_people: list[ContactRow] = []
+
+    safety_values: dict[str, str] = {}
+    safety_errors: dict[str, str] = {}
+    safety_message: str = ""
+    safety_stale: str = ""
+    safety_draft: str = ""
+    safety_key: str = ""
+    safety_history: list[DocRow] = []
+    _record_id: int = 0
+
+    def _doc_client(self) -> int:
+        return self._record_id
+
+    def _reload(self, session: Session, actor: User) -> None:
+        if not self._record_id:
+            return
+        shown = recovery_tools.tools(session, actor, self._record_id)
+        client = session.get(Client, self._record_id)
+        self.client_name = session.get(User, client.user_id).full_name
+        self.stage_rows = stage_rows(shown.stages)
+        self.readiness_rows = [ReadinessRow(fmt_day(r.day), r.name, r.summary)
+                               for r in recovery_tools.readiness_measures(session, actor, self._record_id)]
+        self.urge_rows = urge_rows(shown.urges)
+        self.diary_rows = diary_rows(shown.diary)
+        self.balance_history = doc_rows(recovery_tools.BALANCE, shown.balances)
+        self._show_document("relapse", shown.relapse_plans)
+        self._show_document("safety", shown.safety_plans)
+        self.relapse_people = contact_rows(self.relapse_values.get("people", ""))
+
+    def _clear(self) -> None:
+        self.found, self.client_name = False, ""
+        self.stage_rows, self.readiness_rows, self.urge_rows, self.diary_rows = [], [], [], []
+        self.balance_history, self.relapse_history, self.safety_history, self.relapse_people = [], [], [], []
+        self.relapse_values, self.safety_values, self._numbers = {}, {}, {}
+        self.relapse_errors, self.safety_errors = {}, {}
+        self.relapse_message = self.relapse_stale = self.relapse_draft = ""
+        self.safety_message = self.safety_stale = self.safety_draft = ""
+
+    @rx.event
+    def load(self):
+        self._clear()
+
+        def action(session, actor):
+            try:
+                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
+                                               "No such client.")
+            except PermissionDenied:
+                self._clear()
+                raise
+
+        return self._run(action, reload=False, errors_var=None)
+
+    @rx.event
+    def save_relapse(self, form: dict):
+        return self._save_document("relapse", form)
+
+    @rx.event
+    def save_safety(self, form: dict):
+        return self._save_document("safety", form)
+
+    @rx.event
+    def reload_document(self, prefix: str):
+        return self._reload_document(prefix)
+
+    @rx.event
+    def discard_draft(self, prefix: str):
+        self._discard_draft(prefix)
+
