@@ -15,6 +15,7 @@ from .clinical import (
     NeedRanking,
     NeedRankingItem,
 )
+from .discharge import Discharge, DischargeGoal, FollowUp
 from .family import Consent, Disclosure, FamilyLink, FamilySession, FamilySessionMessage, SlotProposal
 from .groups import Attendance, GroupMembership, GroupSession, TherapyGroup
 from .measures import MeasureAlert, MeasureAssignment, MeasureResponse, MeasureRule
@@ -47,10 +48,13 @@ __all__ = [
     "Client",
     "Consent",
     "Disclosure",
+    "Discharge",
+    "DischargeGoal",
     "FailureCounter",
     "FamilyLink",
     "FamilySession",
     "FamilySessionMessage",
+    "FollowUp",
     "Goal",
     "GoalStep",
     "GoalUpdate",
