@@ -89,3 +89,7 @@ def staff_session(session_id: int) -> str:
 
 def client_measure(code: str) -> str:
     return f"/client/measures/{code}"
+
+
+def staff_client_discharge(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/discharge"

@@ -33,6 +33,10 @@ from tests.test_plans import signed_plan
 
 @pytest.fixture
 def team(factory):
+    return make_team(factory)
+
+
+def make_team(factory):
     therapist = factory.user("therapist", name="Maria Lopez")
     director = factory.user("director", name="Dana Director")
     client = factory.client(therapist, name="Alex Rivera", admitted_days_ago=60)
@@ -71,7 +75,8 @@ def test_discharge_ends_memberships_and_upcoming_sessions(session, team, factory
                             left_on=day - timedelta(days=55))
     yesterday = day - timedelta(days=1)
     past = IndividualSession(client_id=cid, therapist_id=team["therapist"].id, starts_at=at(session, yesterday))
-    later = IndividualSession(client_id=cid, therapist_id=team["therapist"].id, starts_at=at(session, day + timedelta(3)))
+    later = IndividualSession(client_id=cid, therapist_id=team["therapist"].id,
+                              starts_at=at(session, day + timedelta(days=3)))
     attended = IndividualSession(client_id=cid, therapist_id=team["therapist"].id, status="attended",
                                  starts_at=at(session, day - timedelta(days=7)), minutes_attended=50)
     proposed = FamilySession(client_id=cid, therapist_id=team["therapist"].id)

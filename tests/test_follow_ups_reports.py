@@ -12,7 +12,12 @@ from sqlmodel import select
 from iop_app.models import AuditEvent, FollowUp
 from iop_app.services import discharge, follow_ups, program, program_reports
 from iop_app.services.errors import PermissionDenied, ValidationError
-from tests.test_discharge_aftercare import team  # noqa: F401  (the same actors)
+from tests.test_discharge_aftercare import make_team
+
+
+@pytest.fixture
+def team(factory):
+    return make_team(factory)  # the same actors as tests/test_discharge_aftercare.py
 
 
 def test_status_boundaries():

@@ -33,12 +33,13 @@ NAV = {
                   ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
                   ("Orientation", routes.CLIENT_ORIENTATION)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
+                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("Follow-ups", routes.STAFF_FOLLOW_UPS)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
-                    ("Orientation", routes.DIRECTOR_ORIENTATION)],
+                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Follow-ups", routes.STAFF_FOLLOW_UPS),
+                    ("Reports", routes.DIRECTOR_REPORTS)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

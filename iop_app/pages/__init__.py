@@ -6,6 +6,7 @@ from . import (
     client_family,
     director,
     director_orientation,
+    discharge,
     family,
     plans,
     staff,
@@ -16,5 +17,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans):
+                   director_orientation, plans, discharge):
         module.register(app)

@@ -110,8 +110,8 @@ def report_from_frames(discharges: pd.DataFrame, follow_ups: pd.DataFrame, today
 
 
 def _layout(title: str, **more) -> dict:
-    return {"title": {"text": title, "font": {"size": 14}}, "height": 300, "margin": {"l": 48, "r": 16, "t": 44, "b": 48},
-            "legend": {"orientation": "h", "y": -0.25}, **more}
+    return {"title": {"text": title, "font": {"size": 14}}, "height": 300,
+            "margin": {"l": 48, "r": 16, "t": 44, "b": 48}, "legend": {"orientation": "h", "y": -0.25}, **more}
 
 
 def _figures(report: ProgramReport, month_types: pd.Series | None = None) -> dict[str, dict]:
@@ -121,6 +121,7 @@ def _figures(report: ProgramReport, month_types: pd.Series | None = None) -> dic
                 "y": [int(month_types.get((m, kind.value), 0)) if month_types is not None else 0 for m in months]}
                for kind in DischargeType]
     therapists = [r["group"] for r in report.by_therapist]
+    contacts = [f"{r['day']} days" for r in report.follow_up]
     return {
         "types_by_month": {"data": by_type, "layout": _layout("Discharges by month and type", barmode="stack",
                                                               yaxis={"title": {"text": "discharges"}})},
@@ -130,10 +131,10 @@ def _figures(report: ProgramReport, month_types: pd.Series | None = None) -> dic
         "stay_by_therapist": {"data": [{"type": "bar", "name": "Median length of stay (days)", "x": therapists,
                                         "y": [r["stay_median"] for r in report.by_therapist]}],
                               "layout": _layout("Median length of stay by therapist (days)")},
-        "follow_up": {"data": [{"type": "bar", "name": "Reached (%)", "x": [f"{r['day']} days" for r in report.follow_up],
+        "follow_up": {"data": [{"type": "bar", "name": "Reached (%)", "x": contacts,
                                 "y": [r["reach"] for r in report.follow_up]},
                                {"type": "bar", "name": "Not using, of those reached (%)",
-                                "x": [f"{r['day']} days" for r in report.follow_up],
+                                "x": contacts,
                                 "y": [r["abstinence"] for r in report.follow_up]}],
                       "layout": _layout("Follow-up reach and abstinence", barmode="group", yaxis={"range": [0, 100]})},
     }
