@@ -162,3 +162,18 @@ def test_the_report_is_the_directors(session, team):
     for forged in (5, "12", None):
         with pytest.raises(ValidationError):
             program_reports.program_report(session, team["director"], months=forged)
+
+
+def test_demo_program_has_discharges_with_aftercare_and_follow_ups_due_and_done(session):
+    from iop_app.models import Discharge, User
+    from iop_app.seed import seed_demo_program
+
+    seed_demo_program(session)
+    records = session.exec(select(Discharge)).all()
+    assert len(records) == 6 and all(r.aftercare_services and r.mutual_help for r in records)
+    assert sum(r.signed_at is None for r in records) == 1
+    director = session.exec(select(User).where(User.email == "director@iop.example")).one()
+    _, counts = follow_ups.follow_up_list(session, director, "all")
+    assert counts["done"] > 0 and counts["due"] + counts["missed"] >= 2 and counts["upcoming"] > 0
+    report = program_reports.program_report(session, director, months=12)
+    assert report.totals["discharges"] == 6 and 0 < report.totals["completion_rate"] < 100
