@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
 
-from iop_app.models import BreakGlassGrant, Client, GroupSession, TherapyGroup, TreatmentPlan, User
+from iop_app.models import BreakGlassGrant, Client, Discharge, GroupSession, TherapyGroup, TreatmentPlan, User
 from iop_app.services import permissions
 
 from .helpers import ROOT, sign_in_and_land
@@ -49,6 +49,9 @@ STAFF = [
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
     View("plan", "/staff/clients/{client}/plan", "main h2"),
     View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
+    View("discharge-form", "/staff/clients/{client}/discharge", "#discharge-type option"),
+    View("discharge-summary", "/staff/clients/{discharged}/discharge", "#summary-form"),
+    View("follow-ups", "/staff/follow-ups", "#follow-ups-show option"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -57,6 +60,7 @@ ROLES = {
         View("audit", "/director/audit", "main table tbody tr"),
         View("break-glass", "/director/break-glass", "main [role=status]"),
         View("orientation-items", "/director/orientation", "#orientation-items li"),
+        View("reports", "/director/reports", "main table tbody tr"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
@@ -108,8 +112,13 @@ def _demo_ids(db_url: str) -> dict[str, int]:
                                      .where(User.full_name == "Morgan Ellis")).one()
         draft = session.exec(select(TreatmentPlan.client_id).where(TreatmentPlan.status == "draft")
                              .order_by(TreatmentPlan.id)).first()  # the demo's review being written
-        return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
-                "off_caseload": off_caseload, "intake_client": intake_client, "plan_draft": draft}
+        # The demo therapist's discharged client with a discharge summary (seed.py).
+        discharged = session.exec(select(Discharge.client_id).join(Client, Client.id == Discharge.client_id)
+                                  .where(Client.primary_therapist_id == therapist.id)
+                                  .order_by(Discharge.id)).first()
+        return {"discharged": discharged, "client": client.id, "group": group.id, "session": recent.id,
+                "old_session": old.id, "off_caseload": off_caseload, "intake_client": intake_client,
+                "plan_draft": draft}
 
 
 @pytest.fixture(scope="module")
