@@ -177,3 +177,15 @@ def test_demo_program_has_discharges_with_aftercare_and_follow_ups_due_and_done(
     assert counts["done"] > 0 and counts["due"] + counts["missed"] >= 2 and counts["upcoming"] > 0
     report = program_reports.program_report(session, director, months=12)
     assert report.totals["discharges"] == 6 and 0 < report.totals["completion_rate"] < 100
+
+
+def test_a_missed_follow_up_flags_the_roster(session, team):
+    from iop_app.services import roster
+
+    contacts = discharged(session, team, 15)  # week 1: 8 days without an outcome
+    query = roster.RosterQuery(status="discharged")
+    [row] = roster.roster_page(session, team["therapist"], query).rows
+    assert row.flags == [roster.FLAG_FOLLOW_UP]
+    follow_ups.record_outcome(session, team["therapist"], contacts[7].id, reached=False)
+    [row] = roster.roster_page(session, team["therapist"], query).rows
+    assert row.flags == []

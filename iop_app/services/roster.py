@@ -22,6 +22,8 @@ Definitions (shared by the roster, the flags and the reports):
   * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days,
   * "intake not signed": the client is still in intake status (only signing the
     intake makes them active, services/intake.py); the page adds the days since admission.
+- flag for discharged clients (issue #13): "follow-up missed": a follow-up contact with
+  no outcome more than follow_ups.MISSED_AFTER_DAYS days after it was due.
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -42,9 +44,9 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, selec
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, Client, GroupSession, MoodEntry, TreatmentPlan, User
+from ..models import Attendance, Client, FollowUp, GroupSession, MoodEntry, TreatmentPlan, User
 from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus
-from . import accounts, audit, hours, permissions, plans, program
+from . import accounts, audit, follow_ups, hours, permissions, plans, program
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -58,7 +60,8 @@ FLAG_QUIET = "no check-in 3+ days"
 FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
 FLAG_INTAKE = "intake not signed"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE)
+FLAG_FOLLOW_UP = "follow-up missed"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_FOLLOW_UP)
 
 
 @dataclass
@@ -161,6 +164,7 @@ P_NEEDLE = bindparam("needle", type_=String())
 P_STATUS = bindparam("status", type_=String())
 P_LIMIT = bindparam("limit", type_=Integer())
 P_OFFSET = bindparam("offset", type_=Integer())
+P_MISSED_BEFORE = bindparam("missed_before", type_=_DAY)  # a follow-up due before this day without outcome
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,8 @@ def _parameters(session: Session, actor: User, query: RosterQuery, today: date, 
     values = dict(today=today, last7=today - timedelta(days=6), first14=today - timedelta(days=13),
                   start14_utc=start_of(today - timedelta(days=13)), end_utc=start_of(today + timedelta(days=1)),
                   week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
-                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size)
+                  actor_id=actor.id, limit=query.page_size, offset=page * query.page_size,
+                  missed_before=today - timedelta(days=follow_ups.MISSED_AFTER_DAYS))
     if query.search:
         escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["needle"] = f"%{escaped}%"
@@ -298,12 +303,18 @@ def _roster_statement(shape: _Shape):
         .group_by(Attendance.client_id).subquery("attendance")
     )
     week = hours.minutes_by_client_query(P_WEEK_START, P_WEEK_END, ids).subquery("week")
+    missed_follow_ups = (
+        select(func.count()).select_from(FollowUp)
+        .where(FollowUp.client_id == page.c.client_id, col(FollowUp.contacted_at).is_(None),
+               FollowUp.due_on < P_MISSED_BEFORE)
+        .scalar_subquery()
+    )
     return (
         select(page.c.client_id, page.c.name, page.c.therapist, page.c.status, page.c.admission_date,
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               plan_due.label("plan_due"))
+               plan_due.label("plan_due"), missed_follow_ups.label("missed_follow_ups"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -318,7 +329,7 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, plan_due) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due, missed_follow_ups) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -332,6 +343,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
     )
     row.attendance_rate = round(row.attended_14 / row.recorded_14, 3) if row.recorded_14 else None
     if status == "discharged":
+        if missed_follow_ups:
+            row.flags.append(FLAG_FOLLOW_UP)
         return row
     row.review_overdue = row.next_review < today
     quiet_since = last or (admitted - timedelta(days=1))
