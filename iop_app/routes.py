@@ -99,3 +99,7 @@ def client_measure(code: str) -> str:
 
 def staff_client_tools(client_id: int) -> str:
     return f"/staff/clients/{client_id}/tools"
+
+
+def staff_client_discharge(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/discharge"

@@ -257,6 +257,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     seed_notes(session, clients, therapists, director, today, tz)
     _seed_screens(session, clients, director, today, tz)
     _seed_recovery_tools(session, clients, today, tz)
+    _seed_discharges(session, clients, today, tz)
     session.commit()
 
 
@@ -1038,3 +1039,74 @@ def _seed_recovery_tools(session: Session, clients: list[Client], today: date, t
         helpers="My sister Ana: 555-0177\nSponsor (Jim): 555-0142",
         professionals="My therapist at Harbor Light: 555-0100\nDr. Patel (GP): 555-0133",
         safe_environment="No alcohol in the house.\nMy sister keeps my spare medication."))
+
+
+
+
+# Discharge types of the demo's discharged clients, in order (most completed the program).
+DEMO_DISCHARGE_TYPES = ("completed", "completed", "against_advice", "completed", "transferred", "completed")
+DEMO_AFTERCARE = {
+    "aftercare_services": "Level 1 outpatient at Harbor Light, weekly relapse-prevention group (Thursdays 6 pm).",
+    "aftercare_referrals": "Bayview Community Clinic (primary care); county vocational rehabilitation.",
+    "mutual_help": "SMART Recovery Tuesday evenings; a home AA group on Saturdays, with a sponsor.",
+    "medications": "Naltrexone 50 mg daily (Dr. Kim); sertraline 100 mg daily.",
+    "next_appointments": "Dr. Kim in 2 weeks; first aftercare group next Thursday.",
+    "barriers": "Evening shifts clash with the group: switched to the Saturday group. Transport: bus pass.",
+}
+
+
+def _seed_discharges(session: Session, clients: list[Client], today: date, tz) -> None:
+    """Discharge records for the demo's discharged clients: type, aftercare plan, goals
+    judged, summaries signed (one still a draft), follow-ups done, one due, one missed.
+    A Random of its own keeps the rest of the demo unchanged."""
+    from .models import Discharge, DischargeGoal
+    from .services import discharge as discharge_rules
+    from .services import follow_ups as follow_up_rules
+
+    if not sa_inspect(session.connection()).has_table("follow_up"):
+        return  # a database at a revision before discharge summaries (migration tests seed those)
+    rng = random.Random(13)
+    session.flush()
+    missed_left = False
+    gone = [c for c in clients if c.status == ClientStatus.DISCHARGED and c.discharge_date is not None]
+    for n, client in enumerate(sorted(gone, key=lambda c: c.discharge_date)):
+        kind = DEMO_DISCHARGE_TYPES[n % len(DEMO_DISCHARGE_TYPES)]
+        on = client.discharge_date
+        signer = client.primary_therapist_id
+        therapist = session.get(User, signer)
+        draft = n == len(gone) - 1  # the most recent summary is still being written
+        record = Discharge(
+            client_id=client.id, discharge_type=kind, discharged_on=on, reason=client.discharge_note, alumni=True,
+            summary_due_on=on + timedelta(days=7), created_by=signer,
+            created_at=program.to_utc(datetime.combine(on, time(15)), tz),
+            final_measures=discharge_rules.last_measures(session, client.id),
+            course="Attended most groups; used the relapse-prevention plan through two high-risk weekends; "
+                   "mood and sleep improved.", with_client=True, **DEMO_AFTERCARE)
+        if not draft:
+            record.signed_by, record.signature = signer, therapist.full_name
+            record.signed_at = program.to_utc(datetime.combine(on + timedelta(days=rng.randint(1, 5)), time(17)), tz)
+        session.add(record)
+        session.flush()
+        discharge_rules._copy_goals(session, record)
+        session.flush()
+        for goal in session.exec(select(DischargeGoal).where(DischargeGoal.discharge_id == record.id)).all():
+            goal.outcome = "" if draft else rng.choice(("achieved", "achieved", "partly", "not_achieved"))
+            session.add(goal)
+        for contact in follow_up_rules.schedule(session, record):
+            late = (today - contact.due_on).days
+            missed = not missed_left and n >= 1 and late > follow_up_rules.MISSED_AFTER_DAYS
+            if late < 0 or late <= follow_up_rules.MISSED_AFTER_DAYS or missed:
+                missed_left = missed_left or missed
+                continue  # still to come; due in the last week (to do); one missed
+            reached = rng.random() < 0.75
+            contact.contacted_at = program.to_utc(datetime.combine(contact.due_on, time(11)), tz)
+            contact.recorded_by = signer
+            contact.reached = reached
+            if reached:
+                contact.substance_use = "using" if rng.random() < 0.2 else "not_using"
+                contact.in_services = rng.random() < 0.8
+                contact.housing = rng.choice(("stable", "stable", "recovery_residence"))
+                contact.employment = rng.choice(("employed", "employed", "in_school", "unemployed"))
+            else:
+                contact.note = "Left a voicemail."
+            session.add(contact)

@@ -51,7 +51,8 @@ def test_a_consent_can_end_at_discharge_without_a_date(session, world):
 def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, world):
     yesterday = world["today"] - timedelta(days=1)
     discharge.discharge_client(session, world["therapist"], world["client"].id, on=yesterday,
-                               note="Completed the program; weekly aftercare group.")
+                               note="Completed the program; weekly aftercare group.",
+                               discharge_type="completed")
     session.expire_all()
     client = session.get(Client, world["client"].id)
     assert (client.status, client.discharge_date) == ("discharged", yesterday)
@@ -76,7 +77,9 @@ def test_discharge_ends_consents_that_end_at_discharge_on_that_day(session, worl
                                   AuditEvent.outcome == "success")).all()
     ended = {target for action, target, _ in actions if action == "consent.end"}
     assert ended == {f"consent:{world['at_discharge'][1].id}", f"consent:{world['both'][1].id}"}
-    assert [d for a, _, d in actions if a == "client.discharge"] == [f"on {yesterday.isoformat()}; 2 consent(s) ended"]
+    assert [d for a, _, d in actions if a == "client.discharge"] == [
+        f"on {yesterday.isoformat()}; completed; 2 consent(s) ended; 0 membership(s) ended; 0 session(s) cancelled; "
+        "6 follow-up(s); portal kept"]
     # Ended is final: no revoking, and a new consent for them cannot end at a discharge already past.
     with pytest.raises(ServiceError):
         consents.revoke_consent(session, world["client_user"], world["at_discharge"][1].id)
@@ -95,7 +98,8 @@ def test_revoked_and_expired_consents_are_left_as_they_were(session, world, fact
     expired.expires_on = world["today"] - timedelta(days=3)
     session.add(expired)
     session.commit()
-    discharge.discharge_client(session, world["therapist"], world["client"].id, on=world["today"], note="Done.")
+    discharge.discharge_client(session, world["therapist"], world["client"].id, on=world["today"], note="Done.",
+                               discharge_type="completed")
     session.expire_all()
     rows = {r.person: r.status for r in consents.consents_for_client(session, world["client_user"], world["client"].id)}
     assert rows == {"Sam Morgan": "revoked", "Lee Morgan": "expired", "Pat Morgan": "in force"}
@@ -107,9 +111,11 @@ def test_only_the_care_team_discharges_with_a_valid_date_and_note(session, world
     sam = world["at_discharge"][0]
     for actor in (stranger, world["client_user"], sam):
         with pytest.raises(PermissionDenied):
-            discharge.discharge_client(session, actor, client_id, on=world["today"], note="x")
+            discharge.discharge_client(session, actor, client_id, on=world["today"], note="x",
+                                       discharge_type="completed")
     with pytest.raises(PermissionDenied):
-        discharge.discharge_client(session, world["therapist"], 10**9, on=world["today"], note="x")
+        discharge.discharge_client(session, world["therapist"], 10**9, on=world["today"], note="x",
+                                   discharge_type="completed")
     denied = session.exec(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "client.discharge", AuditEvent.outcome == "denied")).one()
     assert denied == 4
@@ -118,16 +124,19 @@ def test_only_the_care_team_discharges_with_a_valid_date_and_note(session, world
                             ("2026-01-01", "x", "on"), (None, "x", "on"), (world["today"], "   ", "note"),
                             (world["today"], "n" * 2001, "note"), (world["today"], ["x"], "note")):
         with pytest.raises(ValidationError) as exc:
-            discharge.discharge_client(session, world["therapist"], client_id, on=on, note=note)
+            discharge.discharge_client(session, world["therapist"], client_id, on=on, note=note,
+                                       discharge_type="completed")
         assert list(exc.value.errors) == [field]
     session.expire_all()
     assert session.get(Client, client_id).status == "active"
     assert {r.status for r in consents.consents_for_client(session, world["client_user"], client_id)} == {"in force"}
 
     director = factory.user("director")
-    discharge.discharge_client(session, director, client_id, on=admitted, note="Left the program.")
+    discharge.discharge_client(session, director, client_id, on=admitted, note="Left the program.",
+                               discharge_type="against_advice")
     with pytest.raises(ServiceError):
-        discharge.discharge_client(session, director, client_id, on=world["today"], note="Again.")
+        discharge.discharge_client(session, director, client_id, on=world["today"], note="Again.",
+                                   discharge_type="completed")
     session.expire_all()
     assert session.get(Client, client_id).discharge_date == admitted
 

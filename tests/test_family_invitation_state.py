@@ -13,6 +13,7 @@ from sqlmodel import col, func, select
 from iop_app.models import Client, Consent, FailureCounter, FamilyLink, SlotProposal, User, utcnow
 from iop_app.services import consents, family, family_sessions, program
 from iop_app.state.client_family import ClientFamilyState
+from iop_app.state.discharge import DischargeState
 from iop_app.state.family import FamilyActivateState, FamilyHomeState
 from iop_app.state.staff_client import ClientRecordState
 from iop_app.state.staff_family import StaffFamilyState
@@ -205,34 +206,42 @@ def test_discharge_handler_refuses_forged_forms_and_the_family_page_empties(sess
     assert family_page.clients[0].sessions[0].slots[0].can_accept
 
     # Another therapist's page for Alex cannot even load; their handler changes nothing.
-    stranger = record_state(signed_in_state, factory.user("therapist"), world["alex"].id)
-    assert not stranger.found
-    call(stranger, "discharge_client", {"on": world["today"].isoformat(), "note": "forged"})
-    # The client cannot reach the handler at all.
-    client_page = signed_in_state(ClientRecordState, world["alex_user"])
-    assert redirect_path(call(client_page, "discharge_client", {"on": world["today"].isoformat(),
-                                                                "note": "x"})) == "/denied"
+    def discharge_page(user):
+        page = signed_in_state(DischargeState, user, client_id=str(world["alex"].id))
+        call(page, "load")
+        return page
 
-    state = record_state(signed_in_state, world["therapist"], world["alex"].id)
-    assert state.found and state.header["discharged"] == ""
-    for form, field in (({"on": "2026-13-45", "note": "x"}, "on"), ({"on": ["x"], "note": "x"}, "on"),
-                        ({"on": world["today"].isoformat(), "note": "n" * 5000}, "note"),
-                        ({"on": world["today"].isoformat(), "note": {"x": 1}}, "note"),
-                        ({"on": (world["today"] + timedelta(days=1)).isoformat(), "note": "x"}, "on"),
-                        ({"on": world["today"].isoformat(), "note": ""}, "note")):
+    done = {"discharge_type": "completed", "on": world["today"].isoformat(), "note": "forged"}
+    stranger = discharge_page(factory.user("therapist"))
+    assert not stranger.found
+    call(stranger, "discharge_client", done)
+    # The client cannot reach the handler at all.
+    client_page = signed_in_state(DischargeState, world["alex_user"])
+    assert redirect_path(call(client_page, "discharge_client", done)) == "/denied"
+
+    state = discharge_page(world["therapist"])
+    assert state.found and not state.discharged
+    for form, field in (({**done, "on": "2026-13-45"}, "on"), ({**done, "on": ["x"]}, "on"),
+                        ({**done, "note": "n" * 5000}, "note"), ({**done, "note": {"x": 1}}, "note"),
+                        ({**done, "on": (world["today"] + timedelta(days=1)).isoformat()}, "on"),
+                        ({**done, "note": ""}, "note"), ({**done, "discharge_type": "graduated"}, "discharge_type"),
+                        ({**done, "discharge_type": ["completed"]}, "discharge_type")):
         call(state, "discharge_client", form)
         assert field in state.discharge_errors, form
     call(state, "discharge_client", "not a form")
     session.expire_all()
     assert session.get(Client, world["alex"].id).status == "active"
 
-    call(state, "discharge_client", {"on": world["today"].isoformat(), "note": "Completed the program."})
+    call(state, "discharge_client", {**done, "note": "Completed the program."})
     assert state.discharge_errors == {} and state.error == "" and state.message.startswith("Client discharged")
-    assert state.header["status"] == "discharged" and state.header["discharged"]
+    assert state.discharged and state.has_record and state.header["type"] == "Completed the program"
+    assert record_state(signed_in_state, world["therapist"], world["alex"].id).header["status"] == "discharged"
 
     # The family member's open page: the very next click shows nothing.
     call(family_page, "accept", family_page.clients[0].sessions[0].slots[0].id)
     assert family_page.clients == [] and family_page.message == "" and family_page.error == ""
     assert "Alex" not in str(family_page.dict())
     session.expire_all()
-    assert session.get(SlotProposal, world["slot"].id).status == "open"
+    # Discharge itself withdrew the proposed times (upcoming sessions end); the click accepted nothing.
+    slot = session.get(SlotProposal, world["slot"].id)
+    assert (slot.status, slot.accepted_by) == ("withdrawn", None)

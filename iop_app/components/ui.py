@@ -34,12 +34,14 @@ NAV = {
                   ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
                   ("Orientation", routes.CLIENT_ORIENTATION), ("My screens", routes.CLIENT_SCREENS)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("My notes", routes.STAFF_NOTES)],
+                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("My notes", routes.STAFF_NOTES),
+                     ("Follow-ups", routes.STAFF_FOLLOW_UPS)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("My notes", routes.STAFF_NOTES), ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
-                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Screen panel", routes.DIRECTOR_SCREEN_PANEL)],
+                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Screen panel", routes.DIRECTOR_SCREEN_PANEL),
+                    ("Follow-ups", routes.STAFF_FOLLOW_UPS), ("Reports", routes.DIRECTOR_REPORTS)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

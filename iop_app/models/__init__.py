@@ -15,6 +15,7 @@ from .clinical import (
     NeedRanking,
     NeedRankingItem,
 )
+from .discharge import Discharge, DischargeGoal, FollowUp
 from .family import Consent, Disclosure, FamilyLink, FamilySession, FamilySessionMessage, SlotProposal
 from .groups import Attendance, GroupMembership, GroupSession, TherapyGroup
 from .measures import MeasureAlert, MeasureAssignment, MeasureResponse, MeasureRule
@@ -50,11 +51,14 @@ __all__ = [
     "Consent",
     "DecisionalBalance",
     "Disclosure",
+    "Discharge",
+    "DischargeGoal",
     "ExpectedMedication",
     "FailureCounter",
     "FamilyLink",
     "FamilySession",
     "FamilySessionMessage",
+    "FollowUp",
     "Goal",
     "GoalStep",
     "GoalUpdate",

@@ -287,3 +287,47 @@ class ServiceLocation(LabelledEnum):
     TELEHEALTH_PHONE = "telehealth_phone", "Telehealth (phone)"
     COMMUNITY = "community", "Community"
     HOME = "home", "Client's home"
+
+
+# Discharge, aftercare and follow-up (issue #13, section 4).
+
+
+class DischargeType(LabelledEnum):
+    COMPLETED = "completed", "Completed the program"
+    AGAINST_ADVICE = "against_advice", "Left against advice"
+    ADMINISTRATIVE = "administrative", "Administrative discharge"
+    TRANSFERRED = "transferred", "Transferred to another level of care"
+    INCARCERATED = "incarcerated", "Incarcerated"
+    DIED = "died", "Died"
+
+
+class GoalOutcome(LabelledEnum):
+    """Progress on one goal of the plan in force, judged at discharge ("" until judged)."""
+
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY = "partly", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+
+
+class FollowUpUse(LabelledEnum):
+    """Substance use the person reports at a follow-up contact."""
+
+    NOT_USING = "not_using", "Not using"
+    USING = "using", "Using"
+    DID_NOT_SAY = "did_not_say", "Did not say"
+
+
+class HousingStatus(LabelledEnum):
+    STABLE = "stable", "Stable housing"
+    RECOVERY_RESIDENCE = "recovery_residence", "Recovery residence / sober living"
+    UNSTABLE = "unstable", "Unstable or temporary"
+    HOMELESS = "homeless", "Homeless"
+    DID_NOT_SAY = "did_not_say", "Did not say"
+
+
+class EmploymentStatus(LabelledEnum):
+    EMPLOYED = "employed", "Employed"
+    IN_SCHOOL = "in_school", "In school or training"
+    UNEMPLOYED = "unemployed", "Unemployed, looking"
+    NOT_IN_LABOUR_FORCE = "not_working", "Not working (disability, retired, caring)"
+    DID_NOT_SAY = "did_not_say", "Did not say"

@@ -6,6 +6,7 @@ from . import (
     client_family,
     director,
     director_orientation,
+    discharge,
     family,
     notes,
     plans,
@@ -19,5 +20,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes, screens, staff_tools):
+                   director_orientation, plans, notes, screens, staff_tools, discharge):
         module.register(app)

@@ -44,6 +44,11 @@ def _record_settings() -> list[rx.Component]:
                "From 1 to 336 hours after the session."),
         choice("Clients see their signed progress notes", "client_sees_notes", "setting-client-notes",
                [("no", "No (the default)"), ("yes", "Yes")]),
+        # Discharge (issue #13)
+        choice("Discharge summary due within", "discharge_summary_days", "setting-summary-days",
+               [("7", "7 days (the default)"), ("10", "10 days")]),
+        choice("Discharged clients keep their portal as alumni", "alumni_portal", "setting-alumni",
+               [("yes", "Yes (the default)"), ("no", "No: the account is disabled at discharge")]),
     ]
 
 

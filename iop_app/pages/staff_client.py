@@ -14,7 +14,6 @@ from ..components.ui import (
     page_frame,
     select_field,
     stat,
-    text_field,
     textarea_field,
 )
 from ..models.enums import ClientStatus
@@ -62,26 +61,12 @@ def _table(label: str, headers: list[str], rows: rx.Var, cells) -> rx.Component:
 
 
 def discharge_card() -> rx.Component:
-    """Minimal discharge: date and note (aftercare planning comes later)."""
-    e = S.discharge_errors
+    """Discharge (type, aftercare plan, summary, follow-ups) has its own page in the record."""
     return card(
         rx.heading("Discharge", as_="h3", size="4"),
-        rx.el.details(
-            rx.el.summary("Discharge this client"),
-            rx.form(
-                rx.vstack(
-                    rx.text("Consents that end at discharge end on the discharge date: family members see "
-                            "nothing more under them.", size="2"),
-                    text_field("Date of discharge", "on", "discharge-on", type="date", default_value=S.today,
-                               error=e.get("on", "")),
-                    textarea_field("Discharge note", "note", "discharge-note", error=e.get("note", ""),
-                                   max_length=2000),
-                    rx.button("Discharge client", type="submit", color_scheme="red"),
-                    spacing="2", max_width="32rem", width="100%",
-                ),
-                on_submit=S.discharge_client, reset_on_submit=False,
-            ),
-        ),
+        rx.text("Discharge, the aftercare plan, the discharge summary and follow-up contacts are on the "
+                "Discharge page.", size="2"),
+        rx.link("Open the Discharge page", href="/staff/clients/" + rx.State.client_id.to(str) + "/discharge"),
     )
 
 

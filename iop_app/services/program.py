@@ -34,6 +34,11 @@ DEFAULTS = {
     "notes_overdue_hours": "72",
     # Progress notes are not shown to the client unless the program chooses to.
     "client_sees_notes": "no",
+    # Discharge (issue #13): the discharge summary is due within N days of discharge
+    # (7 or 10, as the program's licensing asks); a discharged client keeps their
+    # portal as alumni (diary, plans, resources) unless the program says no.
+    "discharge_summary_days": "7",
+    "alumni_portal": "yes",
 }
 BREAK_GLASS_MINUTES_RANGE = (15, 240)
 # Settings that are whole numbers: key -> (lowest, highest, what the number counts).
@@ -46,6 +51,8 @@ WHOLE_NUMBER_SETTINGS = {
 CHOICE_SETTINGS = {
     "note_format_default": (tuple(NoteFormat.values()), "Choose DAP, BIRP, SOAP or GIRP."),
     "client_sees_notes": (("yes", "no"), "Choose yes or no."),
+    "discharge_summary_days": (("7", "10"), "Choose 7 or 10 days."),
+    "alumni_portal": (("yes", "no"), "Choose yes or no."),
 }
 
 

@@ -27,6 +27,8 @@ Definitions (shared by the roster, the flags and the reports):
   * "screen: unexpected positive or missed": in the last 14 program days a missed or
     refused screen, or a positive no expected medication explains that the lab has
     not refuted (services/screens.flag_condition).
+  * for discharged clients (issue #13), "follow-up missed": a follow-up contact with
+    no outcome more than follow_ups.MISSED_AFTER_DAYS days after it was due.
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -47,9 +49,9 @@ from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, selec
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from ..models import Attendance, Client, GroupSession, MoodEntry, ProgressNote, TreatmentPlan, User, utcnow
+from ..models import Attendance, Client, FollowUp, GroupSession, MoodEntry, ProgressNote, TreatmentPlan, User, utcnow
 from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus, RecordStatus
-from . import accounts, audit, hours, permissions, plans, program, screens
+from . import accounts, audit, follow_ups, hours, permissions, plans, program, screens
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -65,7 +67,8 @@ FLAG_MISSED = "2+ missed sessions"
 FLAG_INTAKE = "intake not signed"
 FLAG_NOTES = "notes overdue"
 FLAG_SCREEN = "screen: unexpected positive or missed"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES, FLAG_SCREEN)
+FLAG_FOLLOW_UP = "follow-up missed"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES, FLAG_SCREEN, FLAG_FOLLOW_UP)
 
 
 @dataclass
@@ -169,6 +172,7 @@ P_NEEDLE = bindparam("needle", type_=String())
 P_STATUS = bindparam("status", type_=String())
 P_LIMIT = bindparam("limit", type_=Integer())
 P_OFFSET = bindparam("offset", type_=Integer())
+P_MISSED_BEFORE = bindparam("missed_before", type_=_DAY)  # a follow-up due before this day without outcome
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,8 @@ def _parameters(session: Session, actor: User, query: RosterQuery, today: date, 
                   start14_utc=start_of(today - timedelta(days=13)), end_utc=start_of(today + timedelta(days=1)),
                   week_start_utc=start_of(week), week_end_utc=start_of(week + timedelta(days=7)),
                   actor_id=actor.id, limit=query.page_size, offset=page * query.page_size,
-                  notes_due_utc=utcnow() - timedelta(hours=program.whole_number(session, "notes_overdue_hours")))
+                  notes_due_utc=utcnow() - timedelta(hours=program.whole_number(session, "notes_overdue_hours")),
+                  missed_before=today - timedelta(days=follow_ups.MISSED_AFTER_DAYS))
     if query.search:
         escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["needle"] = f"%{escaped}%"
@@ -313,12 +318,19 @@ def _roster_statement(shape: _Shape):
     )
     week = hours.minutes_by_client_query(P_WEEK_START, P_WEEK_END, ids).subquery("week")
     screen_flag = screens.flag_condition(page.c.client_id, P_START14)  # FLAG_DAYS = the last 14 days
+    missed_follow_ups = (
+        select(func.count()).select_from(FollowUp)
+        .where(FollowUp.client_id == page.c.client_id, col(FollowUp.contacted_at).is_(None),
+               FollowUp.due_on < P_MISSED_BEFORE)
+        .scalar_subquery()
+    )
     return (
         select(page.c.client_id, page.c.name, page.c.therapist, page.c.status, page.c.admission_date,
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               plan_due.label("plan_due"), notes_overdue.label("notes_overdue"), screen_flag.label("screen_flag"))
+               plan_due.label("plan_due"), notes_overdue.label("notes_overdue"), screen_flag.label("screen_flag"),
+               missed_follow_ups.label("missed_follow_ups"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -333,7 +345,8 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue, screen_flag) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue, screen_flag,
+     missed_follow_ups) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -347,6 +360,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
     )
     row.attendance_rate = round(row.attended_14 / row.recorded_14, 3) if row.recorded_14 else None
     if status == "discharged":
+        if missed_follow_ups:
+            row.flags.append(FLAG_FOLLOW_UP)
         return row
     row.review_overdue = row.next_review < today
     quiet_since = last or (admitted - timedelta(days=1))

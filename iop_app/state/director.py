@@ -22,7 +22,9 @@ from .base import PageState, SessionState, off_loop
 SETTING_KEYS = ("timezone", "weekly_hours_target", "break_glass_minutes",
                 # the clinical record (issue #11)
                 "plan_review_days", "first_plan_days", "note_format_default", "notes_overdue_hours",
-                "client_sees_notes")
+                "client_sees_notes",
+                # discharge (issue #13)
+                "discharge_summary_days", "alumni_portal")
 # Roles the director creates accounts for (family members activate their own).
 NEW_ACCOUNT_ROLES = (Role.CLIENT, Role.THERAPIST, Role.DIRECTOR)
 AUDIT_PAGE = 50

@@ -23,7 +23,6 @@ from ..models.enums import ClientStatus, GoalUpdateKind, Role
 from ..services import (
     break_glass,
     consents,
-    discharge,
     goals,
     needs,
     permissions,
@@ -33,7 +32,7 @@ from ..services import (
     roll_call,
 )
 from ..services.errors import NotFound, PermissionDenied, ValidationError
-from .args import as_date, as_int, form_dict
+from .args import as_int, form_dict
 from .base import PageState, SessionState
 from .formatting import fmt_date
 from .staff import STAFF_PAGE
@@ -109,7 +108,6 @@ class ClientRecordState(PageState, SessionState):
     consents: list[ConsentLine] = []
     attendance: list[AttendanceLine] = []
     review_status: dict[str, str] = {}
-    discharge_errors: dict[str, str] = {}
     today: str = ""
     days: int = 30
     averages: dict[str, str] = {}
@@ -226,7 +224,6 @@ class ClientRecordState(PageState, SessionState):
     def load(self):
         self._clear()
         self._clear_emergency()
-        self.discharge_errors = {}
 
         def action(session, actor):
             try:
@@ -266,19 +263,6 @@ class ClientRecordState(PageState, SessionState):
             self._reload(session, actor)
             self.message = "Focus updated."
         return self._run(action, reload=False, errors_var=None)
-
-    @rx.event
-    def discharge_client(self, form: dict):
-        form = form_dict(form)
-        on = as_date(form.get("on"))
-
-        def action(session, actor):
-            if not self._record_id:
-                raise ValidationError({"on": "Open a client first."})
-            discharge.discharge_client(session, actor, self._record_id, on=on, note=form.get("note"))
-            self._reload(session, actor)
-            self.message = "Client discharged. Consents that end at discharge have ended."
-        return self._run(action, reload=False, errors_var="discharge_errors")
 
     # ------------------------------------------------------------ break-glass
     def _clear_emergency(self) -> None:

@@ -20,6 +20,7 @@ from iop_app.models import (
     Addendum,
     BreakGlassGrant,
     Client,
+    Discharge,
     GroupSession,
     ProgressNote,
     TherapyGroup,
@@ -64,6 +65,9 @@ STAFF = [
     View("note-draft", "/staff/notes/{draft_note}", "main h2"),
     View("screens", "/staff/clients/{client}/screens", "#screens li"),
     View("recovery-tools", "/staff/clients/{client}/tools", "#staff-safety-versions details"),
+    View("discharge-form", "/staff/clients/{client}/discharge", "#discharge-type option"),
+    View("discharge-summary", "/staff/clients/{discharged}/discharge", "#summary-form"),
+    View("follow-ups", "/staff/follow-ups", "#follow-ups-show option"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -73,6 +77,7 @@ ROLES = {
         View("break-glass", "/director/break-glass", "main [role=status]"),
         View("orientation-items", "/director/orientation", "#orientation-items li"),
         View("screen-panel", "/director/screen-panel", "#analytes li"),
+        View("reports", "/director/reports", "main table tbody tr"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
@@ -131,7 +136,12 @@ def _demo_ids(db_url: str) -> dict[str, int]:
         note = session.exec(select(Addendum.note_id).where(col(Addendum.note_id).is_not(None))).first()
         draft_note = session.exec(select(ProgressNote.id).where(ProgressNote.author_id == therapist.id,
                                                                 ProgressNote.status == "draft")).first()
-        return {"client": client.id, "group": group.id, "session": recent.id, "old_session": old.id,
+        # The demo therapist's discharged client with a discharge summary (seed.py).
+        discharged = session.exec(select(Discharge.client_id).join(Client, Client.id == Discharge.client_id)
+                                  .where(Client.primary_therapist_id == therapist.id)
+                                  .order_by(Discharge.id)).first()
+        return {"discharged": discharged, "client": client.id, "group": group.id, "session": recent.id,
+                "old_session": old.id,
                 "off_caseload": off_caseload, "intake_client": intake_client, "plan_draft": draft,
                 "note": note, "draft_note": draft_note or note}
 
