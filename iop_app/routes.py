@@ -75,6 +75,10 @@ def staff_client_notes(client_id: int) -> str:
     return f"/staff/clients/{client_id}/notes"
 
 
+def staff_client_referrals(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/referrals"
+
+
 def staff_note(note_id: int) -> str:
     return f"/staff/notes/{note_id}"
 

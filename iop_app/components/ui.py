@@ -31,14 +31,14 @@ SESSION_CHECK_MS = 30_000
 NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Check-in", routes.CLIENT_CHECKIN), ("Goals", routes.CLIENT_GOALS),
                   ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
-                  ("Orientation", routes.CLIENT_ORIENTATION)],
+                  ("Orientation", routes.CLIENT_ORIENTATION), ("Resources", routes.CLIENT_RESOURCES)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),
-                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS)],
+                     ("Family sessions", routes.STAFF_FAMILY_SESSIONS), ("Resources", routes.STAFF_RESOURCES)],
     Role.DIRECTOR: [("Overview", routes.DIRECTOR_HOME), ("Roster", routes.STAFF_ROSTER),
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
-                    ("Orientation", routes.DIRECTOR_ORIENTATION)],
+                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Resources", routes.STAFF_RESOURCES)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

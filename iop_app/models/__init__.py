@@ -35,6 +35,7 @@ from .record import (
     Supervision,
     TreatmentPlan,
 )
+from .referrals import CommunityResource, Referral, ReferralConsent, ReferralStep, ResourceShare
 from .versions import TextVersion
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "AuthSession",
     "BreakGlassGrant",
     "Client",
+    "CommunityResource",
     "Consent",
     "Disclosure",
     "FailureCounter",
@@ -76,6 +78,10 @@ __all__ = [
     "PlanProblem",
     "ProgramSetting",
     "ProgressNote",
+    "Referral",
+    "ReferralConsent",
+    "ReferralStep",
+    "ResourceShare",
     "SlotProposal",
     "StaffProfile",
     "SubstanceUse",

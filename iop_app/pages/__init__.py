@@ -8,6 +8,7 @@ from . import (
     director_orientation,
     family,
     plans,
+    referrals,
     staff,
     staff_family,
     staff_intake,
@@ -16,5 +17,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans):
+                   director_orientation, plans, referrals):
         module.register(app)

@@ -21,7 +21,9 @@ Definitions (shared by the roster, the flags and the reports):
     reported substance use,
   * "2+ missed sessions": 2 or more excused or unexcused absences in the last 14 days,
   * "intake not signed": the client is still in intake status (only signing the
-    intake makes them active, services/intake.py); the page adds the days since admission.
+    intake makes them active, services/intake.py); the page adds the days since admission,
+  * "referral step overdue": a referral of the client whose next step is past its
+    due day (services/referrals.py: reply, appointment, outcome, closing).
 
 One statement per view: the matching clients (counted) and one grouped subquery
 per figure, joined. Sorting by name, admission date, status or therapist pages in
@@ -44,7 +46,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, Client, GroupSession, MoodEntry, TreatmentPlan, User
 from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus
-from . import accounts, audit, hours, permissions, plans, program
+from . import accounts, audit, hours, permissions, plans, program, referrals
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -58,7 +60,8 @@ FLAG_QUIET = "no check-in 3+ days"
 FLAG_CRAVING = "craving 8+ or use"
 FLAG_MISSED = "2+ missed sessions"
 FLAG_INTAKE = "intake not signed"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE)
+FLAG_REFERRAL = "referral step overdue"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_REFERRAL)
 
 
 @dataclass
@@ -303,7 +306,8 @@ def _roster_statement(shape: _Shape):
                page.c.discharge_date, total.label("total"), last_checkin.label("last_checkin"), scores.c.mood7,
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
-               plan_due.label("plan_due"))
+               plan_due.label("plan_due"),
+               referrals.overdue_referrals_sql(page.c.client_id, P_TODAY).label("referrals_overdue"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -318,7 +322,7 @@ def _round1(value) -> float | None:
 
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
-     craving_max, used, recorded, attended, missed, minutes, plan_due) = result
+     craving_max, used, recorded, attended, missed, minutes, plan_due, referrals_overdue) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -343,6 +347,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
         row.flags.append(FLAG_MISSED)
     if status == ClientStatus.INTAKE:
         row.flags.append(FLAG_INTAKE)
+    if referrals_overdue:
+        row.flags.append(FLAG_REFERRAL)
     return row
 
 
