@@ -365,9 +365,11 @@ class ResourcesState(PageState, SessionState):
     @rx.event
     def set_active(self, resource_id: str, active: bool):
         def action(session, actor):
+            if not isinstance(active, bool):
+                raise PermissionDenied("That change could not be made. Please reload the page.")
             view = resources.get_resource(session, actor, record_id(resource_id))
-            resources.set_active(session, actor, view.id, active is True, expected_version=view.version)
-            self.message = f"{view.name} is {'back in' if active is True else 'retired from'} the directory."
+            resources.set_active(session, actor, view.id, active, expected_version=view.version)
+            self.message = f"{view.name} is {'back in' if active else 'retired from'} the directory."
 
         return self._run(action, errors_var=None)
 
