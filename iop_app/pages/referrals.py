@@ -89,7 +89,8 @@ def _referral_card(line: rx.Var[ReferralLine]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(line.provider, as_="h3", size="3"),
-            rx.flex(rx.badge(line.status_label), rx.badge(line.urgency, variant="outline"),
+            rx.flex(rx.badge(line.status_label, class_name="referral-status"),
+                    rx.badge(line.urgency, variant="outline"),
                     rx.cond(line.overdue, rx.badge("Overdue", color_scheme="red")), spacing="2", wrap="wrap"),
             rx.text("Reason: " + line.reason, size="2"),
             rx.cond(line.contact != "", rx.text("Contact: " + line.contact, size="2")),
@@ -297,7 +298,7 @@ def resources_page() -> rx.Component:
         rx.box(
             rx.el.table(
                 rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in
-                                       ("Name", "Category", "Contact", "Languages", "Cost", "Notes", "")])),
+                                       ("Name", "Category", "Contact", "Languages", "Cost", "Notes", "Actions")])),
                 rx.el.tbody(rx.foreach(s.rows, _resource_row)),
                 class_name="data resources",
             ),

@@ -49,6 +49,8 @@ STAFF = [
     View("intake-draft", "/staff/clients/{intake_client}/intake", "#intake-form #risk-d6"),
     View("plan", "/staff/clients/{client}/plan", "main h2"),
     View("plan-draft", "/staff/clients/{plan_draft}/plan", "#new-problem-statement"),
+    View("referrals", "/staff/clients/{client}/referrals", "#referrals .referral-card"),
+    View("resources", "/staff/resources", "table.resources tbody tr"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -74,6 +76,7 @@ ROLES = {
         View("plan", "/client/plan", "main h2"),
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
+        View("resources", "/client/resources", "#directory h3"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
