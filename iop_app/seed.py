@@ -952,7 +952,7 @@ def _seed_referrals(session, clients: list[Client], today: date, tz) -> None:
                                else min(today, sent_day + timedelta(days=gap * (n + 1))))
             note = ("Waitlist is full until spring." if status == "declined" else
                     "Client says the first visit went well." if status == "attended" else "")
-            session.add(ReferralStep(referral_id=referral.id, status=status, by=owner, note=note,
+            session.add(ReferralStep(referral_id=referral.id, status=status, recorded_by=owner, note=note,
                                      appointment_on=appointment if status == "scheduled" else None,
                                      at=program.to_utc(datetime.combine(day, time(10 + n, 15)), tz)))
             if status == "declined":

@@ -57,7 +57,7 @@ def test_the_whole_loop_each_step_dated_owned_and_due(session, team, resource):
 
     steps = session.exec(select(ReferralStep).where(ReferralStep.referral_id == r.id).order_by(ReferralStep.id)).all()
     assert [s.status for s in steps] == ["sent", "accepted", "scheduled", "attended", "closed"]
-    assert [s.by for s in steps] == [therapist.id, director.id, therapist.id, therapist.id, therapist.id]
+    assert [s.recorded_by for s in steps] == [therapist.id, director.id, therapist.id, therapist.id, therapist.id]
     assert all(s.at is not None for s in steps) and steps[3].note == "Started MAT"
     assert steps[2].appointment_on == today
     view = referrals.client_referrals(session, therapist, client.id).referrals[0]

@@ -111,7 +111,7 @@ class ReferralStep(SQLModel, table=True):
     referral_id: int = Field(foreign_key="referral.id", index=True)
     status: str = Field(max_length=16)
     at: datetime = Field(default_factory=utcnow)
-    by: int = Field(foreign_key="user.id")
+    recorded_by: int = Field(foreign_key="user.id")
     note: str = Field(default="", max_length=500)
     appointment_on: date | None = None
 

@@ -351,7 +351,7 @@ def make_referral(session: Session, actor: User, client_id, *, resource_id=None,
                         updated_at=now, updated_by=actor.id)
     session.add(referral)
     session.flush()
-    session.add(ReferralStep(referral_id=referral.id, status=S.SENT, at=now, by=actor.id,
+    session.add(ReferralStep(referral_id=referral.id, status=S.SENT, at=now, recorded_by=actor.id,
                              note="Shares information under consent" if consent else ""))
     if consent is not None:
         audit.record(session, actor, "referral.disclose", client_id=client.id,
@@ -400,7 +400,7 @@ def advance(session: Session, actor: User, referral_id, to_status, *, expected_s
     if moved != 1:
         session.rollback()
         raise ServiceError("Someone recorded a step of this referral just now. Reload to see it.")
-    session.add(ReferralStep(referral_id=referral.id, status=to_status, at=now, by=actor.id,
+    session.add(ReferralStep(referral_id=referral.id, status=to_status, at=now, recorded_by=actor.id,
                              note=values.get("decline_reason") or step.note,
                              appointment_on=values.get("appointment_on")))
     audit.record(session, actor, "referral.step", client_id=referral.client_id, target=f"referral:{referral.id}",
@@ -454,12 +454,12 @@ def _views(session: Session, client_id: int, today: date) -> ClientReferrals:
                           .join(CommunityResource, CommunityResource.id == ResourceShare.resource_id)
                           .where(ResourceShare.client_id == client_id)
                           .order_by(col(ResourceShare.shared_at).desc())).all()
-    names = _names(session, [r.created_by for r in referrals] + [s.by for s in steps]
+    names = _names(session, [r.created_by for r in referrals] + [s.recorded_by for s in steps]
                    + [c.recorded_by for c in consents] + [s.shared_by for s, _ in shares] + [client.user_id])
     by_referral: dict[int, list[StepView]] = {}
     for s in steps:
         by_referral.setdefault(s.referral_id, []).append(
-            StepView(s.status, S.label_of(s.status), s.at, names.get(s.by, ""), s.note, s.appointment_on))
+            StepView(s.status, S.label_of(s.status), s.at, names.get(s.recorded_by, ""), s.note, s.appointment_on))
     return ClientReferrals(
         client_id=client_id, client_name=names.get(client.user_id, ""),
         referrals=[ReferralView(
