@@ -81,6 +81,10 @@ def staff_client_screens(client_id: int) -> str:
     return f"/staff/clients/{client_id}/screens"
 
 
+def staff_client_referrals(client_id: int) -> str:
+    return f"/staff/clients/{client_id}/referrals"
+
+
 def staff_note(note_id: int) -> str:
     return f"/staff/notes/{note_id}"
 

@@ -258,6 +258,7 @@ def seed_demo_program(session: Session, today: date | None = None) -> None:
     _seed_screens(session, clients, director, today, tz)
     _seed_recovery_tools(session, clients, today, tz)
     _seed_discharges(session, clients, today, tz)
+    _seed_referrals(session, clients, today, tz)
     session.commit()
 
 
@@ -1110,3 +1111,213 @@ def _seed_discharges(session: Session, clients: list[Client], today: date, tz) -
             else:
                 contact.note = "Left a voicemail."
             session.add(contact)
+
+
+
+
+# name, category, address, phone, web, hours, languages, cost, notes
+DIRECTORY = [
+    ("Harborview Housing Navigation", "housing", "412 Pier Street, Bayport", "(555) 201-3300",
+     "https://harborview-housing.example.org", "Mon–Fri 9:00–17:00", "English, Spanish", "Free",
+     "Coordinated entry; bring ID if you have it."),
+    ("Second Step Sober Living", "housing", "88 Alder Lane, Bayport", "(555) 201-4412",
+     "https://secondstep.example.org", "Intake calls daily 10:00–18:00", "English", "$650/month, sliding",
+     "Recovery residence, 12 beds; weekly house meetings."),
+    ("Bayport Emergency Shelter", "housing", "15 Market Street, Bayport", "(555) 201-0909", "",
+     "Open 24 hours", "English, Spanish, Vietnamese", "Free", "Beds assigned at 18:00."),
+    ("New Leaf Transitional Housing", "housing", "230 Cedar Avenue, Eastfield", "(555) 318-7720",
+     "https://newleaf-housing.example.org", "Mon–Fri 8:30–16:30", "English", "30% of income",
+     "Up to 24 months; case management included."),
+    ("Bayport Community Food Bank", "food", "600 Harbor Road, Bayport", "(555) 201-5566",
+     "https://bayportfoodbank.example.org", "Tue, Thu 10:00–14:00; Sat 9:00–12:00", "English, Spanish", "Free",
+     "No appointment; one visit a week."),
+    ("St. Brendan's Community Meals", "food", "19 Chapel Street, Bayport", "(555) 201-7781", "",
+     "Daily 11:30–13:00", "English", "Free", "Hot lunch, no questions asked."),
+    ("CalFresh Enrollment Desk", "food", "County Services Center, 1 Civic Plaza, Bayport", "(555) 201-1200",
+     "https://county-benefits.example.gov/calfresh", "Mon–Fri 8:00–17:00", "English, Spanish, Tagalog", "Free",
+     "Help applying for food benefits."),
+    ("Eastfield Mobile Pantry", "food", "Eastfield Library parking lot", "(555) 318-2040", "",
+     "2nd and 4th Wednesday 15:00–17:00", "English, Spanish", "Free", "Fresh produce."),
+    ("State Department of Rehabilitation, Bayport Office", "employment", "77 Commerce Way, Suite 200, Bayport",
+     "(555) 201-6100", "https://rehab.example.gov", "Mon–Fri 8:00–17:00", "English, Spanish, ASL", "Free",
+     "Vocational rehabilitation for people with disabilities, including substance use disorders."),
+    ("Bayport America's Job Center", "employment", "500 Harbor Road, Bayport", "(555) 201-6200",
+     "https://jobcenter.example.gov", "Mon–Fri 8:30–16:30", "English, Spanish", "Free",
+     "Resume help, job listings, training vouchers."),
+    ("Fresh Start Staffing", "employment", "210 Main Street, Bayport", "(555) 201-6650",
+     "https://freshstartstaffing.example.com", "Mon–Fri 7:00–15:00", "English", "Free to job seekers",
+     "Second-chance employer network."),
+    ("Harbor Trades Pre-Apprenticeship", "employment", "9 Dock Road, Bayport", "(555) 201-6800",
+     "https://harbortrades.example.org", "Info sessions Mondays 17:30", "English", "Free",
+     "12-week construction trades course with stipend."),
+    ("Medi-Cal Enrollment Assistance", "benefits", "County Services Center, 1 Civic Plaza, Bayport",
+     "(555) 201-1300", "https://county-benefits.example.gov/medi-cal", "Mon–Fri 8:00–17:00",
+     "English, Spanish, Tagalog, Vietnamese", "Free", "Same-day help with Medi-Cal applications and renewals."),
+    ("Bayport Benefits Counseling", "benefits", "44 Elm Street, Bayport", "(555) 201-1450",
+     "https://benefitshelp.example.org", "By appointment", "English, Spanish", "Free",
+     "SSI/SSDI applications and appeals."),
+    ("County General Assistance Office", "benefits", "1 Civic Plaza, Room 110, Bayport", "(555) 201-1500", "",
+     "Mon–Fri 8:00–16:00", "English, Spanish", "Free", "Cash aid for adults without children."),
+    ("Bayport Legal Aid", "legal", "300 Court Street, Suite 4, Bayport", "(555) 201-8800",
+     "https://bayportlegalaid.example.org", "Mon–Thu 9:00–16:00", "English, Spanish", "Free (income limits)",
+     "Housing, benefits and family law."),
+    ("Clean Slate Clinic", "legal", "Bayport Public Library, 2nd floor", "(555) 201-8850",
+     "https://cleanslate.example.org", "First Saturday 10:00–13:00", "English", "Free",
+     "Record expungement help."),
+    ("County Public Defender, Drug Court Unit", "legal", "300 Court Street, Bayport", "(555) 201-8900",
+     "https://publicdefender.example.gov", "Mon–Fri 8:00–17:00", "English, Spanish", "Free",
+     "Representation for collaborative court participants."),
+    ("Bayport Community Health Center", "medical", "120 Bay Street, Bayport", "(555) 201-2200",
+     "https://bayportchc.example.org", "Mon–Sat 8:00–19:00", "English, Spanish, Vietnamese",
+     "Sliding scale; Medi-Cal accepted", "Primary care, hepatitis C testing and treatment."),
+    ("Eastfield Free Clinic", "medical", "45 Oak Street, Eastfield", "(555) 318-2200", "",
+     "Tue and Thu 17:00–20:00", "English, Spanish", "Free", "Walk-in; no insurance needed."),
+    ("Harbor Dental Access", "medical", "122 Bay Street, Bayport", "(555) 201-2300",
+     "https://harbordental.example.org", "Mon–Fri 8:00–17:00", "English, Spanish", "Medi-Cal Dental; sliding",
+     ""),
+    ("Syringe Services and Naloxone, Bayport", "medical", "18 Wharf Lane, Bayport", "(555) 201-2450", "",
+     "Mon, Wed, Fri 12:00–16:00", "English, Spanish", "Free", "Naloxone kits and fentanyl test strips."),
+    ("Bayport Bridge Clinic (MAT)", "psychiatry_mat", "County Hospital, 700 Hill Road, Bayport",
+     "(555) 201-3900", "https://countyhospital.example.gov/bridge", "Daily 8:00–20:00", "English, Spanish",
+     "Medi-Cal; sliding", "Same-day buprenorphine starts."),
+    ("Harbor Opioid Treatment Program", "psychiatry_mat", "350 Industrial Way, Bayport", "(555) 201-3950",
+     "https://harborotp.example.org", "Mon–Sat 5:30–13:00", "English, Spanish", "Medi-Cal accepted",
+     "Methadone and buprenorphine; counseling included."),
+    ("Bayport Behavioral Health Clinic", "psychiatry_mat", "90 Pine Street, Bayport", "(555) 201-4000",
+     "https://bayportbh.example.gov", "Mon–Fri 8:00–17:00", "English, Spanish, Vietnamese",
+     "Medi-Cal; sliding", "Psychiatric evaluation and medication management."),
+    ("Eastfield Psychiatry Associates", "psychiatry_mat", "12 Center Street, Eastfield", "(555) 318-4100",
+     "https://eastfieldpsych.example.com", "By appointment", "English", "Private insurance; self-pay",
+     "Naltrexone and acamprosate for alcohol use disorder."),
+    ("Alcoholics Anonymous, Bayport Intergroup", "mutual_help", "Meetings across Bayport", "(555) 201-7000",
+     "https://bayport-aa.example.org", "Meetings daily; hotline 24 hours", "English, Spanish", "Free",
+     "Meeting list online; newcomer meetings Monday 19:00."),
+    ("Narcotics Anonymous, Harbor Area", "mutual_help", "Meetings across Bayport and Eastfield",
+     "(555) 201-7100", "https://harbor-na.example.org", "Meetings daily", "English, Spanish", "Free", ""),
+    ("SMART Recovery Bayport", "mutual_help", "Bayport Public Library, Room B", "(555) 201-7200",
+     "https://smart-bayport.example.org", "Tue 18:30; online Thu 19:00", "English", "Free",
+     "Science-based self-management; no higher power."),
+    ("Refuge Recovery Sangha", "mutual_help", "Harbor Yoga Studio, 5 Beach Road, Bayport", "", "",
+     "Sun 17:00", "English", "Free (donations)", "Buddhist-inspired recovery meeting."),
+    ("Al-Anon Family Groups, Bayport", "mutual_help", "First Methodist, 200 Church Street, Bayport",
+     "(555) 201-7300", "https://bayport-alanon.example.org", "Wed 19:00; Sat 10:00", "English", "Free",
+     "For family and friends."),
+    ("Celebrate Recovery Eastfield", "mutual_help", "Eastfield Community Church, 80 Ridge Road", "", "",
+     "Fri 18:30", "English, Spanish", "Free", "Christ-centered 12-step program."),
+    ("Bayport Transit Reduced Fare Program", "transport", "Transit Center, 1 Station Plaza, Bayport",
+     "(555) 201-9100", "https://bayporttransit.example.gov/reduced", "Mon–Fri 7:00–18:00", "English, Spanish",
+     "$20/month pass", "Half-price pass with Medi-Cal card."),
+    ("Medi-Cal Non-Emergency Medical Transportation", "transport", "Call to book", "(555) 201-9200",
+     "https://county-benefits.example.gov/nemt", "Book 2 business days ahead", "English, Spanish", "Free",
+     "Rides to covered medical and treatment appointments."),
+    ("Recovery Rides Volunteer Drivers", "transport", "Bayport and Eastfield", "(555) 201-9300", "",
+     "Mon–Sat 7:00–19:00", "English", "Free", "Rides to treatment and meetings."),
+    ("Bayport Child Care Resource Center", "childcare", "60 School Street, Bayport", "(555) 201-5100",
+     "https://bayportchildcare.example.org", "Mon–Fri 8:00–17:00", "English, Spanish", "Free referrals",
+     "Subsidized child care referrals."),
+    ("Little Harbor Head Start", "childcare", "14 Cove Road, Bayport", "(555) 201-5150",
+     "https://littleharbor.example.org", "Mon–Fri 7:30–17:30", "English, Spanish", "Free (income limits)",
+     "Ages 0–5."),
+    ("Eastfield Drop-In Child Care", "childcare", "Eastfield YMCA, 3 Park Avenue", "(555) 318-5200",
+     "https://eastfieldymca.example.org", "Mon–Fri 8:00–20:00", "English", "$6/hour, sliding",
+     "While parents attend appointments or groups."),
+    ("Parents in Recovery Support Group", "childcare", "Harbor Family Center, 7 Bay Street, Bayport",
+     "(555) 201-5300", "", "Thu 10:00 (child care provided)", "English, Spanish", "Free", ""),
+    ("Veterans Resource Center", "benefits", "Veterans Hall, 25 Flag Street, Bayport", "(555) 201-1600",
+     "https://vetcenter.example.gov", "Mon–Fri 8:00–16:30", "English", "Free",
+     "VA benefits, housing vouchers and peer support for veterans."),
+]
+
+# (client index, directory name or None for free text, provider, reason, urgency, final status, days ago)
+DEMO_REFERRALS = [
+    (0, "SMART Recovery Bayport", "", "Peer support between sessions; prefers a non-12-step meeting.", "routine",
+     "attended", 10),
+    (0, "Fresh Start Staffing", "", "Looking for steady work; a second-chance employer.", "soon", "scheduled", 9),
+    (0, "Medi-Cal Enrollment Assistance", "", "Coverage lapsed last month.", "soon", "sent", 3),
+    (1, "Second Step Sober Living", "", "Needs a sober place to live after a breakup.", "soon", "declined", 15),
+    (2, "Bayport Bridge Clinic (MAT)", "", "Evaluation for buprenorphine.", "urgent", "closed", 30),
+    (3, "Bayport Legal Aid", "", "Eviction notice; needs advice this week.", "urgent", "accepted", 12),
+    (4, None, "Dr. Helen Park, Internal Medicine", "Follow-up of elevated liver enzymes.", "routine",
+     "not_attended", 18),
+    (6, "Bayport Behavioral Health Clinic", "", "Psychiatric evaluation for low mood.", "soon", "sent", 2),
+    (7, "Bayport Community Food Bank", "", "Food insecurity at home.", "routine", "closed", 40),
+]
+
+REFERRAL_PATHS = {
+    "sent": ("sent",), "accepted": ("sent", "accepted"), "declined": ("sent", "declined"),
+    "scheduled": ("sent", "accepted", "scheduled"), "attended": ("sent", "accepted", "scheduled", "attended"),
+    "not_attended": ("sent", "accepted", "scheduled", "not_attended"),
+    "closed": ("sent", "accepted", "scheduled", "attended", "closed"),
+}
+
+
+def _seed_referrals(session, clients: list[Client], today: date, tz) -> None:
+    """The community resource directory (about 40 fictional entries) and referrals in
+    every state of the loop, some sharing information under a consent, one step
+    overdue (Casey Nguyen's legal aid appointment); two entries shared with the demo
+    client. Skipped on a database before the referral tables."""
+    from .models.referrals import CommunityResource, Referral, ReferralConsent, ReferralStep, ResourceShare
+    from .services import referrals as referral_rules
+
+    if not sa_inspect(session.connection()).has_table("referral"):
+        return
+    rng = random.Random(13)
+    entries = {}
+    for name, category, address, phone, web, hours, languages, cost, notes in DIRECTORY:
+        entry = CommunityResource(name=name, category=category, address=address, phone=phone, web=web, hours=hours,
+                                  languages=languages, cost=cost, notes=notes)
+        session.add(entry)
+        entries[name] = entry
+    session.flush()
+    for index, name, provider, reason, urgency, final, days_ago in DEMO_REFERRALS:
+        client = clients[index]
+        owner = client.primary_therapist_id
+        resource = entries.get(name) if name else None
+        sent_day = today - timedelta(days=days_ago)
+        path = REFERRAL_PATHS[final]
+        gap = max(1, days_ago // (len(path) + 1))
+        consent = None
+        if resource is not None and resource.category in ("psychiatry_mat", "legal"):
+            # Shares the client's information: the client signed a consent naming the provider.
+            consent = ReferralConsent(client_id=client.id, recipient=resource.name, resource_id=resource.id,
+                                      information="Diagnosis, medications and attendance in the program",
+                                      purpose="Coordinate care with the provider", signed_on=sent_day,
+                                      expires_on=sent_day + timedelta(days=365),
+                                      signature=session.get(User, client.user_id).full_name, recorded_by=owner,
+                                      granted_at=program.to_utc(datetime.combine(sent_day, time(9, 30)), tz))
+            session.add(consent)
+            session.flush()
+        referral = Referral(client_id=client.id, resource_id=resource.id if resource else None,
+                            provider=resource.name if resource else provider,
+                            contact=(resource.phone if resource else "(555) 201-2999"), reason=reason,
+                            urgency=urgency, discloses=consent is not None,
+                            consent_id=consent.id if consent else None, status=final, created_by=owner,
+                            created_at=program.to_utc(datetime.combine(sent_day, time(10, 0)), tz))
+        session.add(referral)
+        session.flush()
+        appointment = None
+        for n, status in enumerate(path):
+            day = min(today, sent_day + timedelta(days=gap * n))
+            if status == "scheduled":
+                appointment = (today + timedelta(days=rng.randint(2, 6)) if final == "scheduled"
+                               else min(today, sent_day + timedelta(days=gap * (n + 1))))
+            note = ("Waitlist is full until spring." if status == "declined" else
+                    "Client says the first visit went well." if status == "attended" else "")
+            session.add(ReferralStep(referral_id=referral.id, status=status, recorded_by=owner, note=note,
+                                     appointment_on=appointment if status == "scheduled" else None,
+                                     at=program.to_utc(datetime.combine(day, time(10 + n, 15)), tz)))
+            if status == "declined":
+                referral.decline_reason = note
+            referral.due_on = referral_rules.due_on(status, day, urgency, appointment)
+            referral.updated_at = program.to_utc(datetime.combine(day, time(10 + n, 15)), tz)
+            referral.updated_by = owner
+        referral.appointment_on = appointment
+        referral.version = len(path)
+        session.add(referral)
+    demo = clients[0]
+    for name, note in (("Bayport Community Food Bank", "Open Saturdays too."),
+                       ("Bayport Transit Reduced Fare Program", "Half-price bus pass with your Medi-Cal card.")):
+        session.add(ResourceShare(client_id=demo.id, resource_id=entries[name].id, note=note,
+                                  shared_by=demo.primary_therapist_id,
+                                  shared_at=program.to_utc(datetime.combine(today - timedelta(days=5), time(11)), tz)))
+    session.flush()

@@ -165,7 +165,8 @@ def test_caseload_summary(session, program_data):
     summary = reports.caseload_summary(session, program_data["therapist"], today=TODAY)
     assert summary["clients"] == 3 and summary["flagged"] == 2
     assert summary["flag_counts"] == {FLAG_QUIET: 1, FLAG_CRAVING: 1, FLAG_MISSED: 1, roster.FLAG_INTAKE: 0,
-                                      roster.FLAG_NOTES: 0, roster.FLAG_SCREEN: 0, roster.FLAG_FOLLOW_UP: 0}
+                                      roster.FLAG_NOTES: 0, roster.FLAG_SCREEN: 0, roster.FLAG_FOLLOW_UP: 0,
+                                      roster.FLAG_REFERRAL: 0}
     scores = summary["latest_scores"].set_index("score")
     # latest check-ins: Ana 15th (mood 5, craving 2), Ben 18th (6, 2), Cara 17th (7, 1)
     assert scores["mood"].to_dict() == {**{s: 0 for s in range(11)}, 5: 1, 6: 1, 7: 1}

@@ -37,6 +37,7 @@ from .record import (
     TreatmentPlan,
 )
 from .recovery_tools import DecisionalBalance, RelapsePlan, SafetyPlan, StageRating, UrgeEntry
+from .referrals import CommunityResource, Referral, ReferralConsent, ReferralStep, ResourceShare
 from .screens import ExpectedMedication, Screen, ScreenAnalyte, ScreenResult
 from .versions import TextVersion
 
@@ -48,6 +49,7 @@ __all__ = [
     "AuthSession",
     "BreakGlassGrant",
     "Client",
+    "CommunityResource",
     "Consent",
     "DecisionalBalance",
     "Disclosure",
@@ -84,7 +86,11 @@ __all__ = [
     "PlanProblem",
     "ProgramSetting",
     "ProgressNote",
+    "Referral",
+    "ReferralConsent",
+    "ReferralStep",
     "RelapsePlan",
+    "ResourceShare",
     "SafetyPlan",
     "Screen",
     "ScreenAnalyte",

@@ -331,3 +331,40 @@ class EmploymentStatus(LabelledEnum):
     UNEMPLOYED = "unemployed", "Unemployed, looking"
     NOT_IN_LABOUR_FORCE = "not_working", "Not working (disability, retired, caring)"
     DID_NOT_SAY = "did_not_say", "Did not say"
+
+
+# Referrals and the community resource directory (issue #13, section 2).
+
+
+class ResourceCategory(LabelledEnum):
+    """What a community resource in the directory offers."""
+
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    EMPLOYMENT = "employment", "Employment / vocational rehabilitation"
+    BENEFITS = "benefits", "Benefits / Medi-Cal"
+    LEGAL = "legal", "Legal"
+    MEDICAL = "medical", "Medical"
+    PSYCHIATRY_MAT = "psychiatry_mat", "Psychiatry and medication for addiction treatment"
+    MUTUAL_HELP = "mutual_help", "Mutual help (12-step, SMART and others)"
+    TRANSPORT = "transport", "Transport"
+    CHILDCARE = "childcare", "Childcare"
+
+
+class ReferralUrgency(LabelledEnum):
+    ROUTINE = "routine", "Routine"
+    SOON = "soon", "Soon (within a week)"
+    URGENT = "urgent", "Urgent (within 2 days)"
+
+
+class ReferralStatus(LabelledEnum):
+    """The closed loop of a referral: sent -> accepted / declined -> appointment set
+    -> attended / did not attend -> closed (services/referrals.TRANSITIONS)."""
+
+    SENT = "sent", "Sent"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    SCHEDULED = "scheduled", "Appointment set"
+    ATTENDED = "attended", "Attended"
+    NOT_ATTENDED = "not_attended", "Did not attend"
+    CLOSED = "closed", "Closed"

@@ -10,6 +10,7 @@ from . import (
     family,
     notes,
     plans,
+    referrals,
     screens,
     staff,
     staff_family,
@@ -20,5 +21,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes, screens, staff_tools, discharge):
+                   director_orientation, plans, notes, screens, staff_tools, discharge, referrals):
         module.register(app)

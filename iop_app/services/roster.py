@@ -27,6 +27,8 @@ Definitions (shared by the roster, the flags and the reports):
   * "screen: unexpected positive or missed": in the last 14 program days a missed or
     refused screen, or a positive no expected medication explains that the lab has
     not refuted (services/screens.flag_condition).
+  * "referral step overdue": a referral of the client whose next step is past its
+    due day (services/referrals.py: reply, appointment, outcome, closing).
   * for discharged clients (issue #13), "follow-up missed": a follow-up contact with
     no outcome more than follow_ups.MISSED_AFTER_DAYS days after it was due.
 
@@ -51,7 +53,7 @@ from sqlmodel import Session, col
 
 from ..models import Attendance, Client, FollowUp, GroupSession, MoodEntry, ProgressNote, TreatmentPlan, User, utcnow
 from ..models.enums import ATTENDED, MISSED, ClientStatus, PlanStatus, RecordStatus
-from . import accounts, audit, follow_ups, hours, permissions, plans, program, screens
+from . import accounts, audit, follow_ups, hours, permissions, plans, program, referrals, screens
 from .errors import ValidationError
 from .ids import moment_param
 from .permissions import caseload_condition_sql
@@ -68,7 +70,9 @@ FLAG_INTAKE = "intake not signed"
 FLAG_NOTES = "notes overdue"
 FLAG_SCREEN = "screen: unexpected positive or missed"
 FLAG_FOLLOW_UP = "follow-up missed"
-FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES, FLAG_SCREEN, FLAG_FOLLOW_UP)
+FLAG_REFERRAL = "referral step overdue"
+FLAGS = (FLAG_QUIET, FLAG_CRAVING, FLAG_MISSED, FLAG_INTAKE, FLAG_NOTES, FLAG_SCREEN, FLAG_FOLLOW_UP,
+         FLAG_REFERRAL)
 
 
 @dataclass
@@ -330,7 +334,8 @@ def _roster_statement(shape: _Shape):
                scores.c.mood_before, scores.c.craving7, scores.c.craving_before, scores.c.craving_max, scores.c.used,
                attendance.c.recorded, attendance.c.attended, attendance.c.missed, week.c.minutes,
                plan_due.label("plan_due"), notes_overdue.label("notes_overdue"), screen_flag.label("screen_flag"),
-               missed_follow_ups.label("missed_follow_ups"))
+               missed_follow_ups.label("missed_follow_ups"),
+               referrals.overdue_referrals_sql(page.c.client_id, P_TODAY).label("referrals_overdue"))
         .select_from(page)
         .outerjoin(scores, scores.c.client_id == page.c.client_id)
         .outerjoin(attendance, attendance.c.client_id == page.c.client_id)
@@ -346,7 +351,7 @@ def _round1(value) -> float | None:
 def _roster_row(result, today: date, target: float, first_plan_days: int) -> RosterRow:
     (cid, name, therapist, status, admitted, discharged, _total, last, mood7, mood_before, craving7, craving_before,
      craving_max, used, recorded, attended, missed, minutes, plan_due, notes_overdue, screen_flag,
-     missed_follow_ups) = result
+     missed_follow_ups, referrals_overdue) = result
     row = RosterRow(
         client_id=cid, name=name, therapist=therapist or "", status=status, admission_date=admitted,
         week=((min(today, discharged) if discharged else today) - admitted).days // 7 + 1,
@@ -377,6 +382,8 @@ def _roster_row(result, today: date, target: float, first_plan_days: int) -> Ros
         row.flags.append(FLAG_NOTES)
     if screen_flag:
         row.flags.append(FLAG_SCREEN)
+    if referrals_overdue:
+        row.flags.append(FLAG_REFERRAL)
     return row
 
 

@@ -68,6 +68,8 @@ STAFF = [
     View("discharge-form", "/staff/clients/{client}/discharge", "#discharge-type option"),
     View("discharge-summary", "/staff/clients/{discharged}/discharge", "#summary-form"),
     View("follow-ups", "/staff/follow-ups", "#follow-ups-show option"),
+    View("referrals", "/staff/clients/{client}/referrals", "#referrals .referral-card"),
+    View("resources", "/staff/resources", "table.resources tbody tr"),
 ]
 ROLES = {
     "director": ("director@iop.example", "/director", [
@@ -98,6 +100,7 @@ ROLES = {
         View("screens", "/client/screens", "#my-screens li"),
         View("tools", "/client/tools", "#balance-versions details"),
         View("safety-plan", "/client/safety-plan", "#safety-helpers-list li"),
+        View("resources", "/client/resources", "#directory h3"),
     ]),
     "family": ("family@iop.example", "/family", [View("home", "/family", "main h2")]),
 }
