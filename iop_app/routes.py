@@ -12,6 +12,7 @@ DIRECTOR_ACCOUNTS = "/director/accounts"
 DIRECTOR_AUDIT = "/director/audit"
 DIRECTOR_BREAK_GLASS = "/director/break-glass"  # every use of emergency access, to review
 DIRECTOR_ORIENTATION = "/director/orientation"  # the orientation checklist's items
+DIRECTOR_SUPERVISION = "/director/supervision"  # supervisors, co-signature, who supervises whom
 
 # Therapists and the director (staff)
 STAFF_ROSTER = "/staff/roster"

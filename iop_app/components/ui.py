@@ -38,7 +38,7 @@ NAV = {
                     ("Groups", routes.STAFF_GROUPS), ("Family sessions", routes.STAFF_FAMILY_SESSIONS),
                     ("My notes", routes.STAFF_NOTES), ("Accounts", routes.DIRECTOR_ACCOUNTS),
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
-                    ("Orientation", routes.DIRECTOR_ORIENTATION)],
+                    ("Orientation", routes.DIRECTOR_ORIENTATION), ("Supervision", routes.DIRECTOR_SUPERVISION)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

@@ -6,6 +6,7 @@ from . import (
     client_family,
     director,
     director_orientation,
+    director_supervision,
     family,
     notes,
     plans,
@@ -17,5 +18,5 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes):
+                   director_orientation, plans, notes, director_supervision):
         module.register(app)
