@@ -70,6 +70,7 @@ ROLES = {
         View("audit", "/director/audit", "main table tbody tr"),
         View("break-glass", "/director/break-glass", "main [role=status]"),
         View("orientation-items", "/director/orientation", "#orientation-items li"),
+        View("supervision", "/director/supervision", "#supervision-staff li"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
