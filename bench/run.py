@@ -279,11 +279,15 @@ def document(s: Session, today: date, tz, record_client: int, director: int) -> 
                              sections={"data": "d"}, created_at=now, signed_by=therapist, signed_at=now,
                              cosign_required=False, version=1))
     s.execute(insert(ProgressNote), contacts)
+    # Exactly 4 versions: the year of plans _build_plans gave this client makes way for them.
+    s.execute(text("DELETE FROM treatment_plan WHERE client_id = :c"), dict(c=record_client))
     previous = None
     for number in range(1, 5):
         created = now - timedelta(days=30 * (4 - number) + 1)
+        on = program.to_local(created, tz).date()
         plan = TreatmentPlan(client_id=record_client, number=number, previous_id=previous, created_by=therapist,
-                             status="signed" if number == 4 else "superseded", created_at=created)
+                             status="signed" if number == 4 else "superseded", created_at=created,
+                             effective_on=on, review_due_on=on + timedelta(days=30))
         s.add(plan)
         s.flush()
         previous = plan.id

@@ -13,6 +13,7 @@ DIRECTOR_AUDIT = "/director/audit"
 DIRECTOR_BREAK_GLASS = "/director/break-glass"  # every use of emergency access, to review
 DIRECTOR_ORIENTATION = "/director/orientation"  # the orientation checklist's items
 DIRECTOR_SCREEN_PANEL = "/director/screen-panel"  # the analytes offered on drug and alcohol screens
+DIRECTOR_SUPERVISION = "/director/supervision"  # supervisors, co-signature, who supervises whom
 
 # Therapists and the director (staff)
 STAFF_ROSTER = "/staff/roster"

@@ -30,6 +30,7 @@ def cast(session, factory):
     client_user = factory.client_user(client)
     family = factory.family(client, scope="scheduling_progress")
     _plan, objectives = signed_plan(session, client, primary)
+    notes.set_supervision(session, director, supervisor.id, is_supervisor=True, needs_cosign=False)
     notes.set_supervision(session, director, author.id, is_supervisor=False, needs_cosign=True,
                           supervisor_id=supervisor.id)
     _group, meeting = group_with_session(session, facilitator, [client])

@@ -196,7 +196,8 @@ def test_co_signature_flow(session, world, factory):
     with pytest.raises(ServiceError, match="already co-signed"):
         notes.cosign_note(session, director, note.id)
 
-    # a named supervisor is the only one (besides the director)
+    # a named supervisor (marked as one) is the only one (besides the director)
+    notes.set_supervision(session, director, bystander.id, is_supervisor=True, needs_cosign=False)
     notes.set_supervision(session, director, t.id, is_supervisor=False, needs_cosign=True,
                           supervisor_id=bystander.id)
     second = _new(session, t, client, start=time(11, 0), end=time(11, 30))

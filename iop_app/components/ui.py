@@ -43,7 +43,7 @@ NAV = {
                     ("Audit log", routes.DIRECTOR_AUDIT), ("Emergency access", routes.DIRECTOR_BREAK_GLASS),
                     ("Orientation", routes.DIRECTOR_ORIENTATION), ("Screen panel", routes.DIRECTOR_SCREEN_PANEL),
                     ("Follow-ups", routes.STAFF_FOLLOW_UPS), ("Reports", routes.DIRECTOR_REPORTS),
-                    ("Resources", routes.STAFF_RESOURCES)],
+                    ("Resources", routes.STAFF_RESOURCES), ("Supervision", routes.DIRECTOR_SUPERVISION)],
     Role.FAMILY: [("Home", routes.FAMILY_HOME)],
 }
 

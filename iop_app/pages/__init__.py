@@ -7,6 +7,7 @@ from . import (
     director,
     director_orientation,
     discharge,
+    director_supervision,
     family,
     notes,
     plans,
@@ -21,5 +22,6 @@ from . import (
 
 def register_all(app) -> None:
     for module in (auth, director, staff, staff_family, client, client_family, family, staff_intake,
-                   director_orientation, plans, notes, screens, staff_tools, discharge, referrals):
+                   director_orientation, plans, notes, screens, staff_tools, discharge, referrals,
+                   director_supervision):
         module.register(app)

@@ -15,10 +15,13 @@ assumes the default READ COMMITTED isolation, so the read sees every earlier row
   the lock (PostgreSQL) before and seal the rows after the INSERT, in the caller's
   transaction.
 - record_now() commits on its own connection: INSERT, SELECT, UPDATE.
+- start_record_now() does the same on a worker thread while the caller reads (the
+  caller waits for it before returning what it read).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,11 +130,30 @@ def record_now(session: Session, actor: User | None, action: str, **fields) -> N
     caller's work is rolled back (denials, failed sign-ins) or never commits (views).
     Plain statements on its own connection (every staff read pays for them): the
     INSERT, the previous row's hash, the sealing UPDATE."""
-    values = _event_values(actor, action, **fields)
-    with session.get_bind().begin() as connection:
+    _write_now(session.get_bind(), _event_values(actor, action, **fields))
+
+
+def _write_now(bind, values: dict) -> None:
+    with bind.begin() as connection:
         _lock_chain(connection)
         event_id = connection.execute(_INSERT_EVENT, values).inserted_primary_key[0]
         _seal(connection, [_Written(id=event_id, **values)])
+
+
+# Audit writes of views that run while the view reads (start_record_now). A few
+# threads: each holds a pooled connection only for its INSERT, SELECT, UPDATE, COMMIT.
+_WRITERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="iop-audit")
+
+
+def start_record_now(session: Session, actor: User | None, action: str, **fields) -> Future:
+    """record_now on a worker thread, so that its commit (on SQLite with
+    synchronous=FULL: a sync of the log to disk, most of a view's audit cost) runs
+    while the caller reads. The same event, values (time stamped now), transaction,
+    lock and seal as record_now: nothing is weaker, only overlapped. The caller MUST
+    wait for `.result()` (which raises if the write failed) before anything it read
+    leaves the service: what is shown is always audited first
+    (permissions.audited_read does this)."""
+    return _WRITERS.submit(_write_now, session.get_bind(), _event_values(actor, action, **fields))
 
 
 @event.listens_for(OrmSession, "before_flush")

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Integer, String, bindparam, delete, literal, null, select, union_all, update
+from sqlalchemy import Integer, String, bindparam, delete, literal, null, select, type_coerce, union_all, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -47,10 +47,12 @@ from ..models import (
     TherapyGroup,
     TreatmentPlan,
     User,
+    role_in,
     utcnow,
 )
 from ..models.enums import (
     ATTENDED,
+    STAFF_ROLES,
     FamilySessionStatus,
     IndividualSessionStatus,
     NoteFormat,
@@ -61,7 +63,7 @@ from ..models.enums import (
 )
 from . import audit, inputs, note_formats, permissions, program, versions
 from .errors import NotFound, PermissionDenied, ServiceError, ValidationError
-from .ids import is_id
+from .ids import is_id, moment_param
 
 LOCKED = "This note is signed and locked. Add an addendum for anything that changed or was left out."
 GROUP_SIGN = "A group note is signed on the session's roll-call page, for every attendee at once."
@@ -456,24 +458,84 @@ def cosign_note(session: Session, actor: User, note_id) -> ProgressNote:
     return note
 
 
+@dataclass(frozen=True)
+class SupervisionLine:
+    """One staff member on the director's supervision screen."""
+
+    user_id: int
+    name: str
+    email: str
+    role: str
+    active: bool
+    is_supervisor: bool
+    needs_cosign: bool
+    supervisor_id: int | None
+    supervisor_name: str
+    supervisees: list[str]  # who names them as their supervisor
+
+
+def can_supervise(user: User, row: Supervision | None) -> bool:
+    """Who may be named someone's supervisor: an active director, or an active
+    therapist marked as supervisor (issue #11: "a supervisor (director or a therapist
+    marked as supervisor)")."""
+    return user.active and (user.is_director or (user.is_therapist and row is not None and row.is_supervisor))
+
+
+def supervision_list(session: Session, actor: User) -> list[SupervisionLine]:
+    """Every staff account with its supervision (director only; a refusal is audited)."""
+    permissions.require_director(session, actor, "supervision.view")
+    staff = session.execute(select(User).where(role_in(*STAFF_ROLES)).order_by(User.full_name, User.id)).scalars().all()
+    rows = {r.user_id: r for r in session.execute(select(Supervision)).scalars()}
+    names = {u.id: u.full_name for u in staff}
+    named: dict[int, list[str]] = {}
+    for row in rows.values():
+        if row.supervisor_id is not None and row.user_id in names:
+            named.setdefault(row.supervisor_id, []).append(names[row.user_id])
+    lines = []
+    for user in staff:
+        row = rows.get(user.id)
+        boss = row.supervisor_id if row else None
+        lines.append(SupervisionLine(
+            user_id=user.id, name=user.full_name, email=user.email, role=user.role, active=user.active,
+            is_supervisor=bool(row and row.is_supervisor), needs_cosign=bool(row and row.needs_cosign),
+            supervisor_id=boss, supervisor_name=names.get(boss, "") if boss else "",
+            supervisees=sorted(named.get(user.id, []))))
+    return lines
+
+
 def set_supervision(session: Session, actor: User, user_id, *, is_supervisor: bool, needs_cosign: bool,
                     supervisor_id=None) -> Supervision:
-    """The director marks who supervises and whose notes need co-signature."""
-    permissions.require_director(session, actor, "supervision.update", target=f"user:{user_id}")
+    """The director marks who supervises, whose notes need co-signature and who their
+    supervisor is (None: any supervisor or the director). A named supervisor is the
+    director or a therapist marked as supervisor; someone others name as their
+    supervisor stays one until those are given another."""
+    permissions.require_director(session, actor, "supervision.update", target=f"user:{user_id}"[:120])
     person = session.get(User, user_id) if is_id(user_id) else None
     if person is None or not person.is_staff:
         raise ValidationError({"user_id": "Choose a staff member."})
-    if supervisor_id not in (None, ""):
-        boss = session.get(User, supervisor_id) if is_id(supervisor_id) else None
-        if boss is None or not boss.is_staff or boss.id == person.id:
-            raise ValidationError({"supervisor_id": "Choose another staff member as supervisor."})
-    else:
+    if not isinstance(is_supervisor, bool) or not isinstance(needs_cosign, bool):
+        raise ValidationError({"user_id": "Tick or untick the boxes."})
+    if supervisor_id in (None, ""):
         supervisor_id = None
+    else:
+        boss = session.get(User, supervisor_id) if is_id(supervisor_id) else None
+        if boss is None or boss.id == person.id or not can_supervise(boss, session.get(Supervision, boss.id)):
+            raise ValidationError({"supervisor_id": "Choose the director or a therapist marked as supervisor "
+                                                    "(not the person themself)."})
+    if not is_supervisor and person.is_therapist:
+        relying = session.execute(
+            select(User.full_name).join(Supervision, Supervision.user_id == User.id)
+            .where(Supervision.supervisor_id == person.id).order_by(User.full_name)).scalars().all()
+        if relying:
+            raise ValidationError({"is_supervisor": f"{person.full_name} is the named supervisor of "
+                                                    f"{', '.join(relying)}: name someone else for them first."})
     row = session.get(Supervision, person.id) or Supervision(user_id=person.id)
-    row.is_supervisor, row.needs_cosign, row.supervisor_id = bool(is_supervisor), bool(needs_cosign), supervisor_id
+    before = (row.is_supervisor, row.needs_cosign, row.supervisor_id)
+    row.is_supervisor, row.needs_cosign, row.supervisor_id = is_supervisor, needs_cosign, supervisor_id
     session.add(row)
     audit.record(session, actor, "supervision.update", target=f"user:{person.id}",
-                 detail=f"supervisor={row.is_supervisor} needs_cosign={row.needs_cosign} by={supervisor_id}")
+                 detail=f"supervisor={row.is_supervisor} needs_cosign={row.needs_cosign} by={supervisor_id} "
+                        f"(was supervisor={before[0]} needs_cosign={before[1]} by={before[2]})")
     session.commit()
     return row
 
@@ -611,7 +673,7 @@ def awaiting_my_cosign(session: Session, actor: User) -> list[NoteRow]:
 TIMELINE_KINDS = ("all", *ServiceType.values(), "plan")
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineItem:
     day: date
     kind: str  # a ServiceType value, or "plan"
@@ -625,92 +687,111 @@ class TimelineItem:
 
 
 _CLIENT = bindparam("client_id", type_=Integer())
+_OVERDUE_BEFORE = moment_param("overdue_before")
+
+
+def _in(column, values) -> object:
+    # IN with one bound parameter per value, fixed when the statement is built (an
+    # "expanding" IN would be re-rendered at every execution).
+    return col(column).in_([literal(str(v), String()) for v in values])
 
 
 @lru_cache(maxsize=1)
 def timeline_statement():
-    """Every service, note and plan version of one client, newest first, in one
-    statement built once (bound parameter: client_id). Columns: at,
-    kind, title, minutes, note_id, note_status, cosign_pending, ref_id, ends_at."""
-    group_note = (
-        select(ProgressNote.id, ProgressNote.status, ProgressNote.cosign_required, ProgressNote.cosigned_by,
-               ProgressNote.ends_at, GroupNote.group_session_id)
-        .join(GroupNote, GroupNote.id == ProgressNote.group_note_id)
-        .where(ProgressNote.client_id == _CLIENT).subquery("gn")
-    )
-    pending = (ProgressNote.cosign_required & col(ProgressNote.cosigned_by).is_(None))
+    """Every service, note and plan version of one client in one statement built
+    once (bound parameters: client_id, overdue_before). Columns: at, kind, title,
+    minutes, note_id, note_status, cosign_pending, overdue, ref_id. The flags are
+    computed here, so no end time comes back to be parsed."""
+    def flags(note):
+        pending = ((note.status == literal(str(RecordStatus.SIGNED), String())) & note.cosign_required
+                   & note.cosigned_by.is_(None))
+        overdue = (note.status == literal(str(RecordStatus.DRAFT), String())) & (note.ends_at < _OVERDUE_BEFORE)
+        return pending, overdue
+
+    group_note = aliased(ProgressNote)
     groups = (
-        select(GroupSession.starts_at.label("at"),
-               literal(str(ServiceType.GROUP), String()).label("kind"), TherapyGroup.name.label("title"),
-               Attendance.minutes.label("minutes"), group_note.c.id.label("note_id"),
-               group_note.c.status.label("note_status"),
-               (group_note.c.cosign_required & group_note.c.cosigned_by.is_(None)).label("pending"),
-               GroupSession.id.label("ref_id"), group_note.c.ends_at.label("ends_at"))
+        # The first SELECT types the columns: the moment as the database's own text
+        # (SQLite) or timestamp (others) and the flags as numbers, so no per-value
+        # converter runs on the way out (timeline() reads them).
+        select(type_coerce(GroupSession.starts_at, String()).label("at"),
+               literal(str(ServiceType.GROUP), String()).label("kind"),
+               TherapyGroup.name.label("title"), Attendance.minutes.label("minutes"),
+               group_note.id.label("note_id"), group_note.status.label("note_status"),
+               *(type_coerce(f, Integer()).label(n)
+                 for f, n in zip(flags(group_note), ("cosign_pending", "overdue"), strict=True)),
+               GroupSession.id.label("ref_id"))
         .join(GroupSession, GroupSession.id == Attendance.session_id)
         .join(TherapyGroup, TherapyGroup.id == GroupSession.group_id)
-        .outerjoin(group_note, group_note.c.group_session_id == GroupSession.id)
-        .where(Attendance.client_id == _CLIENT, col(Attendance.status).in_(ATTENDED),
+        .outerjoin(GroupNote, GroupNote.group_session_id == GroupSession.id)
+        .outerjoin(group_note, (group_note.group_note_id == GroupNote.id)
+                   & (group_note.client_id == Attendance.client_id))
+        .where(Attendance.client_id == _CLIENT, _in(Attendance.status, ATTENDED),
                col(GroupSession.cancelled).is_(False))
     )
     ind_note = aliased(ProgressNote)
     individual = (
         select(IndividualSession.starts_at, literal(str(ServiceType.INDIVIDUAL), String()),
                literal("Individual session", String()), IndividualSession.minutes_attended, ind_note.id,
-               ind_note.status, ind_note.cosign_required & col(ind_note.cosigned_by).is_(None),
-               IndividualSession.id, ind_note.ends_at)
+               ind_note.status, *flags(ind_note), IndividualSession.id)
         .outerjoin(ind_note, ind_note.individual_session_id == IndividualSession.id)
         .where(IndividualSession.client_id == _CLIENT,
-               IndividualSession.status == IndividualSessionStatus.ATTENDED)
+               IndividualSession.status == literal(str(IndividualSessionStatus.ATTENDED), String()))
     )
     fam_note = aliased(ProgressNote)
     family = (
         select(FamilySession.starts_at, literal(str(ServiceType.FAMILY), String()),
                literal("Family session", String()), FamilySession.minutes_attended, fam_note.id, fam_note.status,
-               fam_note.cosign_required & col(fam_note.cosigned_by).is_(None), FamilySession.id, fam_note.ends_at)
+               *flags(fam_note), FamilySession.id)
         .outerjoin(fam_note, fam_note.family_session_id == FamilySession.id)
-        .where(FamilySession.client_id == _CLIENT, FamilySession.status == FamilySessionStatus.COMPLETED)
+        .where(FamilySession.client_id == _CLIENT,
+               FamilySession.status == literal(str(FamilySessionStatus.COMPLETED), String()))
     )
+    contact = aliased(ProgressNote)
     contacts = (
-        select(ProgressNote.starts_at, ProgressNote.service_type, literal("", String()), ProgressNote.minutes,
-               ProgressNote.id, ProgressNote.status, pending, ProgressNote.id, ProgressNote.ends_at)
-        .where(ProgressNote.client_id == _CLIENT, col(ProgressNote.service_type).in_(CONTACT_TYPES))
+        select(contact.starts_at, contact.service_type, literal("", String()), contact.minutes,
+               contact.id, contact.status, *flags(contact), contact.id)
+        .where(contact.client_id == _CLIENT, _in(contact.service_type, CONTACT_TYPES))
     )
     plans = (
         select(TreatmentPlan.created_at, literal("plan", String()),
                literal("Treatment plan, version ", String()) + TreatmentPlan.number.cast(String()),
-               null(), null(), TreatmentPlan.status, literal(False), TreatmentPlan.id, null())
+               null(), null(), TreatmentPlan.status, literal(False), literal(False), TreatmentPlan.id)
         .where(TreatmentPlan.client_id == _CLIENT)
     )
     return union_all(groups, individual, family, contacts, plans)
 
 
+_TITLES = {t.value: t.label for t in ServiceType}
+
+
 def timeline(session: Session, actor: User, client_id: int, kind: str = "all",
              since: date | None = None) -> list[TimelineItem]:
     """The client's record over time: services (documented or not), their notes and
-    the plan versions, newest first; `kind` narrows it to one service type or "plan"."""
+    the plan versions, newest first; `kind` narrows it to one service type or "plan".
+    Plain rows, no ORM objects; the view's audit write runs while the rows are read
+    and is committed before they are returned (permissions.audited_read)."""
     if kind not in TIMELINE_KINDS:
         raise ValidationError({"kind": "Choose a type from the list."})
-    permissions.check(session, actor, permissions.READ, client_id, what="record.timeline", roles=permissions.STAFF)
-    tz = program.program_tz(session)
-    cutoff = overdue_before(session)
-    rows = session.execute(timeline_statement(), {"client_id": client_id}).all()
-    items = []
-    for at, row_kind, title, minutes, note_id, status, pending, ref_id, ends_at in rows:
-        if kind != "all" and row_kind != kind:
-            continue
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=cutoff.tzinfo)
-        if ends_at is not None and ends_at.tzinfo is None:
-            ends_at = ends_at.replace(tzinfo=cutoff.tzinfo)
-        day = program.to_local(at, tz).date()
-        if since is not None and day < since:
-            continue
-        items.append(TimelineItem(
-            day=day, kind=row_kind, title=title or ServiceType.label_of(row_kind), minutes=minutes,
-            note_id=note_id, note_status=status or "", cosign_pending=bool(pending) and status == "signed",
-            ref_id=ref_id, overdue=status == RecordStatus.DRAFT and ends_at is not None and ends_at < cutoff))
-    items.sort(key=lambda i: (i.day, i.kind != "plan", i.ref_id), reverse=True)
+    day_of = program.local_day_of(program.program_tz(session))
+    params = {"client_id": client_id, "overdue_before": overdue_before(session)}
+    with permissions.audited_read(session, actor, permissions.READ, client_id, what="record.timeline",
+                                  roles=permissions.STAFF):
+        rows = session.connection().execute(timeline_statement(), params).all()
+        items = []
+        for at, row_kind, title, minutes, note_id, status, pending, overdue, ref_id in rows:
+            if kind != "all" and row_kind != kind:
+                continue
+            day = day_of(datetime.fromisoformat(at) if type(at) is str else at)  # SQLite: text, in UTC
+            if since is not None and day < since:
+                continue
+            items.append(TimelineItem(day, row_kind, title or _TITLES.get(row_kind, row_kind), minutes, note_id,
+                                      status or "", bool(pending), ref_id, bool(overdue)))
+        items.sort(key=_newest_first, reverse=True)
     return items
+
+
+def _newest_first(item: TimelineItem):
+    return item.day, item.kind != "plan", item.ref_id
 
 
 def documentable_sessions(session: Session, actor: User, client_id: int) -> dict[str, list[tuple[int, str]]]:

@@ -20,6 +20,8 @@ Every denial is audited (in its own transaction) and raises PermissionDenied.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from sqlalchemy import Integer, and_, bindparam, or_
@@ -200,6 +202,25 @@ def check(session: Session, actor: User, action: str, client_id: int, **decision
     _decide(session, actor, action, facts, client_id, **decision)
 
 
+@contextmanager
+def audited_read(session: Session, actor: User, action: str, client_id: int, **decision) -> Iterator[None]:
+    """check() for a read in the with-block: the same decision (a refusal is audited
+    and raised before the block runs), but the audit write of a permitted view runs
+    on its own connection while the block reads (audit.start_record_now), and the
+    block's end waits for that write to commit (re-raising its failure). Use it only
+    where what was read leaves after the block: never anything shown unaudited."""
+    facts = (session.connection().execute(_CLIENT_FACTS, {"client_id": client_id}).first()
+             if is_id(client_id) else None)
+    writes = []
+    _decide(session, actor, action, facts, client_id, **decision,
+            record_view=lambda *args, **fields: writes.append(audit.start_record_now(*args, **fields)))
+    try:
+        yield
+    finally:
+        for write in writes:
+            write.result()
+
+
 def active_grant(session: Session, actor: User, action: str, client_id: int,
                  now: datetime | None = None) -> BreakGlassGrant | None:
     """The break-glass grant in force now that lets this therapist do `action` (READ or
@@ -221,9 +242,10 @@ def emergency_detail(action: str, grant_id: int) -> str:
 
 
 def _decide(session: Session, actor: User, action: str, client, client_id, *, what: str,
-            today: date | None = None, roles: tuple[str, ...] | None = None, now: datetime | None = None) -> None:
-    """Audit and raise for a refusal; audit a permitted staff or family read, and
-    every use of a break-glass grant (reads and writes)."""
+            today: date | None = None, roles: tuple[str, ...] | None = None, now: datetime | None = None,
+            record_view=audit.record_now) -> None:
+    """Audit and raise for a refusal; audit a permitted staff or family read (with
+    `record_view`), and every use of a break-glass grant (reads and writes)."""
     role_ok = roles is None or actor.role in roles
     allowed = (client is not None and role_ok
                and _allowed(session, actor, action, client, today or program.local_today(session)))
@@ -245,7 +267,7 @@ def _decide(session: Session, actor: User, action: str, client, client_id, *, wh
         )
         raise PermissionDenied()
     if action != WRITE and client.user_id != actor.id:
-        audit.record_now(session, actor, what, client_id=client.id, outcome="allowed", detail=f"{action}")
+        record_view(session, actor, what, client_id=client.id, outcome="allowed", detail=f"{action}")
 
 
 def client_for_user(session: Session, actor: User) -> Client | None:

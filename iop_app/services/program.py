@@ -7,7 +7,9 @@ week") are the program's local days.
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
@@ -153,3 +155,48 @@ def local_day_bounds_utc(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 def week_start(day: date) -> date:
     """Monday of the program week containing `day`."""
     return day - timedelta(days=day.weekday())
+
+
+# ------------------------------------------------------------------ local days of many moments
+@lru_cache(maxsize=32)
+def _offset_changes(tz: ZoneInfo, year: int) -> tuple[list[datetime], list[timedelta]]:
+    """The zone's UTC offsets through one year: (changes, offsets), changes[i] the
+    naive UTC moment from which offsets[i + 1] holds (offsets[0] from the year's
+    start). Found once per zone and year: the offset at each UTC midnight, then the
+    second of each change by halving (zones change at most once a day)."""
+    def offset(moment: datetime) -> timedelta:
+        return moment.replace(tzinfo=UTC).astimezone(tz).utcoffset()
+
+    start = datetime(year, 1, 1)
+    offsets, changes = [offset(start)], []
+    for n in range(1, (datetime(year + 1, 1, 1) - start).days + 1):
+        day_start = start + timedelta(days=n)
+        if (after := offset(day_start)) != offsets[-1]:
+            low, high = -86400, 0  # seconds from day_start: the old offset at low, the new one at high
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(day_start + timedelta(seconds=middle)) == offsets[-1] \
+                    else (low, middle)
+            changes.append(day_start + timedelta(seconds=high))
+            offsets.append(after)
+    return changes, offsets
+
+
+def local_day_of(tz: ZoneInfo):
+    """A function giving the program-local day of a UTC moment (aware, or naive UTC as
+    SQLite gives them back): the same day as to_local(moment, tz).date(), for the
+    hundreds of moments of a record without a time-zone conversion each."""
+    years: dict[int, tuple[list[datetime], list[timedelta]]] = {}
+
+    def day_of(moment: datetime) -> date:
+        if moment.tzinfo is not None:
+            if moment.utcoffset():
+                return moment.astimezone(tz).date()
+            moment = moment.replace(tzinfo=None)
+        table = years.get(moment.year)
+        if table is None:
+            table = years[moment.year] = _offset_changes(tz, moment.year)
+        changes, offsets = table
+        return (moment + offsets[bisect_right(changes, moment)]).date()
+
+    return day_of

@@ -80,6 +80,7 @@ ROLES = {
         View("orientation-items", "/director/orientation", "#orientation-items li"),
         View("screen-panel", "/director/screen-panel", "#analytes li"),
         View("reports", "/director/reports", "main table tbody tr"),
+        View("supervision", "/director/supervision", "#supervision-staff li"),
         *STAFF,
     ]),
     "therapist": ("therapist@iop.example", "/staff/roster", [
