@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from alembic import command
-from sqlalchemy import MetaData
 from sqlmodel import Session, func, select
 
-from iop_app.db import get_engine
 from iop_app.manage import alembic_config
 from iop_app.models import AuditEvent, Consent, FamilyLink, User
 from iop_app.services import family
+from tests.migration_helpers import database_at, inserter, tables
 
 NOW = datetime.now(UTC)
 LEGACY_CODE_B = "ABCD-EFGH-JKMN"
@@ -23,15 +22,10 @@ LEGACY_CODE_A = "PQRS-TUVW-XYZ2"
 
 
 def test_legacy_rows_follow_the_new_rules(tmp_path):
-    url = f"sqlite:///{tmp_path / 'legacy.db'}"
-    command.upgrade(alembic_config(url), "b00b51e906bd")
-    engine = get_engine(url)
-    meta = MetaData()
-    meta.reflect(engine)
-    t = meta.tables
+    url, engine = database_at(tmp_path, "b00b51e906bd", "legacy.db")
+    t = tables(engine)
     with engine.begin() as db:
-        def add(table, **values):
-            return db.execute(t[table].insert().values(**values)).inserted_primary_key[0]
+        add = inserter(db, t)
 
         def user(email, role, password_hash="argon2-hash"):
             return add("user", email=email, full_name=email.split("@")[0], password_hash=password_hash, role=role,

@@ -7,25 +7,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from alembic import command
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 
 from iop_app.db import get_engine
 from iop_app.manage import alembic_config
+from tests.migration_helpers import database_at, inserter, tables
 
 BEFORE = "f11b0c0e0002"
 NOW = datetime(2026, 10, 29, 22, 0, tzinfo=UTC)
 
 
 def test_individual_session_notes_become_progress_notes(tmp_path):
-    url = f"sqlite:///{tmp_path / 'before.db'}"
-    command.upgrade(alembic_config(url), BEFORE)
-    engine = get_engine(url)
-    meta = MetaData()
-    meta.reflect(engine)
-    t = meta.tables
+    url, engine = database_at(tmp_path, BEFORE)
     with engine.begin() as db:
-        def add(table, **values):
-            return db.execute(t[table].insert().values(**values)).inserted_primary_key[0]
+        add = inserter(db, tables(engine))
 
         therapist = add("user", email="t@test.example", full_name="T", password_hash="x", role="therapist",
                         active=True, created_at=NOW)
@@ -42,9 +37,8 @@ def test_individual_session_notes_become_progress_notes(tmp_path):
 
     command.upgrade(alembic_config(url), "head")
     engine = get_engine(url)
-    meta = MetaData()
-    meta.reflect(engine)
-    note, individual = meta.tables["progress_note"], meta.tables["individual_session"]
+    t = tables(engine)
+    note, individual = t["progress_note"], t["individual_session"]
     with engine.connect() as db:
         rows = db.execute(select(note)).mappings().all()
         assert len(rows) == 1

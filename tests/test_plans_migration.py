@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from alembic import command
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from iop_app.db import get_engine
@@ -15,48 +15,42 @@ from iop_app.manage import alembic_config
 from iop_app.models import TextVersion, TreatmentPlan, User
 from iop_app.seed import seed_demo_program
 from iop_app.services import plans, versions
+from tests.migration_helpers import database_at, inserter, tables
 
 BEFORE = "f11d0c0e0004"
 RECORDED = datetime(2026, 3, 2, 17, 30, tzinfo=UTC)
 
 
 def test_plan_reviews_become_signed_plan_versions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'before.db'}"
-    command.upgrade(alembic_config(url), BEFORE)
-    engine = get_engine(url)
+    url, engine = database_at(tmp_path, BEFORE)
     with Session(engine) as session:
         seed_demo_program(session)  # today's demo program (plans already as versions)
-    meta = MetaData()
-    meta.reflect(engine)
-    t = meta.tables
+    t = tables(engine)
     with engine.begin() as db:
+        add = inserter(db, t)
         therapist = db.execute(select(User.id).where(User.email == "therapist@iop.example")).scalar_one()
         director = db.execute(select(User.id).where(User.email == "director@iop.example")).scalar_one()
-        client_user = db.execute(t["user"].insert().values(
-            email="legacy@test.example", full_name="Lee Legacy", password_hash="x", role="client", active=True,
-            created_at=RECORDED)).inserted_primary_key[0]
-        client = db.execute(t["client"].insert().values(
-            user_id=client_user, admission_date=date(2026, 1, 5), status="active", primary_therapist_id=therapist,
-            level_of_care="2.1", stage_of_change="action", discharge_note="")).inserted_primary_key[0]
-        other_user = db.execute(t["user"].insert().values(
-            email="other@test.example", full_name="Olu Other", password_hash="x", role="client", active=True,
-            created_at=RECORDED)).inserted_primary_key[0]
-        other = db.execute(t["client"].insert().values(
-            user_id=other_user, admission_date=date(2026, 2, 1), status="active", primary_therapist_id=therapist,
-            level_of_care="2.1", stage_of_change="action", discharge_note="")).inserted_primary_key[0]
+
+        def legacy_client(email, full_name, admitted):
+            person = add("user", email=email, full_name=full_name, password_hash="x", role="client", active=True,
+                         created_at=RECORDED)
+            return add("client", user_id=person, admission_date=admitted, status="active",
+                       primary_therapist_id=therapist, level_of_care="2.1", stage_of_change="action",
+                       discharge_note="")
+
+        client = legacy_client("legacy@test.example", "Lee Legacy", date(2026, 1, 5))
+        other = legacy_client("other@test.example", "Olu Other", date(2026, 2, 1))
 
         def review(client_id, on, reviewer, summary, updated_at=None):
-            return db.execute(t["plan_review"].insert().values(
-                client_id=client_id, reviewed_on=on, reviewer_id=reviewer, summary=summary, version=1,
-                updated_at=updated_at, updated_by=reviewer if updated_at else None)).inserted_primary_key[0]
+            return add("plan_review", client_id=client_id, reviewed_on=on, reviewer_id=reviewer, summary=summary,
+                       version=1, updated_at=updated_at, updated_by=reviewer if updated_at else None)
 
         # recorded out of date order: versions follow the review dates
         second = review(client, date(2026, 2, 9), director, "Second review: sleep added.")
         review(client, date(2026, 1, 8), therapist, "Initial plan agreed.", RECORDED)
         review(other, date(2026, 2, 4), therapist, "")
-        db.execute(t["text_version"].insert().values(
-            table_name="plan_review", row_id=second, field="summary", previous_text="Second review (typo).",
-            changed_by=director, changed_at=RECORDED))
+        add("text_version", table_name="plan_review", row_id=second, field="summary",
+            previous_text="Second review (typo).", changed_by=director, changed_at=RECORDED)
         seeded_versions = db.execute(select(TreatmentPlan.id).order_by(TreatmentPlan.id)).all()
 
     command.upgrade(alembic_config(url), "head")
@@ -94,14 +88,12 @@ def test_plan_reviews_become_signed_plan_versions(tmp_path):
 
     # and back: the reviews return, versions written since stay
     command.downgrade(alembic_config(url), BEFORE)
-    engine = get_engine(url)
-    meta = MetaData()
-    meta.reflect(engine)
-    with engine.connect() as db:
-        back = db.execute(select(meta.tables["plan_review"].c.reviewed_on, meta.tables["plan_review"].c.summary)
-                          .where(meta.tables["plan_review"].c.client_id == client)
-                          .order_by(meta.tables["plan_review"].c.reviewed_on)).all()
+    t = tables(get_engine(url))
+    review_row = t["plan_review"].c
+    with get_engine(url).connect() as db:
+        back = db.execute(select(review_row.reviewed_on, review_row.summary).where(review_row.client_id == client)
+                          .order_by(review_row.reviewed_on)).all()
         assert [tuple(r) for r in back] == [(date(2026, 1, 8), "Initial plan agreed."),
                                             (date(2026, 2, 9), "Second review: sleep added.")]
-        plan_ids = meta.tables["treatment_plan"].c.id
+        plan_ids = t["treatment_plan"].c.id
         assert db.execute(select(plan_ids).order_by(plan_ids)).all() == seeded_versions

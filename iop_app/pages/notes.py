@@ -19,7 +19,10 @@ from ..components.ui import (
     text_field,
     textarea_field,
 )
+from ..models.enums import NoteFormat, ServiceLocation
 from ..state.notes import (
+    KIND_OPTIONS,
+    TYPE_OPTIONS,
     AddendumLine,
     ClientNotesState,
     NoteLine,
@@ -30,6 +33,7 @@ from ..state.notes import (
     TimelineLine,
 )
 
+FORMATS, LOCATIONS = NoteFormat.choices(), ServiceLocation.choices()
 PRE = {"whiteSpace": "pre-wrap", "fontFamily": "inherit", "margin": 0}
 
 
@@ -52,7 +56,7 @@ def client_notes_page() -> rx.Component:
         notice(s.message),
         rx.cond(s.found, rx.vstack(
             rx.heading(s.client_name, as_="h2", size="5"),
-            rx.box(select_field("Show", "kind", "timeline-kind", s.kind_options, value=s.kind,
+            rx.box(select_field("Show", "kind", "timeline-kind", KIND_OPTIONS, value=s.kind,
                                 on_change=s.set_kind), max_width="20rem"),
             data_table("Services, notes and plan versions", ["Date", "Type", "Service", "Minutes", "Note", "Open"],
                        s.items, _timeline_row),
@@ -63,9 +67,9 @@ def client_notes_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.flex(
-                            rx.box(select_field("Service", "service_type", "new-type", s.type_options,
+                            rx.box(select_field("Service", "service_type", "new-type", TYPE_OPTIONS,
                                                 error=e.get("service_type", "")), min_width="12rem", flex="1"),
-                            rx.box(select_field("Format", "note_format", "new-format", s.format_options,
+                            rx.box(select_field("Format", "note_format", "new-format", FORMATS,
                                                 default_value=s.default_format, error=e.get("note_format", ""),
                                                 key=s.default_format), min_width="12rem", flex="1"),
                             gap="3", wrap="wrap", width="100%",
@@ -78,7 +82,7 @@ def client_notes_page() -> rx.Component:
                             rx.box(text_field("End", "end", "new-end", type="time", error=e.get("end", ""))),
                             gap="3", wrap="wrap",
                         ),
-                        select_field("Location", "location", "new-location", s.location_options,
+                        select_field("Location", "location", "new-location", LOCATIONS,
                                      error=e.get("location", "")),
                         select_field("Individual session (for an individual note)", "individual_session_id",
                                      "new-individual", s.individual_options, error=e.get("individual_session_id", "")),
@@ -175,10 +179,10 @@ def note_page() -> rx.Component:
                                     gap="3", wrap="wrap",
                                 ),
                                 rx.flex(
-                                    rx.box(select_field("Location", "location", "note-location", s.location_options,
+                                    rx.box(select_field("Location", "location", "note-location", LOCATIONS,
                                                         default_value=i["location_value"],
                                                         error=e.get("location", "")), min_width="12rem", flex="1"),
-                                    rx.box(select_field("Format", "note_format", "note-format", s.format_options,
+                                    rx.box(select_field("Format", "note_format", "note-format", FORMATS,
                                                         default_value=i["format_value"],
                                                         error=e.get("note_format", "")), min_width="12rem", flex="1"),
                                     gap="3", wrap="wrap", width="100%",

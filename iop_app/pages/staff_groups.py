@@ -18,6 +18,7 @@ from ..components.ui import (
     text_field,
     textarea_field,
 )
+from ..models.enums import NoteFormat
 from ..state.group_notes import AttendeeLine, GroupNoteState, PartObjective, PartSection
 from ..state.staff_groups import (
     GroupLine,
@@ -281,7 +282,7 @@ def group_note_card() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    select_field("Format", "note_format", "group-note-format", s.format_options,
+                    select_field("Format", "note_format", "group-note-format", NoteFormat.choices(),
                                  default_value=s.note_format, error=e.get("note_format", "")),
                     text_field("Topic", "topic", "group-note-topic", default_value=s.topic, error=e.get("topic", "")),
                     textarea_field(s.shared_label, "shared", "group-note-shared", default_value=s.shared, rows="4",

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from ..models import MoodEntry, User, utcnow
 from . import audit, inputs, permissions, program, versions
 from .errors import ValidationError
+from .inputs import ServiceInput
 
 LATE_DAYS = 3
 CRAVING_ALERT = 8
@@ -91,12 +92,12 @@ class TodayStatus:
     fillable_days: list[date]  # missed days that can still be filled in, newest first
 
 
-class CheckinInput(BaseModel):
+class CheckinInput(ServiceInput, strict=True):
     """The check-in's own values (the day and the lists are checked in save_checkin:
     they depend on today, the admission date and the common lists). Strict: the
     page converts what the browser sent; a "7" or a True is not a mood."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", strict=True)
+    blank_if_none = ("substances", "note")
 
     mood: int = Field(ge=MOOD_RANGE[0], le=MOOD_RANGE[1])
     anxiety: int = Field(ge=ANXIETY_RANGE[0], le=ANXIETY_RANGE[1])
@@ -121,11 +122,6 @@ class CheckinInput(BaseModel):
         "note": f"The note can be up to {NOTE_MAX} characters (this one is {{length}}).",
         "note:type": "The note must be text.",
     }
-
-    @field_validator("substances", "note", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
 
 def split_list(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlmodel import Session, col, select
 
 from ..models import Goal, GoalStep, GoalUpdate, User, utcnow
@@ -28,6 +28,7 @@ from ..models.enums import GoalHorizon, GoalStatus, LifeArea
 from . import audit, inputs, permissions, program, versions
 from .errors import PermissionDenied, ValidationError
 from .ids import is_id
+from .inputs import ServiceInput
 
 # Short keys are stored; labels are shown. The seed uses the first eight keys.
 LIFE_AREAS: tuple[tuple[str, str], ...] = (
@@ -111,8 +112,8 @@ class GoalView:
 # Each change's input, declared once (services/inputs.py validates it). Numbers and
 # ticks are strict: the page converts what the browser sent, so a "50" or a True is
 # refused here, not guessed at. Target dates depend on today: _check_target.
-class _GoalInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+class _GoalInput(ServiceInput):
+    blank_if_none = ("why", "note")
 
     messages: ClassVar[dict[str, str]] = {
         "title": f"A title can be up to {TITLE_MAX} characters (this one is {{length}}).",
@@ -131,11 +132,6 @@ class _GoalInput(BaseModel):
         "progress_pct": "Progress is a whole number from 0 to 100.",
         "done": "Tick or untick the step.",
     }
-
-    @field_validator("why", "note", mode="before", check_fields=False)
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
 
 class GoalEdit(_GoalInput):

@@ -2,7 +2,8 @@
 service, turned into the project's `ValidationError({field: friendly message})`.
 
 A model subclasses ServiceInput (stripped text, no unknown fields; add `strict=True`
-to the class line where the page converts values itself) and names its friendly
+to the class line where the page converts values itself), lists in `blank_if_none`
+the optional text fields a form may leave out (None reads as ""), and names its friendly
 messages next to its fields in `messages`:
 `{"note": "The note can be up to 2000 characters (this one is {length})."}` for any
 problem with the field, and optionally `"note:missing"` (nothing given: None or
@@ -27,6 +28,14 @@ class ServiceInput(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(str_strip_whitespace=True, extra="forbid")
     messages: ClassVar[dict[str, str]] = {}
+    blank_if_none: ClassVar[tuple[str, ...]] = ()
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _none_is_blank(cls, values: Any) -> Any:
+        if not cls.blank_if_none or not isinstance(values, dict):
+            return values
+        return {key: "" if value is None and key in cls.blank_if_none else value for key, value in values.items()}
 
 
 def validate(model_cls: type[M], /, **values: Any) -> M:

@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 from ..models import Client, User, utcnow
 from ..models.enums import AsamDimension, ClientStatus, RecordStatus, RiskLevel
 from ..models.record import Addendum, AsamRating, Intake, OrientationCheck, OrientationItem, SubstanceUse
-from . import audit, inputs, permissions, program, versions
+from . import addenda, audit, inputs, permissions, program, versions
 from .errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from .ids import is_id
 from .intake_inputs import (
@@ -43,7 +43,6 @@ from .intake_inputs import (
     MAX_SUBSTANCES,
     REQUIRED_TO_SIGN,
     SUBSTANCE_FIELDS,
-    AddendumInput,
     InitialsInput,
     IntakeFields,
     ItemLabel,
@@ -372,15 +371,8 @@ def add_addendum(session: Session, actor: User, client_id: int, *, text, reason=
     intake = _intake_of(session, client.id)
     if intake is None or intake.status != RecordStatus.SIGNED:
         raise ServiceError("Addenda are for a signed intake; until then, edit the draft.")
-    given = inputs.validate(AddendumInput, text=text, reason=reason)
-    addendum = Addendum(intake_id=intake.id, author_id=actor.id, created_at=utcnow(), text=given.text,
-                        reason=given.reason)
-    session.add(addendum)
-    session.flush()
-    audit.record(session, actor, "intake.addendum", client_id=client.id, target=f"intake:{intake.id}",
-                 detail=f"addendum {addendum.id}")
-    session.commit()
-    return addendum
+    return addenda.add(session, actor, text=text, reason=reason, action="intake.addendum", client_id=client.id,
+                       target=f"intake:{intake.id}", intake_id=intake.id)
 
 
 # ---------------------------------------------------------------- orientation
@@ -413,26 +405,26 @@ def staff_initial(session: Session, actor: User, client_id: int, item_id, initia
     return check
 
 
-def client_orientation(session: Session, actor: User) -> list[OrientationLine]:
-    """The signed-in client's own checklist (nothing clinical in it)."""
+def _own_client(session: Session, actor: User, action: str, what: str) -> Client:
+    """The signed-in client's own record (never an id from the browser), checked and
+    audited as `what`; anyone else is refused."""
     client = permissions.client_for_user(session, actor)
     if client is None:
-        audit.record_now(session, actor, "orientation.view", outcome="denied", detail=f"role {actor.role}")
+        audit.record_now(session, actor, what, outcome="denied", detail=f"role {actor.role}")
         raise PermissionDenied()
-    permissions.require(session, actor, permissions.READ, client.id, what="orientation.view",
-                        roles=permissions.CLIENT_ONLY)
-    return _orientation(session, client.id)
+    permissions.require(session, actor, action, client.id, what=what, roles=permissions.CLIENT_ONLY)
+    return client
+
+
+def client_orientation(session: Session, actor: User) -> list[OrientationLine]:
+    """The signed-in client's own checklist (nothing clinical in it)."""
+    return _orientation(session, _own_client(session, actor, permissions.READ, "orientation.view").id)
 
 
 def client_initial(session: Session, actor: User, item_id, initials) -> OrientationCheck:
     """The client initials an item staff went through with them (their own record
     only: the client is the signed-in user, never an id from the browser)."""
-    client = permissions.client_for_user(session, actor)
-    if client is None:
-        audit.record_now(session, actor, "orientation.client", outcome="denied", detail=f"role {actor.role}")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, client.id, what="orientation.client",
-                        roles=permissions.CLIENT_ONLY)
+    client = _own_client(session, actor, permissions.WRITE, "orientation.client")
     item = _item(session, actor, item_id, "orientation.client", client.id)
     given = inputs.validate(InitialsInput, initials=initials)
     check = session.exec(select(OrientationCheck).where(OrientationCheck.client_id == client.id,
@@ -467,11 +459,7 @@ def add_item(session: Session, actor: User, label) -> OrientationItem:
     label = inputs.validate(ItemLabel, label=label).label
     last = session.exec(select(func.max(OrientationItem.position))).one()
     item = OrientationItem(label=label, position=(last if last is not None else -1) + 1, active=True)
-    session.add(item)
-    session.flush()
-    audit.record(session, actor, "orientation.item.add", target=f"orientation_item:{item.id}", detail=label)
-    session.commit()
-    return item
+    return audit.save_new(session, actor, item, "orientation.item.add", "orientation_item", detail=label)
 
 
 def rename_item(session: Session, actor: User, item_id, label) -> OrientationItem:

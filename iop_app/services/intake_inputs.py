@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from ..models.enums import LevelOfCare, RiskLevel
+from .inputs import ServiceInput
 
 # name -> (label, longest text): the intake's free-text fields, in the order of the form.
 FIELDS: dict[str, tuple[str, int]] = {
@@ -55,8 +56,6 @@ SUBSTANCE_FIELDS: dict[str, tuple[str, int]] = {  # name -> (label, longest text
     "last_use": ("Last use", 0),
     "longest_abstinence": ("Longest abstinence", 80),
 }
-ADDENDUM_MAX = 4000
-REASON_MAX = 500
 ITEM_LABEL_MAX = 200
 
 
@@ -70,18 +69,14 @@ def substance_key(index: int, name: str) -> str:
     return f"sub{index}_{name}"
 
 
-def _none_is_empty(value):
-    return "" if value is None else value
-
-
 def _too_long(label: str, limit: int) -> str:
     return f"{label} can be up to {limit} characters (this one is {{length}})."
 
 
-class IntakeFields(BaseModel):
+class IntakeFields(ServiceInput):
     """The intake's own fields. Anything may be empty in a draft."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    blank_if_none = (*FIELDS, "recommended_level")
 
     referral_source: str = Field("", max_length=FIELDS["referral_source"][1])
     presenting_problem: str = Field("", max_length=FIELDS["presenting_problem"][1])
@@ -111,26 +106,16 @@ class IntakeFields(BaseModel):
         "recommended_level": "Choose a level of care from the list.",
     }
 
-    @field_validator(*FIELDS, mode="before")
-    @classmethod
-    def _empty(cls, value):
-        return _none_is_empty(value)
-
     @field_validator("suicide_risk", "homicide_risk", mode="before")
     @classmethod
     def _default_risk(cls, value):
         return RiskLevel.NONE if value in (None, "") else value
 
-    @field_validator("recommended_level", mode="before")
-    @classmethod
-    def _no_level(cls, value):
-        return "" if value is None else value
 
-
-class RatingInput(BaseModel):
+class RatingInput(ServiceInput):
     """One ASAM dimension: risk 0-4 (None: not rated yet) and the narrative."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    blank_if_none = ("narrative",)
 
     risk: int | None = Field(None, ge=0, le=4, strict=True)
     narrative: str = Field("", max_length=NARRATIVE_MAX)
@@ -141,16 +126,11 @@ class RatingInput(BaseModel):
         "narrative:type": "The narrative must be text.",
     }
 
-    @field_validator("narrative", mode="before")
-    @classmethod
-    def _empty(cls, value):
-        return _none_is_empty(value)
 
-
-class SubstanceInput(BaseModel):
+class SubstanceInput(ServiceInput):
     """One row of the substance history."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    blank_if_none = ("route", "frequency", "amount", "longest_abstinence")
 
     substance: str = Field(min_length=1, max_length=SUBSTANCE_FIELDS["substance"][1])
     first_use_age: int | None = Field(None, ge=1, le=99, strict=True)
@@ -171,37 +151,10 @@ class SubstanceInput(BaseModel):
         "longest_abstinence": _too_long("Longest abstinence", SUBSTANCE_FIELDS["longest_abstinence"][1]),
     }
 
-    @field_validator("route", "frequency", "amount", "longest_abstinence", mode="before")
-    @classmethod
-    def _empty(cls, value):
-        return _none_is_empty(value)
 
-
-class AddendumInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
-    text: str = Field(min_length=1, max_length=ADDENDUM_MAX)
-    reason: str = Field("", max_length=REASON_MAX)
-
-    messages: ClassVar[dict[str, str]] = {
-        "text": _too_long("The addendum", ADDENDUM_MAX),
-        "text:missing": "Write the addendum.",
-        "text:type": "The addendum must be text.",
-        "reason": _too_long("The reason", REASON_MAX),
-        "reason:type": "The reason must be text.",
-    }
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _empty(cls, value):
-        return _none_is_empty(value)
-
-
-class InitialsInput(BaseModel):
+class InitialsInput(ServiceInput):
     """Initials typed by the person who initials (letters, optionally with dots,
     hyphens, apostrophes or spaces between them)."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     initials: str = Field(min_length=1, max_length=8, pattern=r"^[^\W\d_]+(?:[.\-' ]+[^\W\d_]+)*\.?$")
 
@@ -211,9 +164,7 @@ class InitialsInput(BaseModel):
     }
 
 
-class ItemLabel(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-
+class ItemLabel(ServiceInput):
     label: str = Field(min_length=3, max_length=ITEM_LABEL_MAX)
 
     messages: ClassVar[dict[str, str]] = {

@@ -148,12 +148,8 @@ def assign(session: Session, actor: User, client_id: int, *, code: str, due_on: 
         raise ValidationError({"code": "This client has been discharged."})
     row = MeasureAssignment(client_id=client.id, code=instrument.code, due_on=data.due_on, note=data.note,
                             assigned_by=actor.id, assigned_at=utcnow())
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "measure.assign", client_id=client.id, target=f"measure_assignment:{row.id}",
-                 detail=f"{instrument.code} due {data.due_on.isoformat()}")
-    session.commit()
-    return row
+    return audit.save_new(session, actor, row, "measure.assign", "measure_assignment", client_id=client.id,
+                          detail=f"{instrument.code} due {data.due_on.isoformat()}")
 
 
 # ---------------------------------------------------------------- drafts and submission

@@ -48,39 +48,34 @@ class NoteFormatDef:
         return next((s.label for s in self.sections if s.key == key), key)
 
 
-_INTERVENTIONS = Section("interventions", "Interventions", "What you did: techniques, topics, skills practised.")
-_RESPONSE = Section("response", "Response", "How the client responded to the interventions.")
-_PLAN = Section("plan", "Plan", "Next steps, homework, the next session, referrals.")
+_SECTIONS = {section.key: section for section in (
+    Section("data", "Data", "What the client said and what you observed."),
+    Section("behavior", "Behaviour", "What the client presented with: mood, statements, conduct."),
+    Section("subjective", "Subjective", "What the client reported, in their words."),
+    Section("objective", "Objective", "What you observed; screens and measures."),
+    Section("goal", "Goal", "The plan goal or objective this session worked on."),
+    Section("intervention", "Intervention", "What you did: techniques, topics, skills practised."),
+    Section("interventions", "Interventions", "What you did: techniques, topics, skills practised."),
+    Section("response", "Response", "How the client responded to the interventions."),
+    Section("assessment", "Assessment", "Your clinical view: progress toward the objectives, risk."),
+    Section("plan", "Plan", "Next steps, homework, the next session, referrals."),
+)}
 
-FORMATS: dict[str, NoteFormatDef] = {
-    NoteFormat.DAP: NoteFormatDef(
-        NoteFormat.DAP,
-        (Section("data", "Data", "What the client said and what you observed."),
-         _INTERVENTIONS, _RESPONSE,
-         Section("assessment", "Assessment", "Your clinical view: progress toward the objectives, risk."),
-         _PLAN),
-        interventions="interventions", response="response", plan="plan"),
-    NoteFormat.BIRP: NoteFormatDef(
-        NoteFormat.BIRP,
-        (Section("behavior", "Behaviour", "What the client presented with: mood, statements, conduct."),
-         Section("intervention", "Intervention", "What you did: techniques, topics, skills practised."),
-         _RESPONSE, _PLAN),
-        interventions="intervention", response="response", plan="plan"),
-    NoteFormat.SOAP: NoteFormatDef(
-        NoteFormat.SOAP,
-        (Section("subjective", "Subjective", "What the client reported, in their words."),
-         Section("objective", "Objective", "What you observed; screens and measures."),
-         _INTERVENTIONS, _RESPONSE,
-         Section("assessment", "Assessment", "Your clinical view: progress toward the objectives, risk."),
-         _PLAN),
-        interventions="interventions", response="response", plan="plan"),
-    NoteFormat.GIRP: NoteFormatDef(
-        NoteFormat.GIRP,
-        (Section("goal", "Goal", "The plan goal or objective this session worked on."),
-         Section("intervention", "Intervention", "What you did: techniques, topics, skills practised."),
-         _RESPONSE, _PLAN),
-        interventions="intervention", response="response", plan="plan"),
-}
+
+def _format(code: NoteFormat, *keys: str) -> NoteFormatDef:
+    """A format of the sections named `keys`, in order; its interventions are in its
+    own "intervention" section (BIRP, GIRP) or else the appended "interventions"."""
+    return NoteFormatDef(code, tuple(_SECTIONS[key] for key in keys),
+                         interventions="intervention" if "intervention" in keys else "interventions",
+                         response="response", plan="plan")
+
+
+FORMATS: dict[str, NoteFormatDef] = {fmt.code: fmt for fmt in (
+    _format(NoteFormat.DAP, "data", "interventions", "response", "assessment", "plan"),
+    _format(NoteFormat.BIRP, "behavior", "intervention", "response", "plan"),
+    _format(NoteFormat.SOAP, "subjective", "objective", "interventions", "response", "assessment", "plan"),
+    _format(NoteFormat.GIRP, "goal", "intervention", "response", "plan"),
+)}
 
 
 def get(code: str) -> NoteFormatDef:

@@ -61,7 +61,7 @@ from ..models.enums import (
     ServiceLocation,
     ServiceType,
 )
-from . import audit, inputs, note_formats, permissions, program, versions
+from . import addenda, audit, inputs, note_formats, permissions, program, versions
 from .errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from .ids import is_id, moment_param
 
@@ -93,17 +93,6 @@ class NoteService(BaseModel):
     start: time = Field(strict=True)
     end: time = Field(strict=True)
     location: ServiceLocation
-
-
-class AddendumInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    messages: ClassVar[dict[str, str]] = {
-        "text": "Write the addendum (up to 4000 characters).",
-        "reason": "Keep the reason under 500 characters.",
-    }
-
-    text: str = Field(min_length=1, max_length=4000)
-    reason: str = Field(default="", max_length=500)
 
 
 def clean_sections(code: str, sections, *, allowed: tuple[str, ...] | None = None, prefix: str = "") -> dict:
@@ -271,12 +260,8 @@ def create_note(session: Session, actor: User, client_id: int, *, service_type, 
                                                          starts, minutes).id
     elif service.service_type == ServiceType.FAMILY:
         note.family_session_id = _family_session(session, client, family_session_id).id
-    session.add(note)
-    session.flush()
-    audit.record(session, actor, "note.create", client_id=client.id, target=f"progress_note:{note.id}",
-                 detail=f"{service.service_type} on {service.service_date}")
-    session.commit()
-    return note
+    return audit.save_new(session, actor, note, "note.create", "progress_note", client_id=client.id,
+                          detail=f"{service.service_type} on {service.service_date}")
 
 
 def _individual_session(session: Session, actor: User, client: Client, session_id, starts: datetime,
@@ -416,15 +401,8 @@ def add_addendum(session: Session, actor: User, note_id, *, text, reason="") -> 
         raise PermissionDenied("Only staff add addenda.")
     if note.status != RecordStatus.SIGNED:
         raise ServiceError("A draft is still edited directly; addenda are for signed notes.")
-    checked = inputs.validate(AddendumInput, text=text, reason=reason)
-    row = Addendum(note_id=note.id, author_id=actor.id, created_at=utcnow(), text=checked.text,
-                   reason=checked.reason)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "note.addendum", client_id=note.client_id, target=f"progress_note:{note.id}",
-                 detail=f"addendum {row.id}")
-    session.commit()
-    return row
+    return addenda.add(session, actor, text=text, reason=reason, action="note.addendum", client_id=note.client_id,
+                       target=f"progress_note:{note.id}", note_id=note.id)
 
 
 def may_cosign(session: Session, actor: User, note: ProgressNote) -> bool:

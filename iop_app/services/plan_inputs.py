@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from ..models.enums import AsamDimension, ObjectiveStatus
+from .inputs import ServiceInput
 
 STATEMENT_MAX = 1000
 PROGRESS_MAX = 2000
@@ -20,8 +21,8 @@ CHANGES_MAX = 4000
 SIGNATURE_MAX = 120
 
 
-class _PlanInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+class _PlanInput(ServiceInput):
+    blank_if_none = ("progress", "changes")
 
     messages: ClassVar[dict[str, str]] = {
         "statement": f"Keep it to {STATEMENT_MAX} characters (this is {{length}}).",
@@ -46,11 +47,6 @@ class _PlanInput(BaseModel):
         "signature:missing": "Type your full name to sign.",
         "signature:type": "Type your full name to sign.",
     }
-
-    @field_validator("progress", "changes", mode="before", check_fields=False)
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
 
 class ProblemInput(_PlanInput):

@@ -68,7 +68,7 @@ from ..models import User
 from ..models.enums import Role
 from ..services import audit, auth
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
-from .args import as_int, record_id
+from .args import as_int, form_dict, record_id
 
 T = TypeVar("T")
 
@@ -273,6 +273,27 @@ class PageState(rx.State, mixin=True):
             change(session, actor, record_id(raw_id))
             self.message = done
         return self._run(action)
+
+    def _item_form(self, form: dict, change: Callable[[Session, User, int | None, dict], Any], done: str,
+                   item_var: str, error_var: str):
+        """A form on one item of a list (the item's id in its `item_id` field):
+        `change(session, actor, id or None, form)`, then `done` as the message. A
+        ValidationError shows next to that item only: `item_var` names the item and
+        `error_var` holds the message (both cleared first); other errors as `_run`."""
+        form = form_dict(form)
+        item_id = as_int(form.get("item_id"), 1)
+
+        def action(session, actor):
+            setattr(self, item_var, "")
+            setattr(self, error_var, "")
+            try:
+                change(session, actor, item_id, form)
+            except ValidationError as exc:
+                setattr(self, item_var, str(item_id))
+                setattr(self, error_var, exc.message)
+                return
+            self.message = done
+        return self._run(action, errors_var=None)
 
     def _open_record(self, name: str, id_var: str, show: Callable[[], None],
                      missing: str = "That page does not exist.") -> bool:

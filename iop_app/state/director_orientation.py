@@ -9,7 +9,7 @@ import reflex as rx
 
 from ..models.enums import Role
 from ..services import intake
-from ..services.errors import PermissionDenied, ValidationError
+from ..services.errors import PermissionDenied
 from .args import as_int, form_dict
 from .base import PageState, SessionState
 
@@ -55,21 +55,12 @@ class OrientationItemsState(PageState, SessionState):
 
     @rx.event
     def rename_item(self, form: dict):
-        form = form_dict(form)
-        item_id = as_int(form.get("item_id"), 1)
-
-        def action(session, actor):
-            self.edited_item, self.rename_error = "", ""
+        def change(session, actor, item_id, form):
             if item_id is None:
                 raise PermissionDenied("That item could not be found. Please reload the page.")
-            try:
-                intake.rename_item(session, actor, item_id, form.get("label"))
-            except ValidationError as exc:
-                self.edited_item, self.rename_error = str(item_id), exc.message
-                return
-            self.message = "Item reworded."
+            intake.rename_item(session, actor, item_id, form.get("label"))
 
-        return self._run(action, errors_var=None)
+        return self._item_form(form, change, "Item reworded.", "edited_item", "rename_error")
 
     def _item_change(self, item_id, change, message: str):
         item = as_int(item_id, 1)

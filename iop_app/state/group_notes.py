@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from .. import routes
-from ..models.enums import AttendanceStatus, NoteFormat, RecordStatus
+from ..models.enums import AttendanceStatus, RecordStatus
 from ..services import group_notes, note_formats
 from ..services.errors import StaleEdit
 from .args import as_int, form_dict
@@ -60,10 +60,6 @@ class GroupNoteState(PageState, SessionState):
     _session_id: int = 0
     _version: int = 0
     _attendee_ids: list[int] = []
-
-    @rx.var
-    def format_options(self) -> list[list[str]]:
-        return NoteFormat.choices()
 
     def _reload(self, session, actor) -> None:
         if not self._session_id:

@@ -20,7 +20,9 @@ from .base import PageState, SessionState
 from .formatting import fmt_date, fmt_day
 from .staff import STAFF_PAGE
 
+# The pages' fixed choices (closed sets: drawn into the page, not sent as state).
 KIND_OPTIONS = [["all", "Everything"], *[[t.value, t.label] for t in ServiceType], ["plan", "Treatment plan versions"]]
+TYPE_OPTIONS = [[t.value, t.label] for t in notes.RECORD_SERVICE_TYPES]
 
 
 def _status_text(status: str, pending: bool, overdue: bool) -> str:
@@ -62,22 +64,6 @@ class ClientNotesState(PageState, SessionState):
     default_format: str = ""
     today_iso: str = ""
     _client_id: int = 0
-
-    @rx.var
-    def kind_options(self) -> list[list[str]]:
-        return KIND_OPTIONS
-
-    @rx.var
-    def type_options(self) -> list[list[str]]:
-        return [[t.value, t.label] for t in notes.RECORD_SERVICE_TYPES]
-
-    @rx.var
-    def format_options(self) -> list[list[str]]:
-        return NoteFormat.choices()
-
-    @rx.var
-    def location_options(self) -> list[list[str]]:
-        return ServiceLocation.choices()
 
     def _reload(self, session, actor) -> None:
         if not self._client_id:
@@ -185,14 +171,6 @@ class NoteState(PageState, SessionState):
     _note_id: int = 0
     _client_id: int = 0
     _version: int = 0
-
-    @rx.var
-    def format_options(self) -> list[list[str]]:
-        return NoteFormat.choices()
-
-    @rx.var
-    def location_options(self) -> list[list[str]]:
-        return ServiceLocation.choices()
 
     def _reload(self, session, actor) -> None:
         if not self._note_id:

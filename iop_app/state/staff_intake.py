@@ -29,7 +29,7 @@ from ..services.intake_inputs import (
     rating_key,
     substance_key,
 )
-from .args import as_int, form_dict
+from .args import form_dict
 from .base import PageState, SessionState
 from .client.base import date_or_given, whole_or_given
 from .formatting import fmt_date
@@ -308,18 +308,10 @@ class IntakeState(PageState, SessionState):
     # ------------------------------------------------------------ orientation
     @rx.event
     def initial_item(self, form: dict):
-        form = form_dict(form)
-        item_id = as_int(form.get("item_id"), 1)
-
-        def action(session, actor):
-            self.orientation_item, self.orientation_error = "", ""
+        def change(session, actor, item_id, form):
             if not self._record_id or item_id is None:
                 raise PermissionDenied("That orientation item could not be found. Please reload the page.")
-            try:
-                intake.staff_initial(session, actor, self._record_id, item_id, form.get("initials"))
-            except ValidationError as exc:
-                self.orientation_item, self.orientation_error = str(item_id), exc.message
-                return
-            self.message = "Initialled. The client can now initial it from their phone."
+            intake.staff_initial(session, actor, self._record_id, item_id, form.get("initials"))
 
-        return self._run(action, errors_var=None)
+        return self._item_form(form, change, "Initialled. The client can now initial it from their phone.",
+                               "orientation_item", "orientation_error")

@@ -12,8 +12,6 @@ from sqlmodel import Session
 
 from ...models import User
 from ...services import intake, program
-from ...services.errors import ValidationError
-from ..args import as_int, form_dict
 from ..base import SessionState
 from ..formatting import fmt_date
 from .base import ClientPage
@@ -62,16 +60,5 @@ class OrientationState(ClientPage, SessionState):
 
     @rx.event
     def initial(self, form: dict):
-        form = form_dict(form)
-        item_id = as_int(form.get("item_id"), 1)
-
-        def action(session, actor):
-            self.error_item, self.item_error = "", ""
-            try:
-                intake.client_initial(session, actor, item_id, form.get("initials"))
-            except ValidationError as exc:
-                self.error_item, self.item_error = str(item_id), exc.message
-                return
-            self.message = "Thank you: initialled."
-
-        return self._run(action, errors_var=None)
+        return self._item_form(form, lambda s, a, item_id, f: intake.client_initial(s, a, item_id, f.get("initials")),
+                               "Thank you: initialled.", "error_item", "item_error")
