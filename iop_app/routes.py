@@ -41,6 +41,7 @@ CLIENT_HOME = "/client"
 CLIENT_CHECKIN = "/client/checkin"
 CLIENT_GOALS = "/client/goals"
 CLIENT_NEEDS = "/client/needs"
+CLIENT_NOTES = "/client/notes"  # signed progress notes, when the program shows them (client_sees_notes)
 CLIENT_PLAN = "/client/plan"  # the client's treatment plan: read it, sign it
 CLIENT_ORIENTATION = "/client/orientation"  # orientation items to initial
 CLIENT_MEASURE = "/client/measures/[code]"  # one questionnaire, one item per screen

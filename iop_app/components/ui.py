@@ -31,7 +31,8 @@ SESSION_CHECK_MS = 30_000
 NAV = {
     Role.CLIENT: [("Home", routes.CLIENT_HOME), ("Safety plan", routes.CLIENT_SAFETY_PLAN),
                   ("Check-in", routes.CLIENT_CHECKIN), ("Tools", routes.CLIENT_TOOLS), ("Goals", routes.CLIENT_GOALS),
-                  ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("Family", routes.CLIENT_FAMILY),
+                  ("Needs", routes.CLIENT_NEEDS), ("My plan", routes.CLIENT_PLAN), ("My notes", routes.CLIENT_NOTES),
+                  ("Family", routes.CLIENT_FAMILY),
                   ("Orientation", routes.CLIENT_ORIENTATION), ("My screens", routes.CLIENT_SCREENS),
                   ("Resources", routes.CLIENT_RESOURCES)],
     Role.THERAPIST: [("Roster", routes.STAFF_ROSTER), ("Groups", routes.STAFF_GROUPS),

@@ -798,3 +798,27 @@ def documentable_sessions(session: Session, actor: User, client_id: int) -> dict
         local = program.to_local(at, tz)
         return f"{local:%a %b} {local.day}, {local:%H:%M}"
     return {"individual": [(i, label(at)) for i, at in ind], "family": [(i, label(at)) for i, at in fam if at]}
+
+
+# ------------------------------------------------------------------ the client's own notes
+CLIENT_NOTES_SHOWN = 50  # the newest signed notes a client's page lists
+
+
+def client_own_notes(session: Session, actor: User) -> list[NoteDetail] | None:
+    """The signed-in client's own signed notes, newest first, when the program shows
+    notes to clients (setting client_sees_notes); None when it does not (the default:
+    the page then says how to ask for a copy). Drafts never. Each note is read through
+    require_note_read, the one note-read rule."""
+    client = permissions.client_for_user(session, actor)
+    if client is None:
+        audit.record_now(session, actor, "note.client_list", outcome="denied", detail="not a client")
+        raise PermissionDenied()
+    if program.get_setting(session, "client_sees_notes") != "yes":
+        return None
+    ids = session.execute(
+        select(ProgressNote.id)
+        .where(ProgressNote.client_id == client.id, ProgressNote.status == RecordStatus.SIGNED)
+        .order_by(col(ProgressNote.service_date).desc(), col(ProgressNote.id).desc())
+        .limit(CLIENT_NOTES_SHOWN)
+    ).scalars().all()
+    return [note_detail(session, actor, note_id) for note_id in ids]

@@ -99,6 +99,7 @@ ROLES = {
         View("family", "/client/family", "main table tbody tr"),
         View("orientation", "/client/orientation", "#orientation-items li"),
         View("screens", "/client/screens", "#my-screens li"),
+        View("my-notes", "/client/notes", "#my-notes-off"),
         View("tools", "/client/tools", "#balance-versions details"),
         View("safety-plan", "/client/safety-plan", "#safety-helpers-list li"),
         View("resources", "/client/resources", "#directory h3"),

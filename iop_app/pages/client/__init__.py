@@ -9,6 +9,7 @@ from ... import routes
 from ...state.client import (
     CheckinState,
     ClientHomeState,
+    ClientNotesState,
     ClientToolsState,
     GoalsState,
     MeasureFormState,
@@ -22,11 +23,22 @@ from .goals import goals_page
 from .home import client_home
 from .measures import measure_page
 from .needs import needs_page
+from .notes import client_notes_page
 from .orientation import orientation_page
 from .tools import safety_plan_page, tools_page
 
-__all__ = ["checkin_page", "client_home", "goals_page", "measure_page", "needs_page", "orientation_page", "register",
-           "safety_plan_page", "tools_page"]
+__all__ = [
+    "checkin_page",
+    "client_home",
+    "client_notes_page",
+    "goals_page",
+    "measure_page",
+    "needs_page",
+    "orientation_page",
+    "register",
+    "safety_plan_page",
+    "tools_page",
+]
 
 
 def register(app: rx.App) -> None:
@@ -40,5 +52,7 @@ def register(app: rx.App) -> None:
     app.add_page(measure_page, route=routes.CLIENT_MEASURE, title="Questionnaire · IOP",
                  on_load=MeasureFormState.load)
     app.add_page(tools_page, route=routes.CLIENT_TOOLS, title="My recovery tools · IOP", on_load=ClientToolsState.load)
+    app.add_page(client_notes_page, route=routes.CLIENT_NOTES, title="My progress notes · IOP",
+                 on_load=ClientNotesState.load)
     app.add_page(safety_plan_page, route=routes.CLIENT_SAFETY_PLAN, title="My safety plan · IOP",
                  on_load=SafetyPlanState.load)

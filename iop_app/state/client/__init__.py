@@ -6,8 +6,19 @@ from .goals import GoalsState
 from .home import ClientHomeState
 from .measures import MeasureFormState
 from .needs import NeedsState
+from .notes import ClientNotesState
 from .orientation import OrientationState
 from .tools import ClientToolsState, MyPlansState, SafetyPlanState
 
-__all__ = ["CheckinState", "ClientHomeState", "ClientToolsState", "GoalsState", "MeasureFormState", "MyPlansState",
-           "NeedsState", "OrientationState", "SafetyPlanState"]
+__all__ = [
+    "CheckinState",
+    "ClientHomeState",
+    "ClientNotesState",
+    "ClientToolsState",
+    "GoalsState",
+    "MeasureFormState",
+    "MyPlansState",
+    "NeedsState",
+    "OrientationState",
+    "SafetyPlanState",
+]
