@@ -185,16 +185,7 @@ class ReferralsState(PageState, SessionState):
     def load(self):
         self._clear()
         self.consent_errors, self.share_errors, self.step_errors, self.step_referral = {}, {}, {}, ""
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
+        return self._load_client_record()
 
     def _client(self) -> int:
         if not self._record_id:

@@ -17,7 +17,6 @@ from sqlmodel import Session
 
 from ..models import Client, User
 from ..services import recovery_tools
-from ..services.errors import PermissionDenied
 from .base import SessionState
 from .formatting import fmt_day
 from .recovery_tools import (
@@ -89,14 +88,5 @@ class StaffToolsState(RelapseForm, SafetyForm, SessionState):
     @rx.event
     def load(self):
         self._clear()
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
+        return self._load_client_record()
 
