@@ -267,6 +267,16 @@ class ReferralsState(PageState, SessionState):
         return self._run(action, errors_var="share_errors")
 
 
+def directory_filter(form: dict) -> tuple[str, str]:
+    """The directory's search text and category from the filter form, checked."""
+    search, category = as_text(form.get("search", ""), 100), form.get("category", "")
+    if search is None:
+        raise ValidationError({"search": "Search text must be at most 100 characters."})
+    if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
+        raise ValidationError({"category": "Choose a category from the list."})
+    return search, category
+
+
 # --------------------------------------------------------------------------- the directory (staff)
 class ResourcesState(PageState, SessionState):
     """/staff/resources: search, filter, add, edit, retire; CSV export and import."""
@@ -300,12 +310,7 @@ class ResourcesState(PageState, SessionState):
         form = form_dict(form)
 
         def action(_session, _actor):
-            search, category = as_text(form.get("search", ""), 100), form.get("category", "")
-            if search is None:
-                raise ValidationError({"search": "Search text must be at most 100 characters."})
-            if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
-                raise ValidationError({"category": "Choose a category from the list."})
-            self.search, self.category = search, category
+            self.search, self.category = directory_filter(form)
             self.show_retired = form.get("show_retired") in ("on", True, "true")
 
         return self._run(action, errors_var=None)
@@ -416,11 +421,6 @@ class ClientResourcesState(ClientPage, SessionState):
         form = form_dict(form)
 
         def action(_session, _actor):
-            search, category = as_text(form.get("search", ""), 100), form.get("category", "")
-            if search is None:
-                raise ValidationError({"search": "Search text must be at most 100 characters."})
-            if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
-                raise ValidationError({"category": "Choose a category from the list."})
-            self.search, self.category = search, category
+            self.search, self.category = directory_filter(form)
 
         return self._run(action, errors_var=None)
