@@ -69,11 +69,11 @@ NEXT_CONFIRMATION = {
 
 
 # ------------------------------------------------------------------ input
-class ScreenInput(inputs.ServiceInput):
+class ScreenInput(inputs.ServiceInput, strict=True):
     """One screen as staff record it (the results are checked against the panel in
     record_screen). Strict: the page converts what the browser sent."""
 
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+    blank_if_none = ("note",)
 
     outcome: ScreenOutcome
     specimen: Specimen | None = None
@@ -110,14 +110,9 @@ class ScreenInput(inputs.ServiceInput):
             return kind(value)
         return value
 
-    @field_validator("note", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class ConfirmationInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+class ConfirmationInput(inputs.ServiceInput, strict=True):
+    blank_if_none = ("lab_result",)
 
     status: str
     lab_result: str = Field("", max_length=LAB_RESULT_MAX)
@@ -127,14 +122,9 @@ class ConfirmationInput(inputs.ServiceInput):
         "lab_result": f"The lab result can be up to {LAB_RESULT_MAX} characters (this one is {{length}}).",
     }
 
-    @field_validator("lab_result", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class MedicationInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+class MedicationInput(inputs.ServiceInput, strict=True):
+    blank_if_none = ("prescriber",)
 
     medication: str = Field(min_length=2, max_length=MEDICATION_MAX)
     analyte_id: int
@@ -148,15 +138,8 @@ class MedicationInput(inputs.ServiceInput):
         "prescriber": f"Up to {MEDICATION_MAX} characters, please (this is {{length}}).",
     }
 
-    @field_validator("prescriber", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class AnalyteInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
-
+class AnalyteInput(inputs.ServiceInput, strict=True):
     label: str = Field(min_length=2, max_length=ANALYTE_LABEL_MAX)
 
     messages: ClassVar[dict[str, str]] = {
