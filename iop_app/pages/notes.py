@@ -6,7 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_nav
+from ..components.record_nav import record_page
 from ..models.enums import NoteFormat, ServiceLocation
 from ..state.notes import (
     KIND_OPTIONS,
@@ -37,11 +37,8 @@ def _timeline_row(item: rx.Var[TimelineLine]) -> rx.Component:
 def client_notes_page() -> rx.Component:
     s = ClientNotesState
     e = s.errors
-    return ui.page_frame(
-        "Notes and services",
-        record_nav("Notes and services"),
-        ui.error_banner(s.error),
-        ui.notice(s.message),
+    return record_page(
+        "Notes and services", s,
         rx.cond(s.found, rx.vstack(
             rx.heading(s.client_name, as_="h2", size="5"),
             rx.box(ui.select_field("Show", "kind", "timeline-kind", KIND_OPTIONS, value=s.kind,

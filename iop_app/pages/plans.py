@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
-from ..components.ui import card, data_table, error_banner, field_label, notice, page_frame, stale_notice
+from ..components.record_nav import record_page
+from ..components.ui import card, data_table, field_label, stale_notice
 from ..state.plans import ClientPlanState, StaffPlanState
 from .client.base import client_page
 
@@ -243,11 +243,8 @@ def _staff_plan() -> rx.Component:
 
 
 def staff_plan_page() -> rx.Component:
-    return page_frame(
-        "Treatment plan",
-        record_nav("Treatment plan"),
-        error_banner(S.error),
-        notice(S.message),
+    return record_page(
+        "Treatment plan", S,
         rx.cond(S.found, rx.vstack(
             rx.heading(S.client_name, as_="h2", size="5"),
             rx.text(S.due["what"] + ": " + S.due["next"],

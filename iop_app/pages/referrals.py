@@ -7,7 +7,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_nav
+from ..components.record_nav import record_page
 from ..state.referrals import (
     ClientResourcesState,
     ConsentLine,
@@ -204,11 +204,8 @@ def _share() -> rx.Component:
 
 def referrals_page() -> rx.Component:
     s = ReferralsState
-    return ui.page_frame(
-        "Referrals",
-        record_nav("Referrals"),
-        ui.error_banner(s.error),
-        ui.notice(s.message),
+    return record_page(
+        "Referrals", s,
         rx.cond(
             s.found,
             rx.vstack(

@@ -8,7 +8,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_nav
+from ..components.record_nav import record_page
 from ..services.intake_inputs import CHOICES, FIELDS, SUBSTANCE_FIELDS
 from ..state.staff_intake import IntakeState as S
 from ..state.staff_intake import OrientationRow, RatingLine, SubstanceLine
@@ -227,11 +227,8 @@ def _orientation() -> rx.Component:
 
 
 def intake_page() -> rx.Component:
-    return ui.page_frame(
-        "Intake and assessment",
-        record_nav("Intake and assessment"),
-        ui.error_banner(S.error),
-        ui.notice(S.message),
+    return record_page(
+        "Intake and assessment", S,
         rx.cond(
             S.found,
             rx.vstack(
