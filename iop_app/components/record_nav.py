@@ -48,3 +48,9 @@ def record_page(title: str, state, *children: rx.Component, tab: str = "", **fra
     tabs with `tab` (else `title`) current, then the page state's error and message."""
     return page_frame(title, record_nav(tab or title), error_banner(state.error), notice(state.message), *children,
                       **frame)
+
+
+def record_body(state, *children: rx.Component, spacing: str = "4") -> rx.Component:
+    """What a record page shows once its client is found: the client's name, then `children`."""
+    return rx.cond(state.found, rx.vstack(rx.heading(state.client_name, as_="h2", size="5"), *children,
+                                          spacing=spacing, width="100%", align="stretch"))

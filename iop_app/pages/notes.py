@@ -6,7 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_page
+from ..components.record_nav import record_body, record_page
 from ..models.enums import NoteFormat, ServiceLocation
 from ..state.notes import (
     KIND_OPTIONS,
@@ -39,8 +39,8 @@ def client_notes_page() -> rx.Component:
     e = s.errors
     return record_page(
         "Notes and services", s,
-        rx.cond(s.found, rx.vstack(
-            rx.heading(s.client_name, as_="h2", size="5"),
+        record_body(
+            s,
             rx.box(ui.select_field("Show", "kind", "timeline-kind", KIND_OPTIONS, value=s.kind,
                                    on_change=s.set_kind), max_width="20rem"),
             ui.data_table("Services, notes and plan versions", ["Date", "Type", "Service", "Minutes", "Note", "Open"],
@@ -80,8 +80,7 @@ def client_notes_page() -> rx.Component:
                     on_submit=s.create, reset_on_submit=False,
                 ),
             ),
-            spacing="4", width="100%", align="stretch",
-        )),
+        ),
     )
 
 

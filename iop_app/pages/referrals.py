@@ -7,7 +7,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_page
+from ..components.record_nav import record_body, record_page
 from ..state.referrals import (
     ClientResourcesState,
     ConsentLine,
@@ -206,19 +206,15 @@ def referrals_page() -> rx.Component:
     s = ReferralsState
     return record_page(
         "Referrals", s,
-        rx.cond(
-            s.found,
-            rx.vstack(
-                rx.heading(s.client_name, as_="h2", size="5"),
-                rx.cond(s.lines.length() > 0,
-                        rx.vstack(rx.foreach(s.lines, _referral_card), spacing="3", width="100%", id="referrals"),
-                        rx.text("No referrals yet.", size="2")),
-                _new_referral(),
-                _consents(),
-                _share(),
-                rx.link("The community resource directory", href=routes.STAFF_RESOURCES),
-                spacing="4", width="100%", align="stretch",
-            ),
+        record_body(
+            s,
+            rx.cond(s.lines.length() > 0,
+                    rx.vstack(rx.foreach(s.lines, _referral_card), spacing="3", width="100%", id="referrals"),
+                    rx.text("No referrals yet.", size="2")),
+            _new_referral(),
+            _consents(),
+            _share(),
+            rx.link("The community resource directory", href=routes.STAFF_RESOURCES),
         ),
         width="56rem",
     )

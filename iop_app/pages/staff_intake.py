@@ -8,7 +8,7 @@ import reflex as rx
 
 from .. import routes
 from ..components import ui
-from ..components.record_nav import record_page
+from ..components.record_nav import record_body, record_page
 from ..services.intake_inputs import CHOICES, FIELDS, SUBSTANCE_FIELDS
 from ..state.staff_intake import IntakeState as S
 from ..state.staff_intake import OrientationRow, RatingLine, SubstanceLine
@@ -229,19 +229,15 @@ def _orientation() -> rx.Component:
 def intake_page() -> rx.Component:
     return record_page(
         "Intake and assessment", S,
-        rx.cond(
-            S.found,
-            rx.vstack(
-                rx.heading(S.client_name, as_="h2", size="5"),
-                rx.text("Client status: " + S.client_status + " · admitted " + S.admitted, color_scheme="gray"),
-                rx.callout(S.status_line, color_scheme=rx.cond(S.locked, "green", "blue"), id="intake-status"),
-                ui.stale_notice(S.stale, S.reload_intake),
-                _intake_form(),
-                _sign_card(),
-                _addenda(),
-                _orientation(),
-                spacing="4", width="100%", align="stretch",
-            ),
+        record_body(
+            S,
+            rx.text("Client status: " + S.client_status + " · admitted " + S.admitted, color_scheme="gray"),
+            rx.callout(S.status_line, color_scheme=rx.cond(S.locked, "green", "blue"), id="intake-status"),
+            ui.stale_notice(S.stale, S.reload_intake),
+            _intake_form(),
+            _sign_card(),
+            _addenda(),
+            _orientation(),
         ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
         width="56rem",

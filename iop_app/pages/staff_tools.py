@@ -6,7 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.crisis import crisis_lines
-from ..components.record_nav import record_page
+from ..components.record_nav import record_body, record_page
 from ..components.recovery_tools import contact_list, diary_table, document_form, urge_table, versions
 from ..components.ui import card, data_table
 from ..services import recovery_tools
@@ -90,13 +90,9 @@ def _safety() -> rx.Component:
 def staff_tools_page() -> rx.Component:
     return record_page(
         "Recovery tools", S,
-        rx.cond(
-            S.found,
-            rx.vstack(
-                rx.heading(S.client_name, as_="h2", size="5"),
-                _stage(), _urges(), _balance(), _relapse(), _safety(),
-                spacing="4", width="100%", align="stretch",
-            ),
+        record_body(
+            S,
+            _stage(), _urges(), _balance(), _relapse(), _safety(),
         ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
         width="64rem",
