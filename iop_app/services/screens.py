@@ -392,13 +392,8 @@ def set_confirmation(session: Session, actor: User, screen_id, *, status, lab_re
     """Move a presumptive positive on: sent for confirmation, then confirmed or
     refuted with the lab's words. `expected_status` is the status the page showed:
     a change made meanwhile by someone else is refused, not overwritten."""
-    screen = session.get(Screen, screen_id) if is_id(screen_id) else None
-    if screen is None:
-        audit.record_now(session, actor, "screen.confirmation", target=f"screen:{screen_id}"[:120],
-                         outcome="denied", detail="no such screen")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, screen.client_id, what="screen.confirmation",
-                        roles=permissions.STAFF)
+    screen = permissions.require_staff_write_row(
+        session, actor, Screen, screen_id, what="screen.confirmation", noun="screen")
     data = inputs.validate(ConfirmationInput, status=status, lab_result=lab_result)
     current = Confirmation(screen.confirmation)
     if expected_status is not None and expected_status != current:
@@ -450,13 +445,8 @@ def add_medication(session: Session, actor: User, client_id, *, medication, anal
 
 def end_medication(session: Session, actor: User, medication_id) -> None:
     """The client stopped the medication today: from tomorrow its positives flag."""
-    row = session.get(ExpectedMedication, medication_id) if is_id(medication_id) else None
-    if row is None:
-        audit.record_now(session, actor, "screen.medication.end", target=f"expected_medication:{medication_id}"[:120],
-                         outcome="denied", detail="no such medication")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, row.client_id, what="screen.medication.end",
-                        roles=permissions.STAFF)
+    row = permissions.require_staff_write_row(
+        session, actor, ExpectedMedication, medication_id, what="screen.medication.end", noun="medication")
     if row.ended_on is not None:
         raise ServiceError("That medication has already ended.")
     today = program.local_today(session)
