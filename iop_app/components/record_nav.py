@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from .ui import error_banner, notice, page_frame
+
 # (label, the path after /staff/clients/<id>): the order staff read a chart in.
 RECORD_TABS = (
     ("Overview", ""),
@@ -39,3 +41,16 @@ def record_nav(current: str) -> rx.Component:
         aria_label="Client record",
         style={"marginBottom": "0.75rem"},
     )
+
+
+def record_page(title: str, state, *children: rx.Component, tab: str = "", **frame) -> rx.Component:
+    """A page of one client's record: the signed-in frame titled `title`, the record's
+    tabs with `tab` (else `title`) current, then the page state's error and message."""
+    return page_frame(title, record_nav(tab or title), error_banner(state.error), notice(state.message), *children,
+                      **frame)
+
+
+def record_body(state, *children: rx.Component, spacing: str = "4") -> rx.Component:
+    """What a record page shows once its client is found: the client's name, then `children`."""
+    return rx.cond(state.found, rx.vstack(rx.heading(state.client_name, as_="h2", size="5"), *children,
+                                          spacing=spacing, width="100%", align="stretch"))

@@ -5,20 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
-from ..components.ui import (
-    card,
-    data_table,
-    error_banner,
-    field_error,
-    field_label,
-    notice,
-    page_frame,
-    select_field,
-    stale_notice,
-    text_field,
-    textarea_field,
-)
+from ..components import ui
+from ..components.record_nav import record_body, record_page
 from ..models.enums import NoteFormat, ServiceLocation
 from ..state.notes import (
     KIND_OPTIONS,
@@ -49,64 +37,61 @@ def _timeline_row(item: rx.Var[TimelineLine]) -> rx.Component:
 def client_notes_page() -> rx.Component:
     s = ClientNotesState
     e = s.errors
-    return page_frame(
-        "Notes and services",
-        record_nav("Notes and services"),
-        error_banner(s.error),
-        notice(s.message),
-        rx.cond(s.found, rx.vstack(
-            rx.heading(s.client_name, as_="h2", size="5"),
-            rx.box(select_field("Show", "kind", "timeline-kind", KIND_OPTIONS, value=s.kind,
-                                on_change=s.set_kind), max_width="20rem"),
-            data_table("Services, notes and plan versions", ["Date", "Type", "Service", "Minutes", "Note", "Open"],
-                       s.items, _timeline_row),
+    return record_page(
+        "Notes and services", s,
+        record_body(
+            s,
+            rx.box(ui.select_field("Show", "kind", "timeline-kind", KIND_OPTIONS, value=s.kind,
+                                   on_change=s.set_kind), max_width="20rem"),
+            ui.data_table("Services, notes and plan versions", ["Date", "Type", "Service", "Minutes", "Note", "Open"],
+                          s.items, _timeline_row),
             rx.cond(s.items.length() == 0, rx.text("Nothing recorded of this type yet.", color_scheme="gray")),
-            card(
+            ui.card(
                 rx.heading("Document a service", as_="h3", size="4"),
                 rx.text("Group notes are written on the session's roll-call page.", size="2", color_scheme="gray"),
                 rx.form(
                     rx.vstack(
                         rx.flex(
-                            rx.box(select_field("Service", "service_type", "new-type", TYPE_OPTIONS,
-                                                error=e.get("service_type", "")), min_width="12rem", flex="1"),
-                            rx.box(select_field("Format", "note_format", "new-format", FORMATS,
-                                                default_value=s.default_format, error=e.get("note_format", ""),
-                                                key=s.default_format), min_width="12rem", flex="1"),
+                            rx.box(ui.select_field("Service", "service_type", "new-type", TYPE_OPTIONS,
+                                                   error=e.get("service_type", "")), min_width="12rem", flex="1"),
+                            rx.box(ui.select_field("Format", "note_format", "new-format", FORMATS,
+                                                   default_value=s.default_format, error=e.get("note_format", ""),
+                                                   key=s.default_format), min_width="12rem", flex="1"),
                             gap="3", wrap="wrap", width="100%",
                         ),
                         rx.flex(
-                            rx.box(text_field("Date", "service_date", "new-date", type="date",
-                                              default_value=s.today_iso, key=s.today_iso,
-                                              error=e.get("service_date", ""))),
-                            rx.box(text_field("Start", "start", "new-start", type="time", error=e.get("start", ""))),
-                            rx.box(text_field("End", "end", "new-end", type="time", error=e.get("end", ""))),
+                            rx.box(ui.text_field("Date", "service_date", "new-date", type="date",
+                                                 default_value=s.today_iso, key=s.today_iso,
+                                                 error=e.get("service_date", ""))),
+                            rx.box(ui.text_field("Start", "start", "new-start", type="time", error=e.get("start", ""))),
+                            rx.box(ui.text_field("End", "end", "new-end", type="time", error=e.get("end", ""))),
                             gap="3", wrap="wrap",
                         ),
-                        select_field("Location", "location", "new-location", LOCATIONS,
-                                     error=e.get("location", "")),
-                        select_field("Individual session (for an individual note)", "individual_session_id",
-                                     "new-individual", s.individual_options, error=e.get("individual_session_id", "")),
-                        select_field("Family session (for a family note)", "family_session_id", "new-family",
-                                     s.family_options, error=e.get("family_session_id", "")),
+                        ui.select_field("Location", "location", "new-location", LOCATIONS,
+                                        error=e.get("location", "")),
+                        ui.select_field("Individual session (for an individual note)", "individual_session_id",
+                                        "new-individual", s.individual_options,
+                                        error=e.get("individual_session_id", "")),
+                        ui.select_field("Family session (for a family note)", "family_session_id", "new-family",
+                                        s.family_options, error=e.get("family_session_id", "")),
                         rx.button("Start the note", type="submit"),
                         spacing="3", width="100%", max_width="40rem",
                     ),
                     on_submit=s.create, reset_on_submit=False,
                 ),
             ),
-            spacing="4", width="100%", align="stretch",
-        )),
+        ),
     )
 
 
 def _section_edit(section: rx.Var[SectionLine]) -> rx.Component:
     return rx.vstack(
-        field_label(section.label, section.field_id),
+        ui.field_label(section.label, section.field_id),
         rx.text(section.prompt, size="1", color_scheme="gray", id=section.field_id + "-hint"),
         rx.text_area(id=section.field_id, name="section-" + section.key, default_value=section.text,
                      aria_describedby=section.field_id + "-hint " + section.field_id + "-error", width="100%",
                      rows="4"),
-        field_error(NoteState.errors.get("section-" + section.key, ""), "note-section"),
+        ui.field_error(NoteState.errors.get("section-" + section.key, ""), "note-section"),
         spacing="1", width="100%", align="stretch",
     )
 
@@ -141,11 +126,11 @@ def note_page() -> rx.Component:
     s = NoteState
     i = s.info
     e = s.errors
-    return page_frame(
+    return ui.page_frame(
         "Progress note",
-        error_banner(s.error),
-        notice(s.message),
-        stale_notice(s.stale, s.reload_note),
+        ui.error_banner(s.error),
+        ui.notice(s.message),
+        ui.stale_notice(s.stale, s.reload_note),
         rx.cond(s.found, rx.vstack(
             rx.heading(i["client"] + " · " + i["service"], as_="h2", size="5"),
             rx.link("All notes and services of " + i["client"], href=i["client_notes"]),
@@ -154,7 +139,7 @@ def note_page() -> rx.Component:
             rx.text("Status: " + i["status"] + " · written by " + i["author"], weight="medium", role="status"),
             rx.cond(i["signed"] != "", rx.text(i["signed"])),
             rx.cond(i["cosigned"] != "", rx.text(i["cosigned"])),
-            rx.cond(s.is_group, card(
+            rx.cond(s.is_group, ui.card(
                 rx.heading("Group: " + i["group"], as_="h3", size="4"),
                 rx.text("Topic: " + i["topic"]),
                 rx.heading(i["interventions_label"] + " (shared part, written once for the group)", as_="h4",
@@ -164,33 +149,34 @@ def note_page() -> rx.Component:
             )),
             rx.cond(
                 s.may_edit,
-                card(
+                ui.card(
                     rx.heading("Draft", as_="h3", size="4"),
                     rx.form(
                         rx.vstack(
                             rx.cond(~s.is_group, rx.vstack(
                                 rx.flex(
-                                    rx.box(text_field("Date", "service_date", "note-date", type="date",
-                                                      default_value=i["date_iso"], error=e.get("service_date", ""))),
-                                    rx.box(text_field("Start", "start", "note-start", type="time",
-                                                      default_value=i["start"], error=e.get("start", ""))),
-                                    rx.box(text_field("End", "end", "note-end", type="time", default_value=i["end"],
-                                                      error=e.get("end", ""))),
+                                    rx.box(ui.text_field("Date", "service_date", "note-date", type="date",
+                                                         default_value=i["date_iso"], error=e.get("service_date", ""))),
+                                    rx.box(ui.text_field("Start", "start", "note-start", type="time",
+                                                         default_value=i["start"], error=e.get("start", ""))),
+                                    rx.box(ui.text_field("End", "end", "note-end", type="time", default_value=i["end"],
+                                                         error=e.get("end", ""))),
                                     gap="3", wrap="wrap",
                                 ),
                                 rx.flex(
-                                    rx.box(select_field("Location", "location", "note-location", LOCATIONS,
-                                                        default_value=i["location_value"],
-                                                        error=e.get("location", "")), min_width="12rem", flex="1"),
-                                    rx.box(select_field("Format", "note_format", "note-format", FORMATS,
-                                                        default_value=i["format_value"],
-                                                        error=e.get("note_format", "")), min_width="12rem", flex="1"),
+                                    rx.box(ui.select_field("Location", "location", "note-location", LOCATIONS,
+                                                           default_value=i["location_value"],
+                                                           error=e.get("location", "")), min_width="12rem", flex="1"),
+                                    rx.box(ui.select_field("Format", "note_format", "note-format", FORMATS,
+                                                           default_value=i["format_value"],
+                                                           error=e.get("note_format", "")),
+                                           min_width="12rem", flex="1"),
                                     gap="3", wrap="wrap", width="100%",
                                 ),
                                 width="100%",
                             )),
                             rx.foreach(s.sections, _section_edit),
-                            field_error(e.get("sections", ""), "note-section"),
+                            ui.field_error(e.get("sections", ""), "note-section"),
                             rx.el.fieldset(
                                 rx.el.legend("Plan objectives this service addressed", style={"fontWeight": 500}),
                                 rx.cond(s.options.length() == 0,
@@ -198,7 +184,7 @@ def note_page() -> rx.Component:
                                                 "signed only once it addresses an objective of a signed plan.",
                                                 size="2", color_scheme="amber")),
                                 rx.foreach(s.options, _option),
-                                field_error(e.get("objectives", ""), "note-objectives"),
+                                ui.field_error(e.get("objectives", ""), "note-objectives"),
                                 style={"border": "none", "padding": 0},
                             ),
                             rx.button("Save draft", type="submit"),
@@ -216,25 +202,25 @@ def note_page() -> rx.Component:
                         spacing="3", wrap="wrap",
                     ),
                 ),
-                card(
+                ui.card(
                     rx.heading("Note", as_="h3", size="4"),
                     rx.foreach(s.sections, _section_read),
                 ),
             ),
-            card(
+            ui.card(
                 rx.heading("Plan objectives addressed", as_="h3", size="4"),
                 rx.cond(s.objectives.length() == 0, rx.text("None yet.", color_scheme="gray")),
                 rx.el.ul(rx.foreach(s.objectives, lambda o: rx.el.li(o)), style={"paddingLeft": "1.2rem"}),
             ),
-            rx.cond(s.is_signed, card(
+            rx.cond(s.is_signed, ui.card(
                 rx.heading("Addenda (late entries)", as_="h3", size="4"),
                 rx.text("The note above stays exactly as signed; each addendum is dated and attributed.", size="2",
                         color_scheme="gray"),
                 rx.foreach(s.addenda, _addendum),
                 rx.form(
                     rx.vstack(
-                        textarea_field("Addendum", "text", "addendum-text", error=e.get("text", "")),
-                        text_field("Reason (optional)", "reason", "addendum-reason", error=e.get("reason", "")),
+                        ui.textarea_field("Addendum", "text", "addendum-text", error=e.get("text", "")),
+                        ui.text_field("Reason (optional)", "reason", "addendum-reason", error=e.get("reason", "")),
                         rx.button("Add addendum", type="submit"),
                         spacing="2", width="100%",
                     ),
@@ -257,15 +243,15 @@ def _note_row(n: rx.Var[NoteLine]) -> rx.Component:
 
 def notes_page() -> rx.Component:
     s = NotesState
-    return page_frame(
+    return ui.page_frame(
         "My notes",
-        error_banner(s.error),
+        ui.error_banner(s.error),
         rx.heading("My unsigned notes", as_="h2", size="5"),
-        data_table("My unsigned notes", ["Date", "Client", "Service", "Author", "Status"], s.unsigned, _note_row),
+        ui.data_table("My unsigned notes", ["Date", "Client", "Service", "Author", "Status"], s.unsigned, _note_row),
         rx.cond(s.unsigned.length() == 0, rx.text("No unsigned notes.", color_scheme="gray")),
         rx.heading("Awaiting my co-signature", as_="h2", size="5", margin_top="1.5rem"),
-        data_table("Awaiting my co-signature", ["Date", "Client", "Service", "Author", "Status"], s.awaiting,
-                   _note_row),
+        ui.data_table("Awaiting my co-signature", ["Date", "Client", "Service", "Author", "Status"], s.awaiting,
+                      _note_row),
         rx.cond(s.awaiting.length() == 0, rx.text("Nothing awaits your co-signature.", color_scheme="gray")),
     )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
-from ..components.ui import card, data_table, error_banner, field_label, notice, page_frame, stale_notice
+from ..components.record_nav import record_body, record_page
+from ..components.ui import card, data_table, field_label, stale_notice
 from ..state.plans import ClientPlanState, StaffPlanState
 from .client.base import client_page
 
@@ -243,13 +243,10 @@ def _staff_plan() -> rx.Component:
 
 
 def staff_plan_page() -> rx.Component:
-    return page_frame(
-        "Treatment plan",
-        record_nav("Treatment plan"),
-        error_banner(S.error),
-        notice(S.message),
-        rx.cond(S.found, rx.vstack(
-            rx.heading(S.client_name, as_="h2", size="5"),
+    return record_page(
+        "Treatment plan", S,
+        record_body(
+            S,
             rx.text(S.due["what"] + ": " + S.due["next"],
                     rx.cond(S.due["overdue"] != "", rx.text(" — " + S.due["overdue"], as_="span", color_scheme="red",
                                                              weight="bold"))),
@@ -260,8 +257,8 @@ def staff_plan_page() -> rx.Component:
                     data_table("Plan versions", ["Version", "Status", "In force from", "Review due", ""], S.versions,
                                _version_row)),
             rx.cond(S.plan["id"], _staff_plan()),
-            spacing="3", width="100%", align="stretch",
-        )),
+            spacing="3",
+        ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
     )
 

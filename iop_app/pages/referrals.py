@@ -6,19 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
-from ..components.ui import (
-    card,
-    error_banner,
-    field_error,
-    field_label,
-    notice,
-    page_frame,
-    select_field,
-    stale_notice,
-    text_field,
-    textarea_field,
-)
+from ..components import ui
+from ..components.record_nav import record_body, record_page
 from ..state.referrals import (
     ClientResourcesState,
     ConsentLine,
@@ -62,21 +51,21 @@ def _step_form(line: rx.Var[ReferralLine]) -> rx.Component:
     return rx.form(
         rx.el.input(type="hidden", name="referral_id", value=line.id),
         rx.el.div(
-            rx.vstack(field_label("Next step", status_id),
+            rx.vstack(ui.field_label("Next step", status_id),
                       rx.el.select(rx.foreach(line.next_options, lambda o: rx.el.option(o[1], value=o[0])),
                                    id=status_id, name="to_status", class_name="native-select"),
                       spacing="1", align="stretch"),
-            rx.vstack(field_label("Appointment date (when set)", date_id),
+            rx.vstack(ui.field_label("Appointment date (when set)", date_id),
                       rx.input(id=date_id, name="appointment_on", type="date", aria_describedby=date_id + "-error"),
-                      field_error(rx.cond(mine, s.step_errors.get("appointment_on", ""), ""), date_id),
+                      ui.field_error(rx.cond(mine, s.step_errors.get("appointment_on", ""), ""), date_id),
                       spacing="1", align="stretch"),
-            rx.vstack(field_label("Reason (when declined)", reason_id),
+            rx.vstack(ui.field_label("Reason (when declined)", reason_id),
                       rx.input(id=reason_id, name="reason", aria_describedby=reason_id + "-error"),
-                      field_error(rx.cond(mine, s.step_errors.get("reason", ""), ""), reason_id),
+                      ui.field_error(rx.cond(mine, s.step_errors.get("reason", ""), ""), reason_id),
                       spacing="1", align="stretch"),
-            rx.vstack(field_label("Note (optional)", note_id),
+            rx.vstack(ui.field_label("Note (optional)", note_id),
                       rx.input(id=note_id, name="note", aria_describedby=note_id + "-error"),
-                      field_error(rx.cond(mine, s.step_errors.get("note", ""), ""), note_id),
+                      ui.field_error(rx.cond(mine, s.step_errors.get("note", ""), ""), note_id),
                       spacing="1", align="stretch"),
             style=GRID,
         ),
@@ -126,24 +115,24 @@ def _consent_row(c: rx.Var[ConsentLine]) -> rx.Component:
 def _new_referral() -> rx.Component:
     s = ReferralsState
     err = s.errors
-    return card(
+    return ui.card(
         rx.heading("New referral", as_="h2", size="4"),
         _keyed(
             rx.el.div(
-                select_field("Directory entry", "resource_id", "ref-resource",
-                             s.directory_choices, error=err.get("resource_id", "")),
-                text_field("Or provider (not in the directory)", "provider", "ref-provider",
-                           error=err.get("provider", "")),
-                text_field("Provider contact (optional)", "contact", "ref-contact", error=err.get("contact", "")),
-                select_field("Urgency", "urgency", "ref-urgency", s.urgency_options, error=err.get("urgency", "")),
+                ui.select_field("Directory entry", "resource_id", "ref-resource",
+                                s.directory_choices, error=err.get("resource_id", "")),
+                ui.text_field("Or provider (not in the directory)", "provider", "ref-provider",
+                              error=err.get("provider", "")),
+                ui.text_field("Provider contact (optional)", "contact", "ref-contact", error=err.get("contact", "")),
+                ui.select_field("Urgency", "urgency", "ref-urgency", s.urgency_options, error=err.get("urgency", "")),
                 style=GRID,
             ),
-            textarea_field("Reason for the referral", "reason", "ref-reason", error=err.get("reason", ""), rows="2"),
+            ui.textarea_field("Reason for the referral", "reason", "ref-reason", error=err.get("reason", ""), rows="2"),
             rx.hstack(rx.el.input(type="checkbox", id="ref-discloses", name="discloses"),
-                      field_label("This referral shares the client's information with the provider",
-                                  "ref-discloses"), align="center", spacing="2"),
-            select_field("Consent to disclose (needed when information is shared)", "consent_id", "ref-consent",
-                         s.consent_choices, error=err.get("consent_id", "")),
+                      ui.field_label("This referral shares the client's information with the provider",
+                                     "ref-discloses"), align="center", spacing="2"),
+            ui.select_field("Consent to disclose (needed when information is shared)", "consent_id", "ref-consent",
+                            s.consent_choices, error=err.get("consent_id", "")),
             rx.button("Send referral", type="submit", margin_top="0.5rem"),
             key=s.form_key, on_submit=s.refer,
         ),
@@ -154,7 +143,7 @@ def _new_referral() -> rx.Component:
 def _consents() -> rx.Component:
     s = ReferralsState
     err = s.consent_errors
-    return card(
+    return ui.card(
         rx.heading("Consents to disclose (42 CFR Part 2)", as_="h2", size="4"),
         rx.text("A referral that shares the client's information needs the client's signed consent naming that "
                 "recipient. Record here a consent the client signed.", size="2"),
@@ -165,17 +154,19 @@ def _consents() -> rx.Component:
             rx.el.summary("Record a signed consent"),
             _keyed(
                 rx.el.div(
-                    select_field("Recipient from the directory", "consent_resource_id", "consent-resource",
-                                 s.directory_choices, error=err.get("resource_id", "")),
-                    text_field("Or recipient's name", "recipient", "consent-recipient", error=err.get("recipient", "")),
-                    text_field("Information that may be shared", "information", "consent-information",
-                               error=err.get("information", "")),
-                    text_field("Purpose", "purpose", "consent-purpose", error=err.get("purpose", "")),
-                    text_field("Ends on", "expires_on", "consent-expires", type="date",
-                               error=err.get("expires_on", "")),
-                    text_field("Client's signature (full name)", "signature", "consent-signature",
-                               error=err.get("signature", "")),
-                    text_field("Signed on", "signed_on", "consent-signed", type="date", error=err.get("signed_on", "")),
+                    ui.select_field("Recipient from the directory", "consent_resource_id", "consent-resource",
+                                    s.directory_choices, error=err.get("resource_id", "")),
+                    ui.text_field("Or recipient's name", "recipient", "consent-recipient",
+                                  error=err.get("recipient", "")),
+                    ui.text_field("Information that may be shared", "information", "consent-information",
+                                  error=err.get("information", "")),
+                    ui.text_field("Purpose", "purpose", "consent-purpose", error=err.get("purpose", "")),
+                    ui.text_field("Ends on", "expires_on", "consent-expires", type="date",
+                                  error=err.get("expires_on", "")),
+                    ui.text_field("Client's signature (full name)", "signature", "consent-signature",
+                                  error=err.get("signature", "")),
+                    ui.text_field("Signed on", "signed_on", "consent-signed", type="date",
+                                  error=err.get("signed_on", "")),
                     style=GRID,
                 ),
                 rx.button("Record consent", type="submit", margin_top="0.5rem"),
@@ -193,16 +184,16 @@ def _shared_item(r: rx.Var[SharedLine]) -> rx.Component:
 
 def _share() -> rx.Component:
     s = ReferralsState
-    return card(
+    return ui.card(
         rx.heading("Resources shared with the client", as_="h2", size="4"),
         rx.cond(s.shared.length() > 0, rx.el.ul(rx.foreach(s.shared, _shared_item), style={"paddingLeft": "1.25rem"}),
                 rx.text("Nothing shared yet.", size="2", color_scheme="gray")),
         _keyed(
             rx.el.div(
-                select_field("Resource", "share_resource_id", "share-resource", s.directory_options,
-                             error=s.share_errors.get("share_resource_id", "")),
-                text_field("Note for the client (optional)", "share_note", "share-note",
-                           error=s.share_errors.get("share_note", "")),
+                ui.select_field("Resource", "share_resource_id", "share-resource", s.directory_options,
+                                error=s.share_errors.get("share_resource_id", "")),
+                ui.text_field("Note for the client (optional)", "share_note", "share-note",
+                              error=s.share_errors.get("share_note", "")),
                 style=GRID,
             ),
             rx.button("Share with the client", type="submit", margin_top="0.5rem"),
@@ -213,24 +204,17 @@ def _share() -> rx.Component:
 
 def referrals_page() -> rx.Component:
     s = ReferralsState
-    return page_frame(
-        "Referrals",
-        record_nav("Referrals"),
-        error_banner(s.error),
-        notice(s.message),
-        rx.cond(
-            s.found,
-            rx.vstack(
-                rx.heading(s.client_name, as_="h2", size="5"),
-                rx.cond(s.lines.length() > 0,
-                        rx.vstack(rx.foreach(s.lines, _referral_card), spacing="3", width="100%", id="referrals"),
-                        rx.text("No referrals yet.", size="2")),
-                _new_referral(),
-                _consents(),
-                _share(),
-                rx.link("The community resource directory", href=routes.STAFF_RESOURCES),
-                spacing="4", width="100%", align="stretch",
-            ),
+    return record_page(
+        "Referrals", s,
+        record_body(
+            s,
+            rx.cond(s.lines.length() > 0,
+                    rx.vstack(rx.foreach(s.lines, _referral_card), spacing="3", width="100%", id="referrals"),
+                    rx.text("No referrals yet.", size="2")),
+            _new_referral(),
+            _consents(),
+            _share(),
+            rx.link("The community resource directory", href=routes.STAFF_RESOURCES),
         ),
         width="56rem",
     )
@@ -265,27 +249,27 @@ def _entry_fields(prefix: str, errors, values=None) -> rx.Component:
     for name, label in FIELD_LABELS.items():
         field_id = f"{prefix}-{name}"
         if name == "category":
-            fields.append(select_field(label, name, field_id, ResourcesState.category_options,
-                                       error=errors.get(name, ""), **default(name)))
+            fields.append(ui.select_field(label, name, field_id, ResourcesState.category_options,
+                                          error=errors.get(name, ""), **default(name)))
         else:
-            fields.append(text_field(label, name, field_id, error=errors.get(name, ""), **default(name)))
+            fields.append(ui.text_field(label, name, field_id, error=errors.get(name, ""), **default(name)))
     return rx.el.div(*fields, style=GRID)
 
 
 def resources_page() -> rx.Component:
     s = ResourcesState
-    return page_frame(
+    return ui.page_frame(
         "Community resource directory",
-        error_banner(s.error),
-        notice(s.message),
-        card(
+        ui.error_banner(s.error),
+        ui.notice(s.message),
+        ui.card(
             rx.form(
                 rx.el.div(
-                    text_field("Search", "search", "res-search", default_value=s.search),
-                    select_field("Category", "category", "res-category", s.filter_options, default_value=s.category),
+                    ui.text_field("Search", "search", "res-search", default_value=s.search),
+                    ui.select_field("Category", "category", "res-category", s.filter_options, default_value=s.category),
                     rx.hstack(rx.el.input(type="checkbox", id="res-retired", name="show_retired",
                                           default_checked=s.show_retired),
-                              field_label("Show retired entries", "res-retired"), align="center", spacing="2"),
+                              ui.field_label("Show retired entries", "res-retired"), align="center", spacing="2"),
                     style=GRID,
                 ),
                 rx.hstack(rx.button("Search", type="submit"),
@@ -304,9 +288,9 @@ def resources_page() -> rx.Component:
             ),
             class_name="table-scroll", role="region", aria_label="Directory entries", tab_index=0,
         ),
-        rx.cond(s.editing != "", card(
+        rx.cond(s.editing != "", ui.card(
             rx.heading("Edit entry", as_="h2", size="4"),
-            stale_notice(s.stale, s.load),
+            ui.stale_notice(s.stale, s.load),
             rx.form(
                 rx.fragment(_entry_fields("edit", s.edit_errors, s.edit_values), key=s.editing),
                 rx.hstack(rx.button("Save entry", type="submit"),
@@ -316,17 +300,17 @@ def resources_page() -> rx.Component:
             ),
             id="edit-entry",
         )),
-        card(
+        ui.card(
             rx.heading("Add an entry", as_="h2", size="4"),
             _keyed(_entry_fields("new", s.errors), rx.button("Add entry", type="submit", margin_top="0.5rem"),
                    key=s.form_key, on_submit=s.add),
         ),
-        card(
+        ui.card(
             rx.heading("Import CSV", as_="h2", size="4"),
             rx.text("Paste a CSV with the export's columns (id, name, category, address, phone, web, hours, "
                     "languages, cost, notes, active). Rows with an id update that entry; nothing is imported "
                     "if any row is refused.", size="2"),
-            _keyed(textarea_field("CSV", "csv", "import-csv", error=s.import_errors.get("csv", ""), rows="6"),
+            _keyed(ui.textarea_field("CSV", "csv", "import-csv", error=s.import_errors.get("csv", ""), rows="6"),
                    rx.button("Import", type="submit", margin_top="0.5rem"),
                    key=s.form_key, on_submit=s.import_text),
         ),
@@ -385,8 +369,8 @@ def client_resources_page() -> rx.Component:
         rx.heading("Community directory", as_="h2", size="4", margin_top="1rem"),
         rx.form(
             rx.vstack(
-                text_field("Search", "search", "dir-search", default_value=s.search),
-                select_field("Category", "category", "dir-category", s.filter_options, default_value=s.category),
+                ui.text_field("Search", "search", "dir-search", default_value=s.search),
+                ui.select_field("Category", "category", "dir-category", s.filter_options, default_value=s.category),
                 rx.button("Search", type="submit"),
                 spacing="2", width="100%",
             ),

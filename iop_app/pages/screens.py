@@ -7,19 +7,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
+from ..components import ui
 from ..components.record_nav import record_nav
-from ..components.ui import (
-    card,
-    data_table,
-    error_banner,
-    field_error,
-    field_label,
-    notice,
-    page_frame,
-    select_field,
-    text_field,
-    textarea_field,
-)
 from ..state.screens import (
     AnalyteLine,
     ClientScreensState,
@@ -41,53 +30,54 @@ WRAP = {"whiteSpace": "normal", "overflowWrap": "anywhere"}
 
 def _checkbox(label: str, name: str, field_id: str) -> rx.Component:
     return rx.hstack(rx.el.input(type="checkbox", id=field_id, name=name),
-                     field_label(label, field_id), align="center", spacing="2")
+                     ui.field_label(label, field_id), align="center", spacing="2")
 
 
 def _result(line: rx.Var[PanelLine]) -> rx.Component:
     field_id = "screen-" + line.field
     return rx.vstack(
-        field_label(line.label, field_id),
+        ui.field_label(line.label, field_id),
         rx.el.select(rx.foreach(S.result_options, lambda o: rx.el.option(o[1], value=o[0])),
                      id=field_id, name=line.field, class_name="native-select",
                      aria_describedby=field_id + "-error"),
-        field_error(S.errors.get(line.field, ""), field_id),
+        ui.field_error(S.errors.get(line.field, ""), field_id),
         spacing="1", width="100%", align="stretch",
     )
 
 
 def _record_form() -> rx.Component:
     e = S.errors
-    return card(
+    return ui.card(
         rx.heading("Record a screen", as_="h2", size="4"),
         rx.text("The time is the server's clock when you save: record the screen when it is collected.", size="2"),
         rx.form(
             rx.vstack(
                 rx.box(
-                    select_field("Outcome", "outcome", "screen-outcome", S.outcome_options, error=e.get("outcome", "")),
-                    select_field("Specimen", "specimen", "screen-specimen", S.specimen_options,
-                                 error=e.get("specimen", "")),
-                    select_field("Method", "method", "screen-method", S.method_options, error=e.get("method", "")),
-                    select_field("Temperature in range (urine)", "temperature", "screen-temperature",
-                                 S.check_options, error=e.get("temperature", "")),
-                    select_field("Adulterant check", "adulterant", "screen-adulterant", S.check_options,
-                                 error=e.get("adulterant", "")),
+                    ui.select_field("Outcome", "outcome", "screen-outcome", S.outcome_options,
+                                    error=e.get("outcome", "")),
+                    ui.select_field("Specimen", "specimen", "screen-specimen", S.specimen_options,
+                                    error=e.get("specimen", "")),
+                    ui.select_field("Method", "method", "screen-method", S.method_options, error=e.get("method", "")),
+                    ui.select_field("Temperature in range (urine)", "temperature", "screen-temperature",
+                                    S.check_options, error=e.get("temperature", "")),
+                    ui.select_field("Adulterant check", "adulterant", "screen-adulterant", S.check_options,
+                                    error=e.get("adulterant", "")),
                     style=GRID,
                 ),
                 _checkbox("Collection observed", "observed", "screen-observed"),
-                field_error(e.get("observed", ""), "screen-observed"),
+                ui.field_error(e.get("observed", ""), "screen-observed"),
                 rx.el.fieldset(
                     rx.el.legend("Panel: a result per analyte (leave “Not tested” for the others)",
                                  style={"fontWeight": 600}),
                     rx.box(rx.foreach(S.panel, _result), style=GRID),
-                    field_error(e.get("results", ""), "screen-results"),
+                    ui.field_error(e.get("results", ""), "screen-results"),
                     id="screen-results", style=FIELDSET,
                 ),
-                textarea_field("Note (optional)", "note", "screen-note", error=e.get("note", ""), max_length=1000,
-                               rows="2"),
+                ui.textarea_field("Note (optional)", "note", "screen-note", error=e.get("note", ""), max_length=1000,
+                                  rows="2"),
                 _checkbox("Send a positive for laboratory confirmation now", "send_for_confirmation",
                           "screen-send"),
-                field_error(e.get("send_for_confirmation", ""), "screen-send"),
+                ui.field_error(e.get("send_for_confirmation", ""), "screen-send"),
                 rx.button("Record screen", type="submit", width="fit-content"),
                 spacing="3", width="100%", align="stretch",
             ),
@@ -107,10 +97,10 @@ def _lab_form(s: rx.Var[ScreenLine]) -> rx.Component:
         rx.form(
             rx.el.input(type="hidden", name="screen_id", value=s.id),
             rx.vstack(
-                select_field("Lab answer", "status", prefix + "-status", S.lab_options,
-                             error=err("status")),
-                textarea_field("What the lab reported", "lab_result", prefix + "-text",
-                               error=err("lab_result"), max_length=2000, rows="2"),
+                ui.select_field("Lab answer", "status", prefix + "-status", S.lab_options,
+                                error=err("status")),
+                ui.textarea_field("What the lab reported", "lab_result", prefix + "-text",
+                                  error=err("lab_result"), max_length=2000, rows="2"),
                 rx.button("Save lab answer", type="submit", size="2", width="fit-content"),
                 spacing="2", width="100%",
             ),
@@ -134,7 +124,7 @@ def _screen_card(s: rx.Var[ScreenLine], staff: bool) -> rx.Component:
         rx.cond(s.lab_result != "", rx.text("Lab: " + s.lab_result, size="2", style=WRAP)),
         rx.cond(s.note != "", rx.text("Note: " + s.note, size="2", style=WRAP)),
         rx.text("Recorded by " + s.recorded_by, size="1", color_scheme="gray"),
-        *([rx.cond(S.confirm_screen == s.id, error_banner(S.error)),
+        *([rx.cond(S.confirm_screen == s.id, ui.error_banner(S.error)),
            rx.hstack(
                rx.cond(s.can_send, rx.button("Mark sent for confirmation", size="1", variant="outline",
                                              aria_label="Mark sent for confirmation: screen of " + s.day,
@@ -160,8 +150,8 @@ def _timeline(state) -> rx.Component:
         rx.text("Days with a screen or with use reported in the daily check-in.", size="2"),
         rx.cond(
             state.timeline.length() > 0,
-            data_table("Screens beside the diary", ["Day", "Screen", "Diary (self-report)", "Discrepancy"],
-                       state.timeline, row),
+            ui.data_table("Screens beside the diary", ["Day", "Screen", "Diary (self-report)", "Discrepancy"],
+                          state.timeline, row),
             rx.text("No screens or reported use in the last 60 days.", size="2", color_scheme="gray"),
         ),
         spacing="2", width="100%", align="stretch", id="screen-timeline",
@@ -181,7 +171,7 @@ def _medication(m: rx.Var[MedicationLine]) -> rx.Component:
 
 def _medications() -> rx.Component:
     e = S.med_errors
-    return card(
+    return ui.card(
         rx.heading("Expected medications", as_="h2", size="4"),
         rx.text("A positive a medication explains (buprenorphine, methadone, a prescribed benzodiazepine ...) is "
                 "marked expected and does not flag.", size="2"),
@@ -191,13 +181,13 @@ def _medications() -> rx.Component:
         rx.form(
             rx.vstack(
                 rx.box(
-                    text_field("Medication", "medication", "med-name", error=e.get("medication", ""),
-                               max_length=120),
-                    select_field("Shows on a screen as", "analyte_id", "med-analyte", S.analyte_options,
-                                 error=e.get("analyte_id", "")),
-                    text_field("Started on", "started_on", "med-start", type="date", error=e.get("started_on", "")),
-                    text_field("Prescriber (optional)", "prescriber", "med-prescriber",
-                               error=e.get("prescriber", ""), max_length=120),
+                    ui.text_field("Medication", "medication", "med-name", error=e.get("medication", ""),
+                                  max_length=120),
+                    ui.select_field("Shows on a screen as", "analyte_id", "med-analyte", S.analyte_options,
+                                    error=e.get("analyte_id", "")),
+                    ui.text_field("Started on", "started_on", "med-start", type="date", error=e.get("started_on", "")),
+                    ui.text_field("Prescriber (optional)", "prescriber", "med-prescriber",
+                                  error=e.get("prescriber", ""), max_length=120),
                     style=GRID,
                 ),
                 rx.button("Add medication", type="submit", width="fit-content"),
@@ -209,11 +199,11 @@ def _medications() -> rx.Component:
 
 
 def staff_screens_page() -> rx.Component:
-    return page_frame(
+    return ui.page_frame(
         "Drug and alcohol screens",
         record_nav("Screens"),
-        rx.cond(S.confirm_screen == "", error_banner(S.error)),
-        notice(S.message),
+        rx.cond(S.confirm_screen == "", ui.error_banner(S.error)),
+        ui.notice(S.message),
         rx.cond(
             S.found,
             rx.vstack(
@@ -240,9 +230,9 @@ def staff_screens_page() -> rx.Component:
 
 def client_screens_page() -> rx.Component:
     C = ClientScreensState
-    return page_frame(
+    return ui.page_frame(
         "My screens",
-        error_banner(C.error),
+        ui.error_banner(C.error),
         rx.cond(
             C.found,
             rx.vstack(
@@ -286,16 +276,16 @@ def _analyte(a: rx.Var[AnalyteLine]) -> rx.Component:
 
 def screen_panel_page() -> rx.Component:
     P = ScreenPanelState
-    return page_frame(
+    return ui.page_frame(
         "Screening panel",
         rx.text("The analytes offered on every new screen. A retired analyte stays on the screens that tested it.",
                 size="2"),
-        error_banner(P.error),
-        notice(P.message),
+        ui.error_banner(P.error),
+        ui.notice(P.message),
         rx.el.ul(rx.foreach(P.analytes, _analyte), id="analytes", style={"padding": 0, "margin": 0}),
         rx.form(
             rx.vstack(
-                text_field("New analyte", "label", "new-analyte", error=P.errors.get("label", ""), max_length=80),
+                ui.text_field("New analyte", "label", "new-analyte", error=P.errors.get("label", ""), max_length=80),
                 rx.button("Add to the panel", type="submit", width="fit-content"),
                 spacing="2", width="100%", max_width="30rem",
             ),

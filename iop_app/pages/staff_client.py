@@ -5,13 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
+from ..components.record_nav import record_page
 from ..components.ui import (
     card,
     data_table,
-    error_banner,
-    notice,
-    page_frame,
     select_field,
     stat,
     textarea_field,
@@ -104,11 +101,8 @@ def _emergency_banner() -> rx.Component:
 
 def client_record_page() -> rx.Component:
     h = S.header
-    return page_frame(
-        "Client record",
-        record_nav("Overview"),
-        error_banner(S.error),
-        notice(S.message),
+    return record_page(
+        "Client record", S,
         _emergency_access_form(),
         rx.cond(
             S.found,
@@ -176,6 +170,7 @@ def client_record_page() -> rx.Component:
             ),
         ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
+        tab="Overview",
     )
 
 

@@ -5,19 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.ui import (
-    card,
-    data_table,
-    error_banner,
-    field_error,
-    field_label,
-    notice,
-    page_frame,
-    select_field,
-    stale_notice,
-    text_field,
-    textarea_field,
-)
+from ..components import ui
 from ..models.enums import NoteFormat
 from ..state.group_notes import AttendeeLine, GroupNoteState, PartObjective, PartSection
 from ..state.staff_groups import (
@@ -43,49 +31,50 @@ def _group_row(g: rx.Var[GroupLine]) -> rx.Component:
 
 def groups_page() -> rx.Component:
     e = GroupsState.errors
-    return page_frame(
+    return ui.page_frame(
         "Groups",
-        error_banner(GroupsState.error),
-        notice(GroupsState.message),
-        data_table("Groups", ["Group", "Type", "Facilitator", "Schedule", "Members", "Room"], GroupsState.groups,
-                   _group_row),
+        ui.error_banner(GroupsState.error),
+        ui.notice(GroupsState.message),
+        ui.data_table("Groups", ["Group", "Type", "Facilitator", "Schedule", "Members", "Room"], GroupsState.groups,
+                      _group_row),
         rx.el.details(
             rx.el.summary("Create a group", style={"fontWeight": 600, "cursor": "pointer"}),
             rx.form(
                 rx.vstack(
-                    text_field("Name", "name", "group-name", error=e.get("name", "")),
-                    select_field("Type", "group_type", "group-type", GroupsState.type_options,
-                                 error=e.get("group_type", "")),
+                    ui.text_field("Name", "name", "group-name", error=e.get("name", "")),
+                    ui.select_field("Type", "group_type", "group-type", GroupsState.type_options,
+                                    error=e.get("group_type", "")),
                     rx.cond(GroupsState.is_director,
-                            select_field("Facilitator", "facilitator_id", "group-facilitator",
-                                         GroupsState.facilitator_options, error=e.get("facilitator_id", "")),
+                            ui.select_field("Facilitator", "facilitator_id", "group-facilitator",
+                                            GroupsState.facilitator_options, error=e.get("facilitator_id", "")),
                             rx.fragment()),
                     rx.el.fieldset(
                         rx.el.legend("Days of the week"),
                         rx.flex(*[rx.hstack(rx.el.input(type="checkbox", id=f"group-day{d}", name=f"day{d}"),
                                             rx.el.label(label, html_for=f"group-day{d}"), spacing="1", align="center")
                                   for d, label in DAYS], gap="3", wrap="wrap"),
-                        field_error(e.get("weekdays", ""), "group-days"),
+                        ui.field_error(e.get("weekdays", ""), "group-days"),
                         style={"border": "none", "padding": 0},
                     ),
                     rx.flex(
-                        text_field("Start time", "start_time", "group-start", type="time",
-                                   error=e.get("start_time", "")),
-                        text_field("Length (minutes)", "duration_minutes", "group-length", input_mode="numeric",
-                                   default_value="180", error=e.get("duration_minutes", "")),
-                        text_field("Capacity", "capacity", "group-capacity", input_mode="numeric", default_value="12",
-                                   error=e.get("capacity", "")),
+                        ui.text_field("Start time", "start_time", "group-start", type="time",
+                                      error=e.get("start_time", "")),
+                        ui.text_field("Length (minutes)", "duration_minutes", "group-length", input_mode="numeric",
+                                      default_value="180", error=e.get("duration_minutes", "")),
+                        ui.text_field("Capacity", "capacity", "group-capacity", input_mode="numeric",
+                                      default_value="12", error=e.get("capacity", "")),
                         gap="3", wrap="wrap", width="100%",
                     ),
                     rx.flex(
-                        text_field("Start date", "start_date", "group-start-date", type="date",
-                                   error=e.get("start_date", "")),
-                        text_field("End date (optional)", "end_date", "group-end-date", type="date",
-                                   error=e.get("end_date", "")),
+                        ui.text_field("Start date", "start_date", "group-start-date", type="date",
+                                      error=e.get("start_date", "")),
+                        ui.text_field("End date (optional)", "end_date", "group-end-date", type="date",
+                                      error=e.get("end_date", "")),
                         gap="3", wrap="wrap", width="100%",
                     ),
-                    text_field("Room", "location", "group-location", error=e.get("location", "")),
-                    textarea_field("Description", "description", "group-description", error=e.get("description", "")),
+                    ui.text_field("Room", "location", "group-location", error=e.get("location", "")),
+                    ui.textarea_field("Description", "description", "group-description",
+                                      error=e.get("description", "")),
                     rx.button("Create group", type="submit"),
                     spacing="3", max_width="36rem", width="100%",
                 ),
@@ -116,25 +105,25 @@ def _member_row(m: rx.Var[MemberLine]) -> rx.Component:
 def group_page() -> rx.Component:
     e = GroupState.errors
     g = GroupState.group
-    return page_frame(
+    return ui.page_frame(
         "Group",
-        error_banner(GroupState.error),
-        notice(GroupState.message),
+        ui.error_banner(GroupState.error),
+        ui.notice(GroupState.message),
         rx.cond(
             GroupState.found,
             rx.vstack(
                 rx.heading(g["name"], as_="h2", size="5"),
                 rx.text(g["type"] + " · " + g["schedule"] + " · capacity " + g["capacity"] + " · " + g["location"]
                         + " · runs " + g["runs"], color_scheme="gray"),
-                card(
+                ui.card(
                     rx.heading("Members", as_="h3", size="4"),
-                    data_table("Members", ["Name", "Joined", "Actions"], GroupState.members, _member_row),
+                    ui.data_table("Members", ["Name", "Joined", "Actions"], GroupState.members, _member_row),
                     rx.cond(GroupState.manageable, rx.form(
                         rx.flex(
-                            rx.box(select_field("Client", "client_id", "join-client", GroupState.enrollable,
-                                                error=e.get("client_id", "")), min_width="14rem"),
-                            rx.box(text_field("Joins on", "joined_on", "join-date", type="date",
-                                              default_value=GroupState.today_iso, error=e.get("joined_on", ""))),
+                            rx.box(ui.select_field("Client", "client_id", "join-client", GroupState.enrollable,
+                                                   error=e.get("client_id", "")), min_width="14rem"),
+                            rx.box(ui.text_field("Joins on", "joined_on", "join-date", type="date",
+                                                 default_value=GroupState.today_iso, error=e.get("joined_on", ""))),
                             rx.button("Enrol", type="submit", margin_top="1.5rem"),
                             gap="3", wrap="wrap", align="start",
                         ),
@@ -146,15 +135,15 @@ def group_page() -> rx.Component:
                             m.name + ": " + m.joined + " – " + m.left))),
                     ),
                 ),
-                card(
+                ui.card(
                     rx.heading("Sessions (last 4 weeks and next 2)", as_="h3", size="4"),
-                    data_table("Sessions", ["Date", "Start", "Topic", "Attended", "Note"], GroupState.sessions,
-                               _session_row),
+                    ui.data_table("Sessions", ["Date", "Start", "Topic", "Attended", "Note"], GroupState.sessions,
+                                  _session_row),
                     rx.cond(GroupState.manageable, rx.vstack(
                         rx.form(
                             rx.flex(
-                                text_field("From", "start", "gen-start", type="date"),
-                                text_field("To", "end", "gen-end", type="date", error=e.get("end", "")),
+                                ui.text_field("From", "start", "gen-start", type="date"),
+                                ui.text_field("To", "end", "gen-end", type="date", error=e.get("end", "")),
                                 rx.button("Generate from schedule", type="submit", margin_top="1.5rem"),
                                 gap="3", wrap="wrap", align="start",
                             ),
@@ -162,12 +151,12 @@ def group_page() -> rx.Component:
                         ),
                         rx.form(
                             rx.flex(
-                                text_field("Extra session date", "day", "extra-day", type="date",
-                                           default_value=GroupState.today_iso, error=e.get("day", "")),
-                                text_field("Start", "start", "extra-start", type="time", error=e.get("start", "")),
-                                text_field("Minutes", "duration_minutes", "extra-length", input_mode="numeric",
-                                           default_value="90", error=e.get("duration_minutes", "")),
-                                text_field("Topic", "topic", "extra-topic", error=e.get("topic", "")),
+                                ui.text_field("Extra session date", "day", "extra-day", type="date",
+                                              default_value=GroupState.today_iso, error=e.get("day", "")),
+                                ui.text_field("Start", "start", "extra-start", type="time", error=e.get("start", "")),
+                                ui.text_field("Minutes", "duration_minutes", "extra-length", input_mode="numeric",
+                                              default_value="90", error=e.get("duration_minutes", "")),
+                                ui.text_field("Topic", "topic", "extra-topic", error=e.get("topic", "")),
                                 rx.button("Add extra session", type="submit", margin_top="1.5rem"),
                                 gap="3", wrap="wrap", align="start",
                             ),
@@ -177,7 +166,7 @@ def group_page() -> rx.Component:
                         spacing="3", width="100%",
                     )),
                 ),
-                card(
+                ui.card(
                     rx.heading("Attendance and census", as_="h3", size="4"),
                     rx.cond(GroupState.manageable,
                             rx.plotly.basic(data=GroupState.rate_figure, config=PLOT_CONFIG, width="100%")),
@@ -212,14 +201,14 @@ def _entry_row(entry: rx.Var[RollCallLine]) -> rx.Component:
             rx.input(id=minutes_id, default_value=entry.minutes, key=entry.id + "-" + entry.minutes,
                      input_mode="numeric", width="5.5rem", disabled=entry.status == "",
                      on_blur=lambda value: RollCallState.set_minutes(entry.id, value)),
-            field_error(RollCallState.errors.get("minutes-" + entry.id, ""), minutes_id),
+            ui.field_error(RollCallState.errors.get("minutes-" + entry.id, ""), minutes_id),
         ),
     )
 
 
 def _part_section(s: rx.Var[PartSection]) -> rx.Component:
     return rx.vstack(
-        field_label(s.label, s.field_id),
+        ui.field_label(s.label, s.field_id),
         rx.text_area(id=s.field_id, name=s.name, default_value=s.text, rows="3", width="100%",
                      aria_describedby=s.field_id + "-error"),
         rx.cond(GroupNoteState.errors.get(s.name, "") != "",
@@ -261,16 +250,16 @@ def group_note_card() -> rx.Component:
     """The group note: the shared part once, each attendee's own part (GroupNoteState)."""
     s = GroupNoteState
     e = s.errors
-    return card(
+    return ui.card(
         rx.heading("Group note", as_="h3", size="4"),
         rx.text("Status: " + s.status, weight="medium"),
         rx.text("Each member marked present, late or left early gets their own note in their own chart; absent "
                 "members get none. Name no other member in any part.", size="2", color_scheme="gray"),
         rx.cond(s.unmarked > 0, rx.text(s.unmarked.to_string() + " member(s) not marked yet: they get no note.",
                                         size="2", color_scheme="amber")),
-        error_banner(e.get("group_note", "")),
-        stale_notice(s.stale, s.reload_note),
-        notice(s.message),
+        ui.error_banner(e.get("group_note", "")),
+        ui.stale_notice(s.stale, s.reload_note),
+        ui.notice(s.message),
         rx.cond(
             s.signed,
             rx.vstack(
@@ -282,11 +271,12 @@ def group_note_card() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    select_field("Format", "note_format", "group-note-format", NoteFormat.choices(),
-                                 default_value=s.note_format, error=e.get("note_format", "")),
-                    text_field("Topic", "topic", "group-note-topic", default_value=s.topic, error=e.get("topic", "")),
-                    textarea_field(s.shared_label, "shared", "group-note-shared", default_value=s.shared, rows="4",
-                                   error=e.get("shared", "")),
+                    ui.select_field("Format", "note_format", "group-note-format", NoteFormat.choices(),
+                                    default_value=s.note_format, error=e.get("note_format", "")),
+                    ui.text_field("Topic", "topic", "group-note-topic", default_value=s.topic,
+                                  error=e.get("topic", "")),
+                    ui.textarea_field(s.shared_label, "shared", "group-note-shared", default_value=s.shared, rows="4",
+                                      error=e.get("shared", "")),
                     rx.foreach(s.attendees, _attendee_part),
                     rx.hstack(
                         rx.button("Save group note", type="submit"),
@@ -304,10 +294,10 @@ def group_note_card() -> rx.Component:
 def roll_call_page() -> rx.Component:
     info = RollCallState.info
     e = RollCallState.errors
-    return page_frame(
+    return ui.page_frame(
         "Roll call",
-        error_banner(RollCallState.error),
-        notice(RollCallState.message),
+        ui.error_banner(RollCallState.error),
+        ui.notice(RollCallState.message),
         rx.cond(
             RollCallState.found,
             rx.vstack(
@@ -324,7 +314,7 @@ def roll_call_page() -> rx.Component:
                                 rx.input(id="rollcall-reason", default_value=RollCallState.reason,
                                          on_blur=RollCallState.set_reason, aria_describedby="rollcall-reason-error",
                                          width="100%", max_width="32rem"),
-                                field_error(e.get("reason", ""), "rollcall-reason"),
+                                ui.field_error(e.get("reason", ""), "rollcall-reason"),
                                 width="100%",
                             )),
                             rx.hstack(
@@ -332,20 +322,20 @@ def roll_call_page() -> rx.Component:
                                 rx.text(RollCallState.marked_count, role="status"),
                                 align="center", spacing="3",
                             ),
-                            data_table("Roll call", ["Member", "Status", "Minutes"], RollCallState.entries,
-                                       _entry_row),
+                            ui.data_table("Roll call", ["Member", "Status", "Minutes"], RollCallState.entries,
+                                          _entry_row),
                             width="100%", spacing="3",
                         )),
-                card(
+                ui.card(
                     rx.heading("Topic and notes", as_="h3", size="4"),
-                    stale_notice(RollCallState.notes_stale, RollCallState.reload_notes, RollCallState.notes_draft,
-                                 RollCallState.discard_draft),
+                    ui.stale_notice(RollCallState.notes_stale, RollCallState.reload_notes, RollCallState.notes_draft,
+                                    RollCallState.discard_draft),
                     rx.form(
                         rx.vstack(
-                            text_field("Topic", "topic", "session-topic", default_value=info["topic"],
-                                       error=e.get("topic", "")),
-                            textarea_field("Notes", "notes", "session-notes", default_value=info["notes"],
-                                           error=e.get("notes", "")),
+                            ui.text_field("Topic", "topic", "session-topic", default_value=info["topic"],
+                                          error=e.get("topic", "")),
+                            ui.textarea_field("Notes", "notes", "session-notes", default_value=info["notes"],
+                                              error=e.get("notes", "")),
                             rx.button("Save topic and notes", type="submit"),
                             spacing="2", width="100%",
                         ),
@@ -367,7 +357,7 @@ def roll_call_page() -> rx.Component:
                     rx.el.summary("Cancel this session"),
                     rx.form(
                         rx.vstack(
-                            text_field("Reason", "cancel_reason", "cancel-reason", error=e.get("cancel_reason", "")),
+                            ui.text_field("Reason", "cancel_reason", "cancel-reason", error=e.get("cancel_reason", "")),
                             rx.button("Cancel session", type="submit", color_scheme="red", variant="soft"),
                             spacing="2", max_width="28rem",
                         ),

@@ -7,19 +7,8 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..components.record_nav import record_nav
-from ..components.ui import (
-    card,
-    error_banner,
-    field_error,
-    field_label,
-    notice,
-    page_frame,
-    select_field,
-    stale_notice,
-    text_field,
-    textarea_field,
-)
+from ..components import ui
+from ..components.record_nav import record_body, record_page
 from ..services.intake_inputs import CHOICES, FIELDS, SUBSTANCE_FIELDS
 from ..state.staff_intake import IntakeState as S
 from ..state.staff_intake import OrientationRow, RatingLine, SubstanceLine
@@ -41,14 +30,14 @@ def _text(name: str) -> rx.Component:
     label, limit = FIELDS[name]
     field_id = "intake-" + name.replace("_", "-")
     if name in SHORT:
-        return text_field(label, name, field_id, error=_err(name), default_value=S.values[name], max_length=limit)
-    return textarea_field(label, name, field_id, error=_err(name), default_value=S.values[name], max_length=limit,
-                          rows="4" if limit > 2000 else "3")
+        return ui.text_field(label, name, field_id, error=_err(name), default_value=S.values[name], max_length=limit)
+    return ui.textarea_field(label, name, field_id, error=_err(name), default_value=S.values[name], max_length=limit,
+                             rows="4" if limit > 2000 else "3")
 
 
 def _choice(name: str, options) -> rx.Component:
-    return select_field(CHOICES[name], name, "intake-" + name.replace("_", "-"), options, error=_err(name),
-                        default_value=S.values[name])
+    return ui.select_field(CHOICES[name], name, "intake-" + name.replace("_", "-"), options, error=_err(name),
+                           default_value=S.values[name])
 
 
 def _section(title: str, *children: rx.Component, open_: bool = True) -> rx.Component:
@@ -68,15 +57,15 @@ def _rating(r: rx.Var[RatingLine]) -> rx.Component:
     return rx.el.fieldset(
         rx.el.legend(r.label, style=LEGEND),
         rx.vstack(
-            field_label("Risk rating (0–4)", risk_id),
+            ui.field_label("Risk rating (0–4)", risk_id),
             rx.el.select(rx.foreach(S.risk_options, lambda o: rx.el.option(o[1], value=o[0])),
                          id=risk_id, name="risk_" + r.key, default_value=r.risk, class_name="native-select",
                          aria_describedby=risk_id + "-error"),
-            field_error(S.errors.get("risk_" + r.key, ""), risk_id),
-            field_label("Narrative", narrative_id),
+            ui.field_error(S.errors.get("risk_" + r.key, ""), risk_id),
+            ui.field_label("Narrative", narrative_id),
             rx.text_area(id=narrative_id, name="narrative_" + r.key, default_value=r.narrative, rows="3",
                          max_length=4000, width="100%", aria_describedby=narrative_id + "-error"),
-            field_error(S.errors.get("narrative_" + r.key, ""), narrative_id),
+            ui.field_error(S.errors.get("narrative_" + r.key, ""), narrative_id),
             spacing="1", width="100%", align="stretch",
         ),
         style=FIELDSET,
@@ -90,10 +79,10 @@ def _substance_field(row: rx.Var[SubstanceLine], name: str) -> rx.Component:
     extra = ({"type": "number", "min": 1, "max": 99, "input_mode": "numeric"} if name == "first_use_age"
              else {"type": "date"} if name == "last_use" else {"max_length": limit})
     return rx.vstack(
-        field_label(label, field_id),
+        ui.field_label(label, field_id),
         rx.input(id=field_id, name=key, default_value=getattr(row, name), aria_describedby=field_id + "-error",
                  width="100%", **extra),
-        field_error(S.errors.get(key, ""), field_id),
+        ui.field_error(S.errors.get(key, ""), field_id),
         spacing="1", width="100%", align="stretch",
     )
 
@@ -121,7 +110,7 @@ def _intake_form() -> rx.Component:
                 "Substance use history",
                 rx.text("One row per substance. An empty row is ignored; saving adds a new empty row.",
                         size="2", color_scheme="gray"),
-                field_error(S.errors.get("substances", ""), "substances"),
+                ui.field_error(S.errors.get("substances", ""), "substances"),
                 rx.foreach(S.substances, _substance),
                 _text("prior_treatment"),
             ),
@@ -151,7 +140,7 @@ def _intake_form() -> rx.Component:
 def _sign_card() -> rx.Component:
     return rx.cond(
         S.status == "draft",
-        card(
+        ui.card(
             rx.heading("Sign the intake", as_="h2", size="4"),
             rx.text("Signing signs the version last saved (save your changes first), with today's date and "
                     "time from the server. The intake is then locked, and a client in intake becomes active."),
@@ -165,7 +154,7 @@ def _addenda() -> rx.Component:
     e = S.addendum_errors
     return rx.cond(
         S.locked,
-        card(
+        ui.card(
             rx.heading("Addenda", as_="h2", size="4"),
             rx.text("Late entries: dated and attributed; the signed intake above stays as it was signed.", size="2"),
             rx.cond(
@@ -180,10 +169,10 @@ def _addenda() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    textarea_field("Addendum", "text", "addendum-text", error=e.get("text", ""), max_length=4000,
-                                   rows="3"),
-                    text_field("Reason (optional)", "reason", "addendum-reason", error=e.get("reason", ""),
-                               max_length=500),
+                    ui.textarea_field("Addendum", "text", "addendum-text", error=e.get("text", ""), max_length=4000,
+                                      rows="3"),
+                    ui.text_field("Reason (optional)", "reason", "addendum-reason", error=e.get("reason", ""),
+                                  max_length=500),
                     rx.button("Add addendum", type="submit", width="fit-content"),
                     spacing="2", width="100%", max_width="40rem",
                 ),
@@ -204,7 +193,7 @@ def _orientation_item(row: rx.Var[OrientationRow]) -> rx.Component:
                 rx.el.input(type="hidden", name="item_id", value=row.item_id),
                 rx.hstack(
                     rx.vstack(
-                        field_label("Staff initials", field_id),
+                        ui.field_label("Staff initials", field_id),
                         rx.input(id=field_id, name="initials", max_length=8, width="7rem", auto_complete="off",
                                  aria_describedby=field_id + "-error"),
                         spacing="1",
@@ -212,7 +201,7 @@ def _orientation_item(row: rx.Var[OrientationRow]) -> rx.Component:
                     rx.button("Initial", type="submit", size="2", aria_label="Initial: " + row.label),
                     align="end", spacing="2", wrap="wrap",
                 ),
-                field_error(rx.cond(S.orientation_item == row.item_id, S.orientation_error, ""), field_id),
+                ui.field_error(rx.cond(S.orientation_item == row.item_id, S.orientation_error, ""), field_id),
                 on_submit=S.initial_item, reset_on_submit=False,
             ),
         ),
@@ -227,7 +216,7 @@ def _orientation_item(row: rx.Var[OrientationRow]) -> rx.Component:
 
 
 def _orientation() -> rx.Component:
-    return card(
+    return ui.card(
         rx.heading("Orientation", as_="h2", size="4"),
         rx.text("Go through each item with the client and initial it; the client then initials it at "
                 + routes.CLIENT_ORIENTATION + " on their phone.", size="2"),
@@ -238,24 +227,17 @@ def _orientation() -> rx.Component:
 
 
 def intake_page() -> rx.Component:
-    return page_frame(
-        "Intake and assessment",
-        record_nav("Intake and assessment"),
-        error_banner(S.error),
-        notice(S.message),
-        rx.cond(
-            S.found,
-            rx.vstack(
-                rx.heading(S.client_name, as_="h2", size="5"),
-                rx.text("Client status: " + S.client_status + " · admitted " + S.admitted, color_scheme="gray"),
-                rx.callout(S.status_line, color_scheme=rx.cond(S.locked, "green", "blue"), id="intake-status"),
-                stale_notice(S.stale, S.reload_intake),
-                _intake_form(),
-                _sign_card(),
-                _addenda(),
-                _orientation(),
-                spacing="4", width="100%", align="stretch",
-            ),
+    return record_page(
+        "Intake and assessment", S,
+        record_body(
+            S,
+            rx.text("Client status: " + S.client_status + " · admitted " + S.admitted, color_scheme="gray"),
+            rx.callout(S.status_line, color_scheme=rx.cond(S.locked, "green", "blue"), id="intake-status"),
+            ui.stale_notice(S.stale, S.reload_intake),
+            _intake_form(),
+            _sign_card(),
+            _addenda(),
+            _orientation(),
         ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
         width="56rem",

@@ -6,9 +6,9 @@ import reflex as rx
 
 from .. import routes
 from ..components.crisis import crisis_lines
-from ..components.record_nav import record_nav
+from ..components.record_nav import record_body, record_page
 from ..components.recovery_tools import contact_list, diary_table, document_form, urge_table, versions
-from ..components.ui import card, data_table, error_banner, notice, page_frame
+from ..components.ui import card, data_table
 from ..services import recovery_tools
 from ..state.staff_tools import StaffToolsState
 
@@ -88,18 +88,11 @@ def _safety() -> rx.Component:
 
 
 def staff_tools_page() -> rx.Component:
-    return page_frame(
-        "Recovery tools",
-        record_nav("Recovery tools"),
-        error_banner(S.error),
-        notice(S.message),
-        rx.cond(
-            S.found,
-            rx.vstack(
-                rx.heading(S.client_name, as_="h2", size="5"),
-                _stage(), _urges(), _balance(), _relapse(), _safety(),
-                spacing="4", width="100%", align="stretch",
-            ),
+    return record_page(
+        "Recovery tools", S,
+        record_body(
+            S,
+            _stage(), _urges(), _balance(), _relapse(), _safety(),
         ),
         rx.link("Back to the roster", href=routes.STAFF_ROSTER, margin_top="1rem"),
         width="64rem",

@@ -30,8 +30,7 @@ from sqlmodel import Session, col, select
 from ..models import Client, Discharge, FollowUp, User, utcnow
 from ..models.enums import EmploymentStatus, FollowUpUse, HousingStatus
 from . import audit, inputs, permissions, program
-from .errors import PermissionDenied, ValidationError
-from .ids import is_id
+from .errors import ValidationError
 
 FOLLOW_UP_DAYS = (7, 14, 21, 30, 90, 180)
 REPORT_DAYS = (30, 90, 180)  # the contacts the program reports on
@@ -182,13 +181,8 @@ class OutcomeInput(inputs.ServiceInput, strict=True):
 
 def record_outcome(session: Session, actor: User, follow_up_id, **values) -> FollowUp:
     """Record (or correct) the outcome of a contact that is due (not one still to come)."""
-    row = session.get(FollowUp, follow_up_id) if is_id(follow_up_id) else None
-    if row is None:
-        audit.record_now(session, actor, "follow_up.record", target=f"follow_up:{follow_up_id}"[:120],
-                         outcome="denied", detail="no such follow-up")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, row.client_id, what="follow_up.record",
-                        roles=permissions.STAFF)
+    row = permissions.require_staff_write_row(
+        session, actor, FollowUp, follow_up_id, what="follow_up.record", noun="follow-up")
     checked = inputs.validate(OutcomeInput, **values)
     errors = {}
     if checked.reached:

@@ -188,6 +188,19 @@ def require(
     return client
 
 
+
+def require_staff_write_row(session: Session, actor: User, model, row_id, *, what: str, noun: str):
+    """The `model` row `row_id` of a client's record, if the care team member `actor`
+    may change that record (WRITE, staff only). A missing row is refused and audited
+    like a forbidden one (as `no such <noun>`), so ids cannot be probed."""
+    row = session.get(model, row_id) if is_id(row_id) else None
+    if row is None:
+        audit.record_now(session, actor, what, target=f"{model.__tablename__}:{row_id}"[:120],
+                         outcome="denied", detail=f"no such {noun}")
+        raise PermissionDenied()
+    require(session, actor, WRITE, row.client_id, what=what, roles=STAFF)
+    return row
+
 # The columns a decision needs, for reads that do not need the record itself.
 _CLIENT_FACTS = sa_select(Client.id, Client.user_id, Client.primary_therapist_id).where(
     Client.id == bindparam("client_id", type_=Integer()))

@@ -267,17 +267,13 @@ class StageInput(inputs.ServiceInput, strict=True):
     confidence: int = Field(ge=0, le=10)
     note: str = Field("", max_length=NOTE_MAX)
 
+    blank_if_none = ("note",)
     messages: ClassVar[dict[str, str]] = {
         "stage": "Choose the stage that fits you best right now.",
         "importance": "Choose how important it is, from 0 to 10.",
         "confidence": "Choose how confident you are, from 0 to 10.",
         "note": f"The note can be up to {NOTE_MAX} characters (this is {{length}}).",
     }
-
-    @field_validator("note", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
     @field_validator("stage", mode="before")
     @classmethod
@@ -369,6 +365,7 @@ class UrgeInput(inputs.ServiceInput, strict=True):
     response: str = Field("", max_length=RESPONSE_MAX)
     used: bool
 
+    blank_if_none = ("trigger", "place", "response")
     messages: ClassVar[dict[str, str]] = {
         "intensity": "Choose how strong the urge is, from 0 to 10.",
         "trigger": f"What set it off can be up to {SHORT_MAX} characters (this is {{length}}).",
@@ -376,11 +373,6 @@ class UrgeInput(inputs.ServiceInput, strict=True):
         "response": f"What you did can be up to {RESPONSE_MAX} characters (this is {{length}}).",
         "used": "Choose yes or no.",
     }
-
-    @field_validator("trigger", "place", "response", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
 
 @dataclass(frozen=True)

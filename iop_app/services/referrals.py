@@ -295,12 +295,8 @@ def record_consent(session: Session, actor: User, client_id, *, resource_id=None
 
 def revoke_consent(session: Session, actor: User, consent_id) -> ReferralConsent:
     """The client withdrew a consent (recorded by staff): later referrals cannot use it."""
-    consent = session.get(ReferralConsent, consent_id) if is_id(consent_id) else None
-    if consent is None:
-        audit.record_now(session, actor, "referral.consent.revoke", target=f"referral_consent:{consent_id}"[:120],
-                         outcome="denied", detail="no such consent")
-        raise PermissionDenied()
-    _require_staff_write(session, actor, consent.client_id, "referral.consent.revoke")
+    consent = permissions.require_staff_write_row(
+        session, actor, ReferralConsent, consent_id, what="referral.consent.revoke", noun="consent")
     if consent.revoked_at is not None:
         raise ServiceError("This consent was already revoked.")
     consent.revoked_at = utcnow()
@@ -430,12 +426,8 @@ def share_resource(session: Session, actor: User, client_id, resource_id, note: 
 
 
 def unshare_resource(session: Session, actor: User, share_id) -> None:
-    share = session.get(ResourceShare, share_id) if is_id(share_id) else None
-    if share is None:
-        audit.record_now(session, actor, "resources.unshare", target=f"resource_share:{share_id}"[:120],
-                         outcome="denied", detail="no such share")
-        raise PermissionDenied()
-    _require_staff_write(session, actor, share.client_id, "resources.unshare")
+    share = permissions.require_staff_write_row(
+        session, actor, ResourceShare, share_id, what="resources.unshare", noun="share")
     session.delete(share)
     audit.record(session, actor, "resources.unshare", client_id=share.client_id, target=f"resource_share:{share.id}")
     session.commit()

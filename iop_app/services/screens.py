@@ -69,11 +69,11 @@ NEXT_CONFIRMATION = {
 
 
 # ------------------------------------------------------------------ input
-class ScreenInput(inputs.ServiceInput):
+class ScreenInput(inputs.ServiceInput, strict=True):
     """One screen as staff record it (the results are checked against the panel in
     record_screen). Strict: the page converts what the browser sent."""
 
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+    blank_if_none = ("note",)
 
     outcome: ScreenOutcome
     specimen: Specimen | None = None
@@ -110,14 +110,9 @@ class ScreenInput(inputs.ServiceInput):
             return kind(value)
         return value
 
-    @field_validator("note", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class ConfirmationInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+class ConfirmationInput(inputs.ServiceInput, strict=True):
+    blank_if_none = ("lab_result",)
 
     status: str
     lab_result: str = Field("", max_length=LAB_RESULT_MAX)
@@ -127,14 +122,9 @@ class ConfirmationInput(inputs.ServiceInput):
         "lab_result": f"The lab result can be up to {LAB_RESULT_MAX} characters (this one is {{length}}).",
     }
 
-    @field_validator("lab_result", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class MedicationInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
+class MedicationInput(inputs.ServiceInput, strict=True):
+    blank_if_none = ("prescriber",)
 
     medication: str = Field(min_length=2, max_length=MEDICATION_MAX)
     analyte_id: int
@@ -148,15 +138,8 @@ class MedicationInput(inputs.ServiceInput):
         "prescriber": f"Up to {MEDICATION_MAX} characters, please (this is {{length}}).",
     }
 
-    @field_validator("prescriber", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value):
-        return "" if value is None else value
 
-
-class AnalyteInput(inputs.ServiceInput):
-    model_config = inputs.ServiceInput.model_config | {"strict": True}
-
+class AnalyteInput(inputs.ServiceInput, strict=True):
     label: str = Field(min_length=2, max_length=ANALYTE_LABEL_MAX)
 
     messages: ClassVar[dict[str, str]] = {
@@ -409,13 +392,8 @@ def set_confirmation(session: Session, actor: User, screen_id, *, status, lab_re
     """Move a presumptive positive on: sent for confirmation, then confirmed or
     refuted with the lab's words. `expected_status` is the status the page showed:
     a change made meanwhile by someone else is refused, not overwritten."""
-    screen = session.get(Screen, screen_id) if is_id(screen_id) else None
-    if screen is None:
-        audit.record_now(session, actor, "screen.confirmation", target=f"screen:{screen_id}"[:120],
-                         outcome="denied", detail="no such screen")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, screen.client_id, what="screen.confirmation",
-                        roles=permissions.STAFF)
+    screen = permissions.require_staff_write_row(
+        session, actor, Screen, screen_id, what="screen.confirmation", noun="screen")
     data = inputs.validate(ConfirmationInput, status=status, lab_result=lab_result)
     current = Confirmation(screen.confirmation)
     if expected_status is not None and expected_status != current:
@@ -467,13 +445,8 @@ def add_medication(session: Session, actor: User, client_id, *, medication, anal
 
 def end_medication(session: Session, actor: User, medication_id) -> None:
     """The client stopped the medication today: from tomorrow its positives flag."""
-    row = session.get(ExpectedMedication, medication_id) if is_id(medication_id) else None
-    if row is None:
-        audit.record_now(session, actor, "screen.medication.end", target=f"expected_medication:{medication_id}"[:120],
-                         outcome="denied", detail="no such medication")
-        raise PermissionDenied()
-    permissions.require(session, actor, permissions.WRITE, row.client_id, what="screen.medication.end",
-                        roles=permissions.STAFF)
+    row = permissions.require_staff_write_row(
+        session, actor, ExpectedMedication, medication_id, what="screen.medication.end", noun="medication")
     if row.ended_on is not None:
         raise ServiceError("That medication has already ended.")
     today = program.local_today(session)

@@ -312,6 +312,20 @@ class PageState(rx.State, mixin=True):
             raise
         return True
 
+    def _load_client_record(self):
+        """The `load` of a page of one client's record (/staff/clients/[client_id]/...):
+        the client's id into `_record_id` and the page shown (`found`); on a refusal the
+        page's `_clear()` empties it, so nothing of the record stays on screen."""
+        def action(session: Session, actor: User):
+            try:
+                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
+                                               "No such client.")
+            except PermissionDenied:
+                self._clear()
+                raise
+
+        return self._run(action, reload=False, errors_var=None)
+
     def _load_param(self, name: str, missing: str = "That page does not exist.") -> int | None:
         """The record id in the page's URL (`/staff/clients/[client_id]`), or None
         with the page's error set to `missing`: a bad id reads like a missing one."""

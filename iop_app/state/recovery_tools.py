@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
+import reflex as rx
 from sqlmodel import Session
 
 from ..models import User
@@ -173,4 +174,57 @@ class DocumentForms(PageState, mixin=True):
     def _discard_draft(self, prefix):
         if prefix in self._documents:
             setattr(self, f"{prefix}_draft", "")
+
+    @rx.event
+    def reload_document(self, prefix: str):
+        return self._reload_document(prefix)
+
+    @rx.event
+    def discard_draft(self, prefix: str):
+        self._discard_draft(prefix)
+
+
+# One mixin a document: its form's vars and its save. A page lists the ones it shows
+# (and their prefixes in `_documents`).
+class BalanceForm(DocumentForms, mixin=True):
+    balance_values: dict[str, str] = {}
+    balance_errors: dict[str, str] = {}
+    balance_message: str = ""
+    balance_stale: str = ""
+    balance_draft: str = ""
+    balance_key: str = ""
+    balance_history: list[DocRow] = []
+
+    @rx.event
+    def save_balance(self, form: dict):
+        return self._save_document("balance", form)
+
+
+class RelapseForm(DocumentForms, mixin=True):
+    relapse_values: dict[str, str] = {}
+    relapse_errors: dict[str, str] = {}
+    relapse_message: str = ""
+    relapse_stale: str = ""
+    relapse_draft: str = ""
+    relapse_key: str = ""
+    relapse_history: list[DocRow] = []
+    relapse_people: list[ContactRow] = []
+
+    @rx.event
+    def save_relapse(self, form: dict):
+        return self._save_document("relapse", form)
+
+
+class SafetyForm(DocumentForms, mixin=True):
+    safety_values: dict[str, str] = {}
+    safety_errors: dict[str, str] = {}
+    safety_message: str = ""
+    safety_stale: str = ""
+    safety_draft: str = ""
+    safety_key: str = ""
+    safety_history: list[DocRow] = []
+
+    @rx.event
+    def save_safety(self, form: dict):
+        return self._save_document("safety", form)
 

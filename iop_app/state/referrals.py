@@ -185,16 +185,7 @@ class ReferralsState(PageState, SessionState):
     def load(self):
         self._clear()
         self.consent_errors, self.share_errors, self.step_errors, self.step_referral = {}, {}, {}, ""
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
+        return self._load_client_record()
 
     def _client(self) -> int:
         if not self._record_id:
@@ -276,6 +267,16 @@ class ReferralsState(PageState, SessionState):
         return self._run(action, errors_var="share_errors")
 
 
+def directory_filter(form: dict) -> tuple[str, str]:
+    """The directory's search text and category from the filter form, checked."""
+    search, category = as_text(form.get("search", ""), 100), form.get("category", "")
+    if search is None:
+        raise ValidationError({"search": "Search text must be at most 100 characters."})
+    if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
+        raise ValidationError({"category": "Choose a category from the list."})
+    return search, category
+
+
 # --------------------------------------------------------------------------- the directory (staff)
 class ResourcesState(PageState, SessionState):
     """/staff/resources: search, filter, add, edit, retire; CSV export and import."""
@@ -309,12 +310,7 @@ class ResourcesState(PageState, SessionState):
         form = form_dict(form)
 
         def action(_session, _actor):
-            search, category = as_text(form.get("search", ""), 100), form.get("category", "")
-            if search is None:
-                raise ValidationError({"search": "Search text must be at most 100 characters."})
-            if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
-                raise ValidationError({"category": "Choose a category from the list."})
-            self.search, self.category = search, category
+            self.search, self.category = directory_filter(form)
             self.show_retired = form.get("show_retired") in ("on", True, "true")
 
         return self._run(action, errors_var=None)
@@ -425,11 +421,6 @@ class ClientResourcesState(ClientPage, SessionState):
         form = form_dict(form)
 
         def action(_session, _actor):
-            search, category = as_text(form.get("search", ""), 100), form.get("category", "")
-            if search is None:
-                raise ValidationError({"search": "Search text must be at most 100 characters."})
-            if not isinstance(category, str) or (category and category not in ResourceCategory.values()):
-                raise ValidationError({"category": "Choose a category from the list."})
-            self.search, self.category = search, category
+            self.search, self.category = directory_filter(form)
 
         return self._run(action, errors_var=None)

@@ -197,16 +197,7 @@ class StaffScreensState(_ScreensView, SessionState):
     def load(self):
         self._clear()
         self.panel, self.med_errors, self.confirm_errors, self.confirm_screen = [], {}, {}, ""
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
+        return self._load_client_record()
 
     def _need_record(self) -> None:
         if not self._record_id:

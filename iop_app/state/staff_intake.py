@@ -202,16 +202,7 @@ class IntakeState(PageState, SessionState):
         self._clear()
         self.stale, self.orientation_item, self.orientation_error = "", "", ""
         self.addendum_errors = {}
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
+        return self._load_client_record()
 
     # ------------------------------------------------------------ the draft
     @staticmethod

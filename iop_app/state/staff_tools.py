@@ -17,14 +17,13 @@ from sqlmodel import Session
 
 from ..models import Client, User
 from ..services import recovery_tools
-from ..services.errors import PermissionDenied
 from .base import SessionState
 from .formatting import fmt_day
 from .recovery_tools import (
-    ContactRow,
     DiaryRow,
     DocRow,
-    DocumentForms,
+    RelapseForm,
+    SafetyForm,
     StageRow,
     UrgeRow,
     contact_rows,
@@ -43,7 +42,7 @@ class ReadinessRow:
     summary: str
 
 
-class StaffToolsState(DocumentForms, SessionState):
+class StaffToolsState(RelapseForm, SafetyForm, SessionState):
     _roles = STAFF_PAGE
     _documents = ("relapse", "safety")
 
@@ -55,22 +54,7 @@ class StaffToolsState(DocumentForms, SessionState):
     diary_rows: list[DiaryRow] = []
     balance_history: list[DocRow] = []
 
-    relapse_values: dict[str, str] = {}
-    relapse_errors: dict[str, str] = {}
-    relapse_message: str = ""
-    relapse_stale: str = ""
-    relapse_draft: str = ""
-    relapse_key: str = ""
-    relapse_history: list[DocRow] = []
-    relapse_people: list[ContactRow] = []
 
-    safety_values: dict[str, str] = {}
-    safety_errors: dict[str, str] = {}
-    safety_message: str = ""
-    safety_stale: str = ""
-    safety_draft: str = ""
-    safety_key: str = ""
-    safety_history: list[DocRow] = []
     _record_id: int = 0
 
     def _doc_client(self) -> int:
@@ -104,30 +88,5 @@ class StaffToolsState(DocumentForms, SessionState):
     @rx.event
     def load(self):
         self._clear()
-
-        def action(session, actor):
-            try:
-                self.found = self._open_record("client_id", "_record_id", lambda: self._reload(session, actor),
-                                               "No such client.")
-            except PermissionDenied:
-                self._clear()
-                raise
-
-        return self._run(action, reload=False, errors_var=None)
-
-    @rx.event
-    def save_relapse(self, form: dict):
-        return self._save_document("relapse", form)
-
-    @rx.event
-    def save_safety(self, form: dict):
-        return self._save_document("safety", form)
-
-    @rx.event
-    def reload_document(self, prefix: str):
-        return self._reload_document(prefix)
-
-    @rx.event
-    def discard_draft(self, prefix: str):
-        self._discard_draft(prefix)
+        return self._load_client_record()
 

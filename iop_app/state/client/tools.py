@@ -16,10 +16,11 @@ from ...services import recovery_tools
 from ..args import form_dict
 from ..base import SessionState
 from ..recovery_tools import (
+    BalanceForm,
     ContactRow,
     DiaryRow,
-    DocRow,
-    DocumentForms,
+    RelapseForm,
+    SafetyForm,
     StageRow,
     UrgeRow,
     contact_rows,
@@ -32,7 +33,7 @@ from .base import ClientPage, whole_or_given
 YES_NO = {"yes": True, "no": False}
 
 
-class ClientToolsState(DocumentForms, ClientPage, SessionState):
+class ClientToolsState(BalanceForm, RelapseForm, ClientPage, SessionState):
     _documents = ("balance", "relapse")
 
     stage_options: list[list[str]] = [[s.value, s.label, recovery_tools.STAGE_HINTS[s]] for s in StageOfChange]
@@ -45,23 +46,6 @@ class ClientToolsState(DocumentForms, ClientPage, SessionState):
     urge_key: int = 0
     urge_rows: list[UrgeRow] = []
     diary_rows: list[DiaryRow] = []
-
-    balance_values: dict[str, str] = {}
-    balance_errors: dict[str, str] = {}
-    balance_message: str = ""
-    balance_stale: str = ""
-    balance_draft: str = ""
-    balance_key: str = ""
-    balance_history: list[DocRow] = []
-
-    relapse_values: dict[str, str] = {}
-    relapse_errors: dict[str, str] = {}
-    relapse_message: str = ""
-    relapse_stale: str = ""
-    relapse_draft: str = ""
-    relapse_key: str = ""
-    relapse_history: list[DocRow] = []
-    relapse_people: list[ContactRow] = []
 
     def _doc_client(self) -> int:
         return self._client_id
@@ -117,33 +101,10 @@ class ClientToolsState(DocumentForms, ClientPage, SessionState):
 
         return self._run(action, reload=False, errors_var="urge_errors")
 
-    @rx.event
-    def save_balance(self, form: dict):
-        return self._save_document("balance", form)
 
-    @rx.event
-    def save_relapse(self, form: dict):
-        return self._save_document("relapse", form)
-
-    @rx.event
-    def reload_document(self, prefix: str):
-        return self._reload_document(prefix)
-
-    @rx.event
-    def discard_draft(self, prefix: str):
-        self._discard_draft(prefix)
-
-
-class SafetyPlanState(DocumentForms, ClientPage, SessionState):
+class SafetyPlanState(SafetyForm, ClientPage, SessionState):
     _documents = ("safety",)
 
-    safety_values: dict[str, str] = {}
-    safety_errors: dict[str, str] = {}
-    safety_message: str = ""
-    safety_stale: str = ""
-    safety_draft: str = ""
-    safety_key: str = ""
-    safety_history: list[DocRow] = []
     helpers: list[ContactRow] = []
     professionals: list[ContactRow] = []
 
@@ -162,18 +123,6 @@ class SafetyPlanState(DocumentForms, ClientPage, SessionState):
             self.safety_errors, self.safety_message, self.safety_stale, self.safety_draft = {}, "", "", ""
 
         return self._run(action)
-
-    @rx.event
-    def save_safety(self, form: dict):
-        return self._save_document("safety", form)
-
-    @rx.event
-    def reload_document(self, prefix: str):
-        return self._reload_document(prefix)
-
-    @rx.event
-    def discard_draft(self, prefix: str):
-        self._discard_draft(prefix)
 
 
 class MyPlansState(ClientPage, SessionState):
